@@ -1,0 +1,182 @@
+"""Settings shared by every environment; everything a deployment changes comes from
+the environment (see README, "Settings")."""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+DATA_DIR = Path(os.environ.get("MAJLIS_DATA_DIR", BASE_DIR / "data"))
+
+
+def env_flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+DEBUG = env_flag("MAJLIS_DEBUG")
+SECRET_KEY = os.environ.get("MAJLIS_SECRET_KEY", "")
+ALLOWED_HOSTS = [
+    host.strip()
+    for host in os.environ.get("MAJLIS_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+    if host.strip()
+]
+BASE_URL = os.environ.get("MAJLIS_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+CSRF_TRUSTED_ORIGINS = [BASE_URL]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "django_countries",
+    "majlis.core",
+    "majlis.events",
+    "majlis.accounts",
+    "majlis.bookings",
+    "majlis.outbox",
+    "majlis.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "majlis.core.middleware.ApiLanguageMiddleware",
+    "majlis.core.middleware.NotFoundMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+
+def database_from_env() -> dict:
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'majlis.sqlite3'}"
+    config = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # IMMEDIATE takes SQLite's write lock when a transaction begins, so two
+        # bookings never interleave their reads and writes; WAL lets readers
+        # go on while one writer works.
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+        config["CONN_MAX_AGE"] = 0
+    return config
+
+
+DATABASES = {"default": database_from_env()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
+    },
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("fr", "Français"),
+    ("es", "Español"),
+    ("ar", "العربية"),
+]
+LANGUAGE_NAMES = {
+    "en": _("English"),
+    "fr": _("French"),
+    "es": _("Spanish"),
+    "ar": _("Arabic"),
+}
+LOCALE_PATHS = [BASE_DIR / "majlis" / "locale"]
+USE_I18N = True
+TIME_ZONE = "UTC"
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+
+def mailer_from_env() -> dict:
+    """The default mailer: SMTP at MAJLIS_EMAIL_HOST:MAJLIS_EMAIL_PORT."""
+    return {
+        "BACKEND": os.environ.get(
+            "MAJLIS_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
+        ),
+        "OPTIONS": {
+            "host": os.environ.get("MAJLIS_EMAIL_HOST", "localhost"),
+            "port": int(os.environ.get("MAJLIS_EMAIL_PORT", "25")),
+            "username": os.environ.get("MAJLIS_EMAIL_USER", ""),
+            "password": os.environ.get("MAJLIS_EMAIL_PASSWORD", ""),
+            "use_tls": env_flag("MAJLIS_EMAIL_USE_TLS"),
+            "timeout": 10,
+        },
+    }
+
+
+MAILERS = {"default": mailer_from_env()}
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "MAJLIS_FROM_EMAIL", "Majlis <no-reply@majlis.invalid>"
+)
+
+# How long a sign-in link stays valid, and how the sending worker retries.
+MAJLIS_MAGIC_LINK_MINUTES = 30
+MAJLIS_OUTBOX_MAX_ATTEMPTS = 8
+MAJLIS_OUTBOX_RETRY_BASE_SECONDS = 30
+# A booking waits at most this long for a row lock before answering "try again".
+MAJLIS_LOCK_TIMEOUT_MS = 5000
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "INFO"},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

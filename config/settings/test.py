@@ -1,0 +1,15 @@
+"""Tests: the same settings as production, with fast password hashing and
+mail kept in memory unless a test points it at its own SMTP server."""
+
+from .base import *  # noqa: F403
+
+SECRET_KEY = "tests-only-not-secret"  # noqa: S105
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MAJLIS_LOCK_TIMEOUT_MS = 10000

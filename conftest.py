@@ -1,0 +1,27 @@
+import os
+
+import pytest
+from django.db import connection
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    from django.conf import settings
+
+    return f"database: {settings.DATABASES['default']['ENGINE']}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _postgres_required_in_ci(django_db_setup, django_db_blocker):
+    """With MAJLIS_REQUIRE_POSTGRES set (as `make test` does for its second run), a
+    suite that silently ran on SQLite would prove nothing about locks: fail."""
+    if os.environ.get("MAJLIS_REQUIRE_POSTGRES"):
+        with django_db_blocker.unblock():
+            assert connection.vendor == "postgresql", "PostgreSQL was required"
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+
+
+@pytest.fixture
+def on_postgres() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: row locks and exclusion constraints")

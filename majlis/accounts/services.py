@@ -1,0 +1,207 @@
+"""Changes to delegates and to the credentials that prove who is calling."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from majlis.accounts.models import (
+    ApiKey,
+    Constituency,
+    Language,
+    MagicLink,
+    Participant,
+    ParticipantToken,
+    hash_secret,
+)
+from majlis.core.exceptions import InvalidInput
+from majlis.events.models import Event
+from majlis.outbox.services import outbox_enqueue
+
+
+class ParticipantForm(forms.Form):
+    """The fields of a registered delegate, shared by the API, imports and the admin."""
+
+    email = forms.EmailField(max_length=254)
+    name = forms.CharField(max_length=200)
+    organisation = forms.CharField(max_length=200, required=False)
+    constituency = forms.ChoiceField(choices=Constituency.choices, required=False)
+    country = forms.CharField(max_length=2, required=False)
+    language = forms.ChoiceField(choices=Language.choices, required=False)
+
+    def clean_country(self) -> str:
+        from django_countries import countries
+
+        code = self.cleaned_data["country"].strip().upper()
+        if code and code not in countries:
+            raise forms.ValidationError(
+                _("%(code)s is not an ISO 3166-1 alpha-2 country code, such as MA.")
+                % {"code": code}
+            )
+        return code
+
+
+def _form_errors(form: forms.Form) -> str:
+    parts = []
+    for field_name, errors in form.errors.items():
+        label = field_name if field_name != "__all__" else ""
+        for error in errors:
+            parts.append(f"{label}: {error}" if label else str(error))
+    return "; ".join(parts)
+
+
+def participant_upsert(
+    *, event: Event, data: dict[str, Any]
+) -> tuple[Participant, bool]:
+    """Create or update the delegate registered under ``data["email"]``.
+
+    Returns the delegate and whether it was created. Raises ``InvalidInput``
+    naming each bad field.
+    """
+    form = ParticipantForm(data)
+    if not form.is_valid():
+        raise InvalidInput(
+            _form_errors(form), extra={"fields": form.errors.get_json_data()}
+        )
+    values = form.cleaned_data
+    email = values.pop("email")
+    values["constituency"] = values["constituency"] or Constituency.OTHER
+    values["language"] = values["language"] or Language.EN
+    with transaction.atomic():
+        participant = (
+            Participant.objects.select_for_update()
+            .filter(event=event, email__iexact=email)
+            .first()
+        )
+        if participant is None:
+            return Participant.objects.create(event=event, email=email, **values), True
+        for name, value in values.items():
+            setattr(participant, name, value)
+        participant.save()
+        return participant, False
+
+
+@dataclass
+class ImportRowError:
+    line: int
+    reason: str
+
+
+class ImportRejected(InvalidInput):
+    code = "import_rejected"
+
+    def __init__(self, errors: list[ImportRowError]) -> None:
+        self.errors = errors
+        lines = "\n".join(
+            _("line %(line)d: %(reason)s") % {"line": e.line, "reason": e.reason}
+            for e in errors
+        )
+        super().__init__(lines, extra={"errors": [e.__dict__ for e in errors]})
+
+
+IMPORT_COLUMNS = (
+    "email",
+    "name",
+    "organisation",
+    "constituency",
+    "country",
+    "language",
+)
+
+
+def participant_import_rows(
+    *, event: Event, rows: list[tuple[int, dict[str, str]]]
+) -> int:
+    """Import delegates all at once or not at all.
+
+    ``rows`` pairs each row with its line number in the file. Every bad row is
+    reported (``ImportRejected``) and then nothing is written.
+    """
+    errors: list[ImportRowError] = []
+    seen: dict[str, int] = {}
+    for line, row in rows:
+        form = ParticipantForm(row)
+        if not form.is_valid():
+            errors.append(ImportRowError(line, _form_errors(form)))
+            continue
+        email = form.cleaned_data["email"].lower()
+        if email in seen:
+            errors.append(
+                ImportRowError(
+                    line,
+                    _("%(email)s is already on line %(other)d.")
+                    % {"email": email, "other": seen[email]},
+                )
+            )
+        seen[email] = line
+    if errors:
+        raise ImportRejected(errors)
+    with transaction.atomic():
+        for _line, row in rows:
+            participant_upsert(event=event, data=row)
+    return len(rows)
+
+
+def participant_token_create(*, participant: Participant) -> str:
+    """Issue an API token for a delegate; the raw token is returned once, never stored."""
+    raw = ParticipantToken.PREFIX + secrets.token_urlsafe(32)
+    ParticipantToken.objects.create(participant=participant, key_hash=hash_secret(raw))
+    return raw
+
+
+def api_key_create(*, name: str) -> str:
+    """Create an integration key; the raw key is returned once, never stored."""
+    raw = ApiKey.PREFIX + secrets.token_urlsafe(32)
+    ApiKey.objects.create(name=name, key_hash=hash_secret(raw))
+    return raw
+
+
+def magic_link_request(*, event: Event, email: str, next_path: str = "") -> None:
+    """Email a one-time sign-in link if ``email`` is registered; say nothing either way.
+
+    The answer must not reveal who is registered, so an unknown address is
+    silently ignored.
+    """
+    participant = Participant.objects.filter(
+        event=event, email__iexact=email.strip()
+    ).first()
+    if participant is None:
+        return
+    raw = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        MagicLink.objects.create(
+            participant=participant,
+            token_hash=hash_secret(raw),
+            expires_at=timezone.now()
+            + timedelta(minutes=settings.MAJLIS_MAGIC_LINK_MINUTES),
+        )
+        outbox_enqueue(
+            kind="magic_link",
+            to_email=participant.email,
+            language=participant.language,
+            payload={"participant": participant.pk, "token": raw, "next": next_path},
+        )
+
+
+def magic_link_consume(*, event: Event, raw_token: str) -> Participant | None:
+    """Spend a sign-in link: the delegate it was sent to, or ``None`` if it is
+    unknown, used or expired. A link works once, even under two concurrent clicks."""
+    now = timezone.now()
+    with transaction.atomic():
+        link = (
+            MagicLink.objects.select_for_update(of=("self",))
+            .select_related("participant")
+            .filter(token_hash=hash_secret(raw_token), participant__event=event)
+            .first()
+        )
+        if link is None or link.used_at is not None or link.expires_at <= now:
+            return None
+        link.used_at = now
+        link.save(update_fields=["used_at"])
+        return link.participant

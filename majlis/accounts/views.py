@@ -1,0 +1,78 @@
+"""Delegates sign in with a one-time link sent by email; no passwords."""
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from majlis.accounts.services import magic_link_consume, magic_link_request
+from majlis.accounts.signin import participant_sign_in
+from majlis.events.selectors import event_get
+
+
+class SignInForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Your email address, as registered for the conference"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+
+
+def _safe_next(request: HttpRequest, candidate: str, fallback: str) -> str:
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return fallback
+
+
+def sign_in(request: HttpRequest, event: str) -> HttpResponse:
+    found = event_get(slug=event)
+    next_path = _safe_next(
+        request, request.GET.get("next", "") or request.POST.get("next", ""), ""
+    )
+    form = SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        magic_link_request(
+            event=found, email=form.cleaned_data["email"], next_path=next_path
+        )
+        return render(
+            request,
+            "accounts/sign_in_sent.html",
+            {"event": found, "email": form.cleaned_data["email"]},
+        )
+    return render(
+        request,
+        "accounts/sign_in.html",
+        {"event": found, "form": form, "next": next_path},
+    )
+
+
+def sign_in_link(request: HttpRequest, event: str, token: str) -> HttpResponse:
+    """GET shows a button, POST signs in: mail scanners that follow links must not
+    spend them."""
+    found = event_get(slug=event)
+    programme_url = reverse("programme", kwargs={"event": found.slug})
+    next_path = _safe_next(request, request.GET.get("next", ""), programme_url)
+    if request.method != "POST":
+        return render(
+            request,
+            "accounts/sign_in_confirm.html",
+            {"event": found, "next": next_path},
+        )
+    participant = magic_link_consume(event=found, raw_token=token)
+    if participant is None:
+        return render(
+            request, "accounts/sign_in_invalid.html", {"event": found}, status=400
+        )
+    participant_sign_in(request, participant)
+    return redirect(_safe_next(request, request.POST.get("next", ""), programme_url))
+
+
+@require_POST
+def sign_out(request: HttpRequest, event: str) -> HttpResponse:
+    found = event_get(slug=event)
+    request.session.flush()
+    return redirect("programme", event=found.slug)

@@ -1,0 +1,306 @@
+"""The JSON API, v1: thin endpoints over the services and selectors.
+
+Every error leaves as ``{"error": {"code", "message"}}`` (see ``error_response``),
+with the message in the request's language (``?lang=`` or Accept-Language).
+"""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from majlis.accounts.models import Participant
+from majlis.accounts.services import (
+    magic_link_request,
+    participant_token_create,
+    participant_upsert,
+)
+from majlis.api.auth import Caller, any_auth, api_key_auth, participant_auth
+from majlis.api.idempotency import fingerprint, run_once
+from majlis.api.schemas import (
+    AcceptedOut,
+    BookingIn,
+    BookingListOut,
+    BookingOut,
+    ErrorOut,
+    MagicLinkIn,
+    ParticipantIn,
+    ParticipantOut,
+    RosterEntryOut,
+    RosterOut,
+    SessionListOut,
+    SessionOut,
+    TokenOut,
+)
+from majlis.bookings.models import Booking
+from majlis.bookings.selectors import (
+    booking_get_for_participant,
+    booking_list_for_participant,
+    session_roster,
+    waitlist_position,
+)
+from majlis.bookings.services import Actor, booking_cancel, booking_create
+from majlis.core.exceptions import (
+    InvalidInput,
+    MajlisError,
+    NotFound,
+    NotRegistered,
+    Unauthenticated,
+)
+from majlis.events.models import Event
+from majlis.events.selectors import event_get, session_get, session_list
+
+api = NinjaAPI(
+    title="Majlis API",
+    version="1",
+    description=(
+        "Book seats in the interactive sessions of a conference. Send "
+        "`Authorization: Bearer <token>` with a delegate's token (`mjp_...`) or an "
+        "integration's API key (`mjk_...`). Every error has the shape "
+        '`{"error": {"code": "...", "message": "..."}}`, the message in the '
+        "language of `?lang=` or `Accept-Language`."
+    ),
+    urls_namespace="api-v1",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+def error_body(error: MajlisError) -> dict:
+    body: dict = {"code": error.code, "message": str(error.message)}
+    if error.extra:
+        body["details"] = error.extra
+    return {"error": body}
+
+
+def error_response(request: HttpRequest, error: MajlisError) -> HttpResponse:
+    return api.create_response(request, error_body(error), status=error.http_status)
+
+
+@api.exception_handler(MajlisError)
+def on_majlis_error(request: HttpRequest, error: MajlisError) -> HttpResponse:
+    return error_response(request, error)
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request: HttpRequest, error: Exception) -> HttpResponse:
+    return error_response(request, Unauthenticated())
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    problems = "; ".join(
+        "{}: {}".format(
+            ".".join(str(p) for p in item.get("loc", [])[1:]), item.get("msg")
+        )
+        for item in error.errors
+    )
+    message = _("The request is not valid: %(problems)s") % {"problems": problems}
+    return error_response(request, InvalidInput(message))
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, error: Exception) -> HttpResponse:
+    return error_response(request, NotFound())
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    failure = MajlisError(str(error))
+    failure.http_status = error.status_code
+    return error_response(request, failure)
+
+
+def caller_of(request: HttpRequest) -> Caller:
+    caller = getattr(request, "auth", None)
+    if not isinstance(caller, Caller):
+        raise Unauthenticated()
+    return caller
+
+
+def _participant_of(event: Event, email: str) -> Participant:
+    participant = Participant.objects.filter(event=event, email__iexact=email).first()
+    if participant is None:
+        raise NotFound()
+    return participant
+
+
+@api.get(
+    "/events/{event}/sessions", response={200: SessionListOut, 404: ErrorOut}, auth=None
+)
+def sessions_list(request: HttpRequest, event: str) -> SessionListOut:
+    """The event's sessions with seats left, in the request's language."""
+    found = event_get(slug=event)
+    return SessionListOut(
+        sessions=[SessionOut.from_session(s) for s in session_list(event=found)]
+    )
+
+
+@api.get(
+    "/events/{event}/sessions/{code}",
+    response={200: SessionOut, 404: ErrorOut},
+    auth=None,
+)
+def session_detail(request: HttpRequest, event: str, code: str) -> SessionOut:
+    return SessionOut.from_session(session_get(event=event_get(slug=event), code=code))
+
+
+@api.put(
+    "/events/{event}/participants/{email}",
+    response={200: ParticipantOut, 201: ParticipantOut, **ERRORS},
+    auth=api_key_auth,
+)
+def participant_put(
+    request: HttpRequest, event: str, email: str, payload: ParticipantIn
+) -> tuple[int, ParticipantOut]:
+    """Create (201) or update (200) a registered delegate."""
+    found = event_get(slug=event)
+    participant, created = participant_upsert(
+        event=found, data={"email": email, **payload.dict()}
+    )
+    return (201 if created else 200), ParticipantOut(
+        email=participant.email,
+        name=participant.name,
+        organisation=participant.organisation,
+        constituency=participant.constituency,
+        country=str(participant.country or ""),
+        language=participant.language,
+        checkin_code=participant.checkin_code,
+    )
+
+
+@api.post(
+    "/events/{event}/participants/{email}/token",
+    response={201: TokenOut, **ERRORS},
+    auth=api_key_auth,
+)
+def participant_token(
+    request: HttpRequest, event: str, email: str
+) -> tuple[int, TokenOut]:
+    """A delegate token, for an integration that authenticated the delegate itself."""
+    participant = _participant_of(event_get(slug=event), email)
+    return 201, TokenOut(token=participant_token_create(participant=participant))
+
+
+@api.post("/auth/magic-link", response={202: AcceptedOut, **ERRORS}, auth=None)
+def magic_link(request: HttpRequest, payload: MagicLinkIn) -> tuple[int, AcceptedOut]:
+    """Email a sign-in link; the answer is the same whether or not the address is known."""
+    event = Event.objects.filter(slug=payload.event).first()
+    if event is not None:
+        magic_link_request(event=event, email=payload.email)
+    return 202, AcceptedOut(
+        detail=_("If this address is registered, a sign-in link is on its way.")
+    )
+
+
+@api.get(
+    "/me/bookings", response={200: BookingListOut, **ERRORS}, auth=participant_auth
+)
+def my_bookings(request: HttpRequest) -> BookingListOut:
+    participant = caller_of(request).require_participant()
+    bookings = booking_list_for_participant(participant=participant)
+    return BookingListOut(
+        bookings=[BookingOut.from_booking(b, b.waitlist_position) for b in bookings]  # type: ignore[attr-defined]
+    )
+
+
+@api.post(
+    "/events/{event}/sessions/{code}/bookings",
+    response={201: BookingOut, **ERRORS, 422: ErrorOut, 503: ErrorOut},
+    auth=participant_auth,
+)
+def booking_post(
+    request: HttpRequest, event: str, code: str, payload: BookingIn | None = None
+) -> HttpResponse:
+    """Book a seat, or join the waiting list when the session is full.
+
+    Send `"switch": true` to leave a seat held at the same time. A retry with
+    the same `Idempotency-Key` header gets the first answer and books nothing more.
+    """
+    caller = caller_of(request)
+    participant = caller.require_participant()
+    body = payload or BookingIn(switch=False, access_needs="")
+
+    def work() -> tuple[int, dict]:
+        found = event_get(slug=event)
+        if participant.event_id != found.pk:
+            raise NotRegistered()
+        session = session_get(event=found, code=code)
+        booking = booking_create(
+            participant=participant,
+            session=session,
+            actor=Actor.delegate(),
+            switch=body.switch,
+            access_needs=body.access_needs,
+        )
+        out = BookingOut.from_booking(booking, waitlist_position(booking))
+        return 201, out.dict()
+
+    def error_answer(error: MajlisError) -> tuple[int, dict]:
+        return error.http_status, error_body(error)
+
+    status, answer = run_once(
+        principal=caller.principal,
+        key=request.headers.get("Idempotency-Key"),
+        request_fingerprint=fingerprint(
+            request.method or "", request.path, request.body
+        ),
+        work=work,
+        error_answer=error_answer,
+    )
+    return api.create_response(request, answer, status=status)
+
+
+@api.delete(
+    "/bookings/{booking_id}", response={200: BookingOut, **ERRORS}, auth=any_auth
+)
+def booking_delete(request: HttpRequest, booking_id: int) -> BookingOut:
+    """Cancel a booking: its delegate, or an integration on their behalf."""
+    caller = caller_of(request)
+    if caller.participant is not None:
+        booking = booking_get_for_participant(
+            participant=caller.participant, booking_id=booking_id
+        )
+        actor = Actor.delegate()
+    elif caller.api_key is not None:
+        found = Booking.objects.select_related("session").filter(pk=booking_id).first()
+        if found is None:
+            raise NotFound()
+        booking = found
+        actor = Actor.integration(caller.api_key)
+    else:
+        raise Unauthenticated()
+    cancelled = booking_cancel(booking=booking, actor=actor)
+    cancelled.session = booking.session
+    return BookingOut.from_booking(cancelled, None)
+
+
+@api.get(
+    "/events/{event}/sessions/{code}/roster",
+    response={200: RosterOut, **ERRORS},
+    auth=api_key_auth,
+)
+def roster(request: HttpRequest, event: str, code: str) -> RosterOut:
+    session = session_get(event=event_get(slug=event), code=code)
+    lists = session_roster(session=session)
+
+    def entry(booking: Booking, position: int | None) -> RosterEntryOut:
+        person = booking.participant
+        return RosterEntryOut(
+            booking=booking.pk,
+            email=person.email,
+            name=person.name,
+            organisation=person.organisation,
+            constituency=person.constituency,
+            country=str(person.country or ""),
+            checkin_code=person.checkin_code,
+            access_needs=booking.access_needs,
+            waitlist_position=position,
+        )
+
+    return RosterOut(
+        confirmed=[entry(b, None) for b in lists["confirmed"]],
+        waitlisted=[entry(b, i) for i, b in enumerate(lists["waitlisted"], start=1)],
+    )

@@ -1,0 +1,76 @@
+"""Who is calling the API: a delegate's token or an integration's key."""
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from ninja.security import HttpBearer
+
+from majlis.accounts.models import ApiKey, Participant, ParticipantToken, hash_secret
+from majlis.core.exceptions import PermissionDenied, Unauthenticated
+
+
+@dataclass(frozen=True)
+class Caller:
+    participant: Participant | None = None
+    api_key: ApiKey | None = None
+
+    @property
+    def principal(self) -> str:
+        if self.participant is not None:
+            return f"participant:{self.participant.pk}"
+        if self.api_key is not None:
+            return f"apikey:{self.api_key.pk}"
+        raise Unauthenticated()
+
+    def require_participant(self) -> Participant:
+        if self.participant is None:
+            raise Unauthenticated()
+        return self.participant
+
+
+def caller_from_token(token: str) -> Caller | None:
+    if token.startswith(ParticipantToken.PREFIX):
+        found = (
+            ParticipantToken.objects.select_related("participant", "participant__event")
+            .filter(key_hash=hash_secret(token), revoked_at__isnull=True)
+            .first()
+        )
+        return Caller(participant=found.participant) if found else None
+    if token.startswith(ApiKey.PREFIX):
+        key = ApiKey.objects.filter(
+            key_hash=hash_secret(token), revoked_at__isnull=True
+        ).first()
+        return Caller(api_key=key) if key else None
+    return None
+
+
+class BearerAuth(HttpBearer):
+    """Accepts the kinds of caller an endpoint allows; any other is refused with
+    the API's error shape (401 without a valid token, 403 with the wrong kind)."""
+
+    def __init__(self, *, participants: bool, api_keys: bool) -> None:
+        super().__init__()
+        self.participants = participants
+        self.api_keys = api_keys
+
+    def __call__(self, request: HttpRequest) -> Caller:
+        caller = super().__call__(request)
+        if caller is None:
+            raise Unauthenticated()
+        return caller
+
+    def authenticate(self, request: HttpRequest, token: str) -> Caller:
+        caller = caller_from_token(token.strip())
+        if caller is None:
+            raise Unauthenticated()
+        if caller.participant is not None and not self.participants:
+            raise PermissionDenied(_("This needs an integration's API key."))
+        if caller.api_key is not None and not self.api_keys:
+            raise PermissionDenied(_("This needs a delegate's token."))
+        return caller
+
+
+participant_auth = BearerAuth(participants=True, api_keys=False)
+api_key_auth = BearerAuth(participants=False, api_keys=True)
+any_auth = BearerAuth(participants=True, api_keys=True)

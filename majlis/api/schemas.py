@@ -1,0 +1,135 @@
+"""The shapes of the API's requests and answers (OpenAPI is generated from these)."""
+
+from django.utils import timezone
+from ninja import Schema
+from pydantic import Field
+
+from majlis.bookings.models import Booking
+from majlis.events.models import Session, SessionFormat
+from majlis.events.selectors import booking_open_now
+
+
+class ErrorBody(Schema):
+    code: str = Field(examples=["time_conflict"])
+    message: str
+    details: dict[str, object] | None = None
+
+
+class ErrorOut(Schema):
+    error: ErrorBody
+
+
+class SessionOut(Schema):
+    code: str
+    title: str
+    description: str
+    organisers: list[str]
+    format: str = Field(description="One of: " + ", ".join(SessionFormat.values))
+    format_label: str
+    room: str
+    starts_at: str = Field(
+        description="ISO 8601 with the offset of the event's time zone"
+    )
+    ends_at: str
+    time_zone: str
+    capacity: int
+    seats_left: int
+    waitlist_length: int
+    booking_open: bool
+
+    @staticmethod
+    def from_session(session: Session) -> "SessionOut":
+        zone = session.event.zone
+        return SessionOut(
+            code=session.code,
+            title=session.title,
+            description=session.description,
+            organisers=list(session.organisers),
+            format=session.format,
+            format_label=str(session.get_format_display()),
+            room=session.room,
+            starts_at=timezone.localtime(session.starts_at, zone).isoformat(),
+            ends_at=timezone.localtime(session.ends_at, zone).isoformat(),
+            time_zone=session.event.time_zone,
+            capacity=session.capacity,
+            seats_left=session.seats_left,
+            waitlist_length=getattr(session, "waitlist_length", 0),
+            booking_open=booking_open_now(session),
+        )
+
+
+class SessionListOut(Schema):
+    sessions: list[SessionOut]
+
+
+class ParticipantIn(Schema):
+    name: str
+    organisation: str = ""
+    constituency: str = "other"
+    country: str = ""
+    language: str = "en"
+
+
+class ParticipantOut(Schema):
+    email: str
+    name: str
+    organisation: str
+    constituency: str
+    country: str
+    language: str
+    checkin_code: str
+
+
+class TokenOut(Schema):
+    token: str
+
+
+class MagicLinkIn(Schema):
+    event: str
+    email: str
+
+
+class AcceptedOut(Schema):
+    detail: str
+
+
+class BookingIn(Schema):
+    switch: bool = False
+    access_needs: str = Field("", max_length=1000)
+
+
+class BookingOut(Schema):
+    id: int
+    session: str
+    status: str
+    waitlist_position: int | None
+
+    @staticmethod
+    def from_booking(booking: Booking, waitlist_position: int | None) -> "BookingOut":
+        return BookingOut(
+            id=booking.pk,
+            session=booking.session.code,
+            status=booking.status,
+            waitlist_position=waitlist_position,
+        )
+
+
+class BookingListOut(Schema):
+    bookings: list[BookingOut]
+
+
+class RosterEntryOut(Schema):
+    booking: int
+    email: str
+    name: str
+    organisation: str
+    constituency: str
+    country: str
+    checkin_code: str
+    access_needs: str
+    waitlist_position: int | None
+
+
+class RosterOut(Schema):
+    confirmed: list[RosterEntryOut]
+    waitlisted: list[RosterEntryOut]

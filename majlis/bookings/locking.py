@@ -1,0 +1,89 @@
+"""Which rows a booking change locks, and in what order.
+
+Every change of a booking locks the sessions it may touch, always in primary
+key order, so two writers never wait on each other in opposite orders.
+
+A change in one session can cascade: a freed seat promotes the first person
+waiting, who gives up the seat they held in an overlapping session, which
+promotes the next person there, and so on. Every session such a cascade can
+reach overlaps, directly or through others, the session where it began. So a
+change locks that session's *overlap group*: the sessions of the event linked
+to it by a chain of overlaps (on the demo conference, one afternoon). Two
+bookings on different afternoons never wait for each other; two bookings that
+could conflict always do, which is also what makes the per-delegate overlap
+check safe without a lock on the delegate.
+"""
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import OperationalError, connection, transaction
+
+from majlis.core.exceptions import TryAgain
+from majlis.events.models import Session, intervals_overlap
+
+
+def overlap_group_ids(session: Session) -> list[int]:
+    """The ids of the sessions linked to ``session`` by a chain of overlaps."""
+    rows = list(
+        Session.objects.filter(event_id=session.event_id)
+        .order_by("starts_at")
+        .values_list("id", "starts_at", "ends_at")
+    )
+    # Sorted by start, the chains are the runs in which each session starts
+    # before the latest end seen so far.
+    group: list[int] = []
+    run_end = None
+    found = False
+    for session_id, starts_at, ends_at in rows:
+        if run_end is None or starts_at >= run_end:
+            if found:
+                break
+            group = []
+            run_end = ends_at
+        else:
+            run_end = max(run_end, ends_at)
+        group.append(session_id)
+        if session_id == session.pk:
+            found = True
+    return sorted(group) if found else [session.pk]
+
+
+def lock_sessions(session_ids: Iterable[int]) -> dict[int, Session]:
+    """Lock the sessions by primary key order and return them fresh from the database.
+
+    Waits at most ``MAJLIS_LOCK_TIMEOUT_MS`` and then raises ``TryAgain``: under
+    a flash crowd a polite "try again" beats a request that hangs.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("lock_sessions() must run inside a transaction")
+    ids = sorted(set(session_ids))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('lock_timeout', %s, true)",
+                [f"{int(settings.MAJLIS_LOCK_TIMEOUT_MS)}ms"],
+            )
+    try:
+        sessions = list(
+            Session.objects.select_for_update(of=("self",))
+            .select_related("event")
+            .filter(pk__in=ids)
+            .order_by("pk")
+        )
+    except OperationalError as error:
+        raise TryAgain() from error
+    return {session.pk: session for session in sessions}
+
+
+def sessions_overlapping(
+    session: Session, sessions: Iterable[Session]
+) -> list[Session]:
+    return [
+        other
+        for other in sessions
+        if other.pk != session.pk
+        and intervals_overlap(
+            session.starts_at, session.ends_at, other.starts_at, other.ends_at
+        )
+    ]

@@ -1,0 +1,133 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from majlis.accounts.models import ApiKey, Participant
+from majlis.events.models import Session
+
+
+class BookingStatus(models.TextChoices):
+    CONFIRMED = "confirmed", _("Confirmed")
+    WAITLISTED = "waitlisted", _("On the waiting list")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+ACTIVE_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.WAITLISTED)
+
+
+class Booking(models.Model):
+    """A delegate's seat, or place in the queue for one, in one session.
+
+    Changed only through ``majlis.bookings.services``. ``starts_at`` and
+    ``ends_at`` copy the session's times so that PostgreSQL can refuse two
+    overlapping confirmed bookings of one delegate (see migration 0002).
+    """
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="bookings"
+    )
+    session = models.ForeignKey(
+        Session, on_delete=models.PROTECT, related_name="bookings"
+    )
+    status = models.CharField(_("status"), max_length=12, choices=BookingStatus.choices)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    created_at = models.DateTimeField(_("booked"))
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    waitlisted_at = models.DateTimeField(
+        _("joined the waiting list"), null=True, blank=True
+    )
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    access_needs = models.TextField(_("access needs"), blank=True)
+
+    class Meta:
+        verbose_name = _("booking")
+        verbose_name_plural = _("bookings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "session"],
+                condition=Q(status__in=ACTIVE_STATUSES),
+                name="booking_one_active_per_participant_and_session",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=BookingStatus.values),
+                name="booking_status_known",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["session", "status", "waitlisted_at", "id"]),
+            models.Index(fields=["participant", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} in {self.session_id}: {self.status}"
+
+
+class ActorKind(models.TextChoices):
+    PARTICIPANT = "participant", _("the delegate")
+    ORGANISER = "organiser", _("an organiser")
+    INTEGRATION = "integration", _("an integration")
+    SYSTEM = "system", _("the system")
+
+
+class BookingChange(models.Model):
+    """The audit trail: one row for every change of a booking, never updated."""
+
+    class Action(models.TextChoices):
+        BOOKED = "booked", _("booked a seat")
+        WAITLISTED = "waitlisted", _("joined the waiting list")
+        PROMOTED = "promoted", _("promoted from the waiting list")
+        CANCELLED = "cancelled", _("cancelled")
+        SWITCHED_AWAY = "switched_away", _("released by a switch")
+        RELEASED_FOR_PREFERRED = (
+            "released_for_preferred",
+            _("released for a preferred session"),
+        )
+
+    booking = models.ForeignKey(
+        Booking, on_delete=models.PROTECT, related_name="changes"
+    )
+    action = models.CharField(max_length=30, choices=Action.choices)
+    from_status = models.CharField(
+        max_length=12, choices=BookingStatus.choices, blank=True
+    )
+    to_status = models.CharField(max_length=12, choices=BookingStatus.choices)
+    actor_kind = models.CharField(max_length=12, choices=ActorKind.choices)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    actor_api_key = models.ForeignKey(
+        ApiKey, on_delete=models.PROTECT, null=True, blank=True
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("booking change")
+        verbose_name_plural = _("booking changes")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.booking_id}: {self.action} by {self.actor_kind}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a request sent with an ``Idempotency-Key``, kept so that a
+    retry gets the same answer and changes nothing."""
+
+    principal = models.CharField(max_length=40)
+    key = models.CharField(max_length=200)
+    request_fingerprint = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField(null=True)
+    response_body = models.JSONField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["principal", "key"], name="idempotency_key_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.principal}: {self.key}"

@@ -1,0 +1,70 @@
+"""Read-only queries about bookings."""
+
+from django.db.models import Q
+
+from majlis.accounts.models import Participant
+from majlis.bookings.models import Booking, BookingStatus
+from majlis.core.exceptions import NotFound
+from majlis.events.models import Session
+
+
+def booking_list_for_participant(*, participant: Participant) -> list[Booking]:
+    """All of a delegate's bookings, cancelled ones too, with waiting positions set."""
+    bookings = list(
+        Booking.objects.filter(participant=participant)
+        .select_related("session", "session__event")
+        .order_by("session__starts_at", "session__code", "-created_at")
+    )
+    for booking in bookings:
+        booking.waitlist_position = None  # type: ignore[attr-defined]
+        if booking.status == BookingStatus.WAITLISTED:
+            booking.waitlist_position = waitlist_position(booking)  # type: ignore[attr-defined]
+    return bookings
+
+
+def waitlist_position(booking: Booking) -> int | None:
+    """1 for the first in line; ``None`` if the booking is not waiting."""
+    if booking.status != BookingStatus.WAITLISTED or booking.waitlisted_at is None:
+        return None
+    ahead = (
+        Booking.objects.filter(
+            session_id=booking.session_id, status=BookingStatus.WAITLISTED
+        )
+        .filter(
+            Q(waitlisted_at__lt=booking.waitlisted_at)
+            | Q(waitlisted_at=booking.waitlisted_at, pk__lt=booking.pk)
+        )
+        .count()
+    )
+    return ahead + 1
+
+
+def booking_get_for_participant(
+    *, participant: Participant, booking_id: int
+) -> Booking:
+    """A delegate's own booking; anyone else's is ``NotFound``, never forbidden, so
+    that ids reveal nothing."""
+    booking = (
+        Booking.objects.select_related("session", "session__event", "participant")
+        .filter(pk=booking_id, participant=participant)
+        .first()
+    )
+    if booking is None:
+        raise NotFound()
+    return booking
+
+
+def session_roster(*, session: Session) -> dict[str, list[Booking]]:
+    bookings = (
+        Booking.objects.filter(
+            session=session,
+            status__in=[BookingStatus.CONFIRMED, BookingStatus.WAITLISTED],
+        )
+        .select_related("participant")
+        .order_by("waitlisted_at", "confirmed_at", "pk")
+    )
+    roster: dict[str, list[Booking]] = {"confirmed": [], "waitlisted": []}
+    for booking in bookings:
+        roster[booking.status].append(booking)
+    roster["confirmed"].sort(key=lambda b: (b.confirmed_at, b.pk))
+    return roster

@@ -1,0 +1,337 @@
+"""The only code that changes a booking.
+
+Every function here runs in one transaction, locks the overlap group of the
+sessions it touches first (``majlis.bookings.locking``), and writes the audit
+trail and the outbox messages in the same transaction as the change. Admin
+actions, web views, the API and commands all come through here.
+"""
+
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
+
+from majlis.accounts.models import ApiKey, Participant
+from majlis.bookings.locking import (
+    lock_sessions,
+    overlap_group_ids,
+    sessions_overlapping,
+)
+from majlis.bookings.models import ActorKind, Booking, BookingChange, BookingStatus
+from majlis.core.exceptions import (
+    AlreadyBooked,
+    BookingClosed,
+    CapacityBelowConfirmed,
+    InvalidInput,
+    NotRegistered,
+    SessionFull,
+    TimeConflict,
+)
+from majlis.events.models import Event, Session
+from majlis.outbox.services import outbox_enqueue
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who asked for a change, as the audit trail records it."""
+
+    kind: ActorKind
+    user: User | None = None
+    api_key: ApiKey | None = None
+
+    @classmethod
+    def delegate(cls) -> "Actor":
+        return cls(ActorKind.PARTICIPANT)
+
+    @classmethod
+    def system(cls) -> "Actor":
+        return cls(ActorKind.SYSTEM)
+
+    @classmethod
+    def organiser(cls, user: User) -> "Actor":
+        return cls(ActorKind.ORGANISER, user=user)
+
+    @classmethod
+    def integration(cls, api_key: ApiKey) -> "Actor":
+        return cls(ActorKind.INTEGRATION, api_key=api_key)
+
+
+@dataclass
+class _Change:
+    """What one transaction did, so counters and messages are written once at the end."""
+
+    now: datetime
+    actor: Actor
+    sessions: dict[int, Session]
+    touched_sessions: set[int] = field(default_factory=set)
+
+    def record(
+        self, booking: Booking, action: BookingChange.Action, from_status: str
+    ) -> None:
+        BookingChange.objects.create(
+            booking=booking,
+            action=action,
+            from_status=from_status,
+            to_status=booking.status,
+            actor_kind=self.actor.kind,
+            actor_user=self.actor.user,
+            actor_api_key=self.actor.api_key,
+            at=self.now,
+        )
+
+    def notify(self, booking: Booking, kind: str, **extra: object) -> None:
+        participant = booking.participant
+        outbox_enqueue(
+            kind=kind,
+            to_email=participant.email,
+            language=participant.language,
+            payload={"booking": booking.pk, **extra},
+        )
+
+    def save_counters(self) -> None:
+        for session_id in sorted(self.touched_sessions):
+            session = self.sessions[session_id]
+            Session.objects.filter(pk=session_id).update(
+                seats_taken=session.seats_taken
+            )
+
+
+def booking_window_check(*, event: Event, session: Session, now: datetime) -> None:
+    """Raise ``BookingClosed``, saying when booking opens or closed, outside the window."""
+    zone = event.zone
+    if event.booking_opens_at and now < event.booking_opens_at:
+        opens = formats.date_format(
+            timezone.localtime(event.booking_opens_at, zone), "DATETIME_FORMAT"
+        )
+        raise BookingClosed(
+            _("Booking opens on %(when)s (%(zone)s).")
+            % {"when": opens, "zone": event.time_zone},
+            extra={"opens_at": event.booking_opens_at.isoformat()},
+        )
+    closes_at = event.booking_closes_at
+    if closes_at is None and not event.is_demo:
+        closes_at = session.starts_at
+    if closes_at is not None and now >= closes_at:
+        closed = formats.date_format(
+            timezone.localtime(closes_at, zone), "DATETIME_FORMAT"
+        )
+        raise BookingClosed(
+            _("Booking closed on %(when)s (%(zone)s).")
+            % {"when": closed, "zone": event.time_zone},
+            extra={"closed_at": closes_at.isoformat()},
+        )
+
+
+def _confirmed_bookings_in(
+    participant: Participant, sessions: list[Session]
+) -> list[Booking]:
+    if not sessions:
+        return []
+    return list(
+        Booking.objects.select_related("participant")
+        .filter(
+            participant=participant,
+            status=BookingStatus.CONFIRMED,
+            session_id__in=[s.pk for s in sessions],
+        )
+        .order_by("pk")
+    )
+
+
+def _release(change: _Change, booking: Booking, action: BookingChange.Action) -> None:
+    """Cancel a confirmed booking and free its seat; the caller fills the seat."""
+    from_status = booking.status
+    booking.status = BookingStatus.CANCELLED
+    booking.cancelled_at = change.now
+    booking.save(update_fields=["status", "cancelled_at"])
+    change.record(booking, action, from_status)
+    session = change.sessions[booking.session_id]
+    session.seats_taken -= 1
+    change.touched_sessions.add(session.pk)
+
+
+def _fill_free_seats(change: _Change, session_ids: list[int]) -> None:
+    """Promote waiting delegates into free seats, in the order they joined.
+
+    A promoted delegate gives up the seat they held in an overlapping session
+    (waiting means "I would rather have this one"), which frees that seat in
+    turn. Each booking moves forward at most twice (waiting to confirmed to
+    cancelled), so the cascade ends.
+    """
+    queue = deque(session_ids)
+    group = list(change.sessions.values())
+    while queue:
+        session = change.sessions[queue.popleft()]
+        while session.seats_taken < session.capacity:
+            waiting = (
+                Booking.objects.select_related("participant")
+                .filter(session=session, status=BookingStatus.WAITLISTED)
+                .order_by("waitlisted_at", "pk")
+                .first()
+            )
+            if waiting is None:
+                break
+            overlapping = sessions_overlapping(session, group)
+            for held in _confirmed_bookings_in(waiting.participant, overlapping):
+                _release(change, held, BookingChange.Action.RELEASED_FOR_PREFERRED)
+                change.notify(held, "booking_released", preferred=waiting.pk)
+                queue.append(held.session_id)
+            waiting.status = BookingStatus.CONFIRMED
+            waiting.confirmed_at = change.now
+            waiting.save(update_fields=["status", "confirmed_at"])
+            session.seats_taken += 1
+            change.touched_sessions.add(session.pk)
+            change.record(
+                waiting, BookingChange.Action.PROMOTED, BookingStatus.WAITLISTED
+            )
+            change.notify(waiting, "booking_promoted")
+
+
+@transaction.atomic
+def booking_create(
+    *,
+    participant: Participant,
+    session: Session,
+    actor: Actor,
+    switch: bool = False,
+    access_needs: str = "",
+    enforce_window: bool = True,
+) -> Booking:
+    """Book a seat, or a place on the waiting list when the session is full.
+
+    With ``switch``, a seat held in an overlapping session is released in the
+    same transaction if the new session has a seat; if it is full, the
+    delegate waits for it and keeps the old seat. Locks the session's overlap
+    group. Raises ``NotRegistered``, ``BookingClosed``, ``AlreadyBooked``,
+    ``TimeConflict``, ``SessionFull`` or ``TryAgain``.
+    """
+    if participant.event_id != session.event_id:
+        raise NotRegistered()
+    now = timezone.now()
+    sessions = lock_sessions(overlap_group_ids(session))
+    session = sessions[session.pk]
+    if enforce_window:
+        booking_window_check(event=session.event, session=session, now=now)
+    change = _Change(now=now, actor=actor, sessions=sessions)
+
+    existing = (
+        Booking.objects.filter(
+            participant=participant,
+            session=session,
+            status__in=[BookingStatus.CONFIRMED, BookingStatus.WAITLISTED],
+        )
+        .only("pk", "status")
+        .first()
+    )
+    if existing is not None:
+        raise AlreadyBooked(extra={"booking": existing.pk, "status": existing.status})
+
+    in_the_way = _confirmed_bookings_in(
+        participant, sessions_overlapping(session, list(sessions.values()))
+    )
+    if in_the_way and not switch:
+        blocking = in_the_way[0]
+        raise TimeConflict(
+            extra={
+                "booking": blocking.pk,
+                "session": sessions[blocking.session_id].code,
+            }
+        )
+
+    has_seat = session.seats_taken < session.capacity
+    if not has_seat and not session.has_waitlist:
+        raise SessionFull()
+
+    booking = Booking(
+        participant=participant,
+        session=session,
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        created_at=now,
+        access_needs=access_needs,
+    )
+    if has_seat:
+        # Release first: PostgreSQL checks the no-overlap constraint per statement.
+        for held in in_the_way:
+            _release(change, held, BookingChange.Action.SWITCHED_AWAY)
+            change.notify(held, "booking_switched_away", to_session=session.code)
+        booking.status = BookingStatus.CONFIRMED
+        booking.confirmed_at = now
+        booking.save()
+        session.seats_taken += 1
+        change.touched_sessions.add(session.pk)
+        change.record(booking, BookingChange.Action.BOOKED, "")
+        change.notify(booking, "booking_confirmed")
+        _fill_free_seats(change, sorted({held.session_id for held in in_the_way}))
+    else:
+        booking.status = BookingStatus.WAITLISTED
+        booking.waitlisted_at = now
+        booking.save()
+        change.record(booking, BookingChange.Action.WAITLISTED, "")
+        change.notify(booking, "booking_waitlisted")
+    change.save_counters()
+    return booking
+
+
+@transaction.atomic
+def booking_cancel(
+    *, booking: Booking, actor: Actor, enforce_window: bool = True
+) -> Booking:
+    """Cancel a booking; a freed seat goes to the first waiting delegate at once.
+
+    Cancelling a cancelled booking changes nothing and returns it. Locks the
+    session's overlap group. Raises ``BookingClosed`` or ``TryAgain``.
+    """
+    now = timezone.now()
+    sessions = lock_sessions(overlap_group_ids(booking.session))
+    booking = Booking.objects.select_related("participant").get(pk=booking.pk)
+    if booking.status == BookingStatus.CANCELLED:
+        return booking
+    session = sessions[booking.session_id]
+    if enforce_window:
+        booking_window_check(event=session.event, session=session, now=now)
+    change = _Change(now=now, actor=actor, sessions=sessions)
+    was_confirmed = booking.status == BookingStatus.CONFIRMED
+    if was_confirmed:
+        _release(change, booking, BookingChange.Action.CANCELLED)
+    else:
+        from_status = booking.status
+        booking.status = BookingStatus.CANCELLED
+        booking.cancelled_at = now
+        booking.save(update_fields=["status", "cancelled_at"])
+        change.record(booking, BookingChange.Action.CANCELLED, from_status)
+    change.notify(booking, "booking_cancelled")
+    if was_confirmed:
+        _fill_free_seats(change, [session.pk])
+    change.save_counters()
+    return booking
+
+
+@transaction.atomic
+def session_set_capacity(*, session: Session, capacity: int, actor: Actor) -> Session:
+    """Change a session's capacity; raising it promotes from the waiting list at once.
+
+    Raises ``CapacityBelowConfirmed`` rather than cancel anybody's seat.
+    """
+    if capacity < 1:
+        raise InvalidInput(_("The capacity must be at least 1."))
+    sessions = lock_sessions(overlap_group_ids(session))
+    session = sessions[session.pk]
+    if capacity < session.seats_taken:
+        raise CapacityBelowConfirmed(
+            _(
+                "The capacity cannot be lower than the %(count)d confirmed bookings; "
+                "cancel bookings first."
+            )
+            % {"count": session.seats_taken}
+        )
+    session.capacity = capacity
+    Session.objects.filter(pk=session.pk).update(capacity=capacity)
+    change = _Change(now=timezone.now(), actor=actor, sessions=sessions)
+    _fill_free_seats(change, [session.pk])
+    change.save_counters()
+    return session

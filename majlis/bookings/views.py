@@ -1,0 +1,152 @@
+"""The delegates' booking actions: book, switch, cancel, "my sessions", calendar."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from majlis.accounts.models import Participant
+from majlis.accounts.signin import signed_in_participant
+from majlis.api.idempotency import fingerprint, run_once
+from majlis.bookings.calendar import booking_ics, checkin_qr_svg
+from majlis.bookings.models import BookingStatus
+from majlis.bookings.selectors import (
+    booking_get_for_participant,
+    booking_list_for_participant,
+    waitlist_position,
+)
+from majlis.bookings.services import Actor, booking_cancel, booking_create
+from majlis.core.exceptions import MajlisError
+from majlis.events.models import Event
+from majlis.events.selectors import event_get, session_get
+
+
+def participant_view(
+    view: Callable[..., HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """Resolve the event and its signed-in delegate, or send to the sign-in page."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, event: str, **kwargs: Any) -> HttpResponse:
+        found = event_get(slug=event)
+        participant = signed_in_participant(request, found)
+        if participant is None:
+            sign_in = reverse("sign-in", kwargs={"event": found.slug})
+            return redirect(f"{sign_in}?{urlencode({'next': request.path})}")
+        return view(request, found, participant, **kwargs)
+
+    return wrapper
+
+
+@require_POST
+@participant_view
+def book(
+    request: HttpRequest, event: Event, participant: Participant, code: str
+) -> HttpResponse:
+    found = event
+    session_url = reverse("session-detail", kwargs={"event": found.slug, "code": code})
+
+    def work() -> tuple[int, dict]:
+        booking = booking_create(
+            participant=participant,
+            session=session_get(event=found, code=code),
+            actor=Actor.delegate(),
+            switch=request.POST.get("switch") == "1",
+            access_needs=request.POST.get("access_needs", "")[:1000],
+        )
+        return 201, {"status": booking.status, "position": waitlist_position(booking)}
+
+    def error_answer(error: MajlisError) -> tuple[int, dict]:
+        return error.http_status, {"error": str(error.message), "code": error.code}
+
+    form_token = request.POST.get("form_token", "")
+    status, answer = run_once(
+        principal=f"participant:{participant.pk}",
+        key=f"web:{form_token[:64]}" if form_token else None,
+        request_fingerprint=fingerprint("POST", request.path, b""),
+        work=work,
+        error_answer=error_answer,
+    )
+    if status >= 400:
+        messages.error(request, answer["error"])
+    elif answer["status"] == BookingStatus.CONFIRMED:
+        messages.success(
+            request, _("Your seat is booked. A confirmation is on its way by email.")
+        )
+    else:
+        messages.info(
+            request,
+            _(
+                "The session is full: you are on the waiting list, in position "
+                "%(position)d. If a seat opens, it is yours automatically."
+            )
+            % {"position": answer["position"] or 0},
+        )
+    return redirect(session_url)
+
+
+@require_POST
+@participant_view
+def cancel(
+    request: HttpRequest, event: Event, participant: Participant, booking_id: int
+) -> HttpResponse:
+    found = event
+    booking = booking_get_for_participant(
+        participant=participant, booking_id=booking_id
+    )
+    try:
+        booking_cancel(booking=booking, actor=Actor.delegate())
+    except MajlisError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("Your booking is cancelled."))
+    return redirect(
+        (
+            request.POST.get("back") == "mine"
+            and reverse("my-sessions", kwargs={"event": found.slug})
+        )
+        or reverse(
+            "session-detail", kwargs={"event": found.slug, "code": booking.session.code}
+        )
+    )
+
+
+@participant_view
+def my_sessions(
+    request: HttpRequest, event: Event, participant: Participant
+) -> HttpResponse:
+    found = event
+    bookings = booking_list_for_participant(participant=participant)
+    return render(
+        request,
+        "bookings/my_sessions.html",
+        {
+            "event": found,
+            "participant": participant,
+            "bookings": bookings,
+            "qr_svg": checkin_qr_svg(participant.checkin_code),
+        },
+    )
+
+
+@participant_view
+def booking_calendar(
+    request: HttpRequest, event: Event, participant: Participant, booking_id: int
+) -> HttpResponse:
+    booking = booking_get_for_participant(
+        participant=participant, booking_id=booking_id
+    )
+    session = booking.session
+    response = HttpResponse(
+        booking_ics(booking, title=session.title, description=session.description),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{session.code}.ics"'
+    return response

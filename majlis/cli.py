@@ -1,0 +1,23 @@
+"""The ``majlis`` command: Django's management commands, with friendlier names.
+
+``majlis serve``, ``majlis demo``, ``majlis import-participants FILE --event SLUG``,
+``majlis apikey create --name NAME``, ``majlis outbox``; any other Django command
+works too (``majlis migrate``, ``majlis createsuperuser``).
+"""
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = list(sys.argv if argv is None else argv)
+    if len(args) > 1 and not args[1].startswith("-"):
+        args[1] = args[1].replace("-", "_")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(args)
+
+
+if __name__ == "__main__":
+    main()

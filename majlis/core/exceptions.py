@@ -1,0 +1,105 @@
+"""The domain errors of Majlis, one catalogue of what a person can be told.
+
+Services raise these and never HTTP errors. Each carries a stable ``code`` that
+integrations rely on, an HTTP status for the API, a message translated lazily
+(so it is rendered in the language of whoever reads it) and structured
+``extra`` data, such as the booking that is in the way.
+"""
+
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+class MajlisError(Exception):
+    code = "error"
+    http_status = 400
+    default_message: str | Promise = _("Something went wrong.")
+
+    def __init__(
+        self,
+        message: str | Promise | None = None,
+        *,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        self.message = message if message is not None else self.default_message
+        self.extra = extra or {}
+        super().__init__(str(self.message))
+
+
+class NotFound(MajlisError):
+    code = "not_found"
+    http_status = 404
+    default_message = _("Not found.")
+
+
+class Unauthenticated(MajlisError):
+    code = "unauthenticated"
+    http_status = 401
+    default_message = _("Please sign in: this needs a valid token.")
+
+
+class PermissionDenied(MajlisError):
+    code = "forbidden"
+    http_status = 403
+    default_message = _("You may not do this.")
+
+
+class InvalidInput(MajlisError):
+    code = "invalid"
+    http_status = 400
+    default_message = _("Some of what was sent is not valid.")
+
+
+class NotRegistered(MajlisError):
+    code = "not_registered"
+    http_status = 403
+    default_message = _("Only the registered delegates of this event can book.")
+
+
+class BookingClosed(MajlisError):
+    code = "booking_closed"
+    http_status = 403
+    default_message = _("Booking is closed for this session.")
+
+
+class SessionFull(MajlisError):
+    code = "session_full"
+    http_status = 409
+    default_message = _("This session is full and keeps no waiting list.")
+
+
+class AlreadyBooked(MajlisError):
+    code = "already_booked"
+    http_status = 409
+    default_message = _("You already have a booking for this session.")
+
+
+class TimeConflict(MajlisError):
+    code = "time_conflict"
+    http_status = 409
+    default_message = _(
+        "You already hold a seat in a session at the same time. "
+        "Ask to switch to release it."
+    )
+
+
+class CapacityBelowConfirmed(MajlisError):
+    code = "capacity_below_confirmed"
+    http_status = 409
+    default_message = _("The capacity cannot be lower than the confirmed bookings.")
+
+
+class IdempotencyKeyReused(MajlisError):
+    code = "idempotency_key_reused"
+    http_status = 422
+    default_message = _(
+        "This Idempotency-Key was already used for a different request."
+    )
+
+
+class TryAgain(MajlisError):
+    code = "try_again"
+    http_status = 503
+    default_message = _("We are very busy right now. Please try again in a moment.")

@@ -1,0 +1,70 @@
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+
+def default_workers() -> int:
+    return max(2, (os.cpu_count() or 1) * 2)
+
+
+class Command(BaseCommand):
+    help = (
+        "Migrate, collect static files, and serve Majlis with gunicorn; also runs the "
+        "outbox worker that sends email, unless --no-outbox."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument(
+            "--port", type=int, default=int(os.environ.get("PORT", "8000"))
+        )
+        parser.add_argument("--workers", type=int, default=default_workers())
+        parser.add_argument("--threads", type=int, default=4)
+        parser.add_argument("--no-outbox", action="store_true")
+        parser.add_argument("--no-migrate", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not options["no_migrate"]:
+            call_command("migrate", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        bin_dir = Path(sys.executable).parent
+        gunicorn = shutil.which("gunicorn", path=str(bin_dir)) or "gunicorn"
+        outbox = None
+        if not options["no_outbox"]:
+            outbox = subprocess.Popen([sys.executable, "-m", "majlis.cli", "outbox"])
+        command = [
+            gunicorn,
+            "config.wsgi:application",
+            "--bind",
+            f"{options['host']}:{options['port']}",
+            "--workers",
+            str(options["workers"]),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(options["threads"]),
+            "--keep-alive",
+            "30",
+            "--access-logfile",
+            "-" if os.environ.get("MAJLIS_ACCESS_LOG") else "/dev/null",
+        ]
+        self.stdout.write(
+            f"Majlis is serving at http://{options['host']}:{options['port']}/"
+        )
+        server = subprocess.Popen(command)  # noqa: S603
+        try:
+            server.wait()
+        except KeyboardInterrupt:
+            server.send_signal(signal.SIGINT)
+            server.wait()
+        finally:
+            if outbox is not None:
+                outbox.terminate()
+                outbox.wait(timeout=10)

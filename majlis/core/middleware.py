@@ -1,0 +1,44 @@
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import translation
+from django.views.defaults import page_not_found
+
+from majlis.core.exceptions import NotFound
+
+
+class ApiLanguageMiddleware:
+    """Lets an API caller pick the language of texts and messages with ``?lang=``.
+
+    Without it, LocaleMiddleware has already chosen from Accept-Language.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.codes = {code for code, _name in settings.LANGUAGES}
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            wanted = request.GET.get("lang", "")
+            if wanted in self.codes:
+                translation.activate(wanted)
+                request.LANGUAGE_CODE = wanted
+        return self.get_response(request)
+
+
+class NotFoundMiddleware:
+    """Shows the ordinary 404 page when a selector finds nothing for a web page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(
+        self, request: HttpRequest, exception: Exception
+    ) -> HttpResponse | None:
+        if isinstance(exception, NotFound):
+            return page_not_found(request, Http404())
+        return None

@@ -1,0 +1,213 @@
+"""Load the demo conference: the 6th Global Conference on the Elimination of
+Child Labour, its 7 interactive sessions, and fictitious delegates.
+
+Loading twice changes nothing: rows are found by their natural keys and
+existing ones are left as they are.
+"""
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from majlis.accounts.models import Constituency, Language, Participant
+from majlis.events.demo_content import DEMO_EVENT_NAME, DEMO_EVENT_VENUE, DEMO_SESSIONS
+from majlis.events.models import Event, Session
+
+DEMO_SLUG = "child-labour-2026"
+DEMO_ZONE = "Africa/Casablanca"
+DEMO_CAPACITY = 50
+DEMO_DELEGATE_EMAIL = "delegate@example.org"
+DEMO_ORGANISER_USERNAME = "organiser"
+DEMO_ORGANISER_PASSWORD = "majlis-demo"  # noqa: S105 - a demo account, printed on purpose
+
+NAMED_DELEGATES = [
+    (
+        "delegate@example.org",
+        "Amina Benali",
+        "Ministry of Labour",
+        "government",
+        "MA",
+        "en",
+    ),
+    (
+        "delegue@example.org",
+        "Claire Dubois",
+        "Confédération syndicale",
+        "workers",
+        "FR",
+        "fr",
+    ),
+    ("delegada@example.org", "Lucía Fernández", "Red de Jóvenes", "youth", "AR", "es"),
+    (
+        "mandoub@example.org",
+        "يوسف العلوي",
+        "جمعية حماية الطفولة",
+        "civil_society",
+        "MA",
+        "ar",
+    ),
+]
+FIRST_NAMES = [
+    "Aïcha",
+    "Omar",
+    "Fatou",
+    "Juan",
+    "Marie",
+    "Kwame",
+    "Li",
+    "Sara",
+    "Ahmed",
+    "Ana",
+    "Pierre",
+    "Nadia",
+    "Hassan",
+    "Grace",
+    "Carlos",
+    "Leila",
+    "Tomás",
+    "Yasmin",
+]
+LAST_NAMES = [
+    "Diallo",
+    "García",
+    "Martin",
+    "Haddad",
+    "Mensah",
+    "Chen",
+    "Silva",
+    "Traoré",
+    "El Amrani",
+    "Okafor",
+    "Rossi",
+    "Nguyen",
+    "Kaya",
+    "Moreau",
+    "Ibrahim",
+    "López",
+]
+COUNTRIES = [
+    "MA",
+    "SN",
+    "FR",
+    "ES",
+    "BR",
+    "GH",
+    "IN",
+    "EG",
+    "CI",
+    "MX",
+    "KE",
+    "JO",
+    "PE",
+    "TN",
+]
+
+
+@dataclass
+class DemoSummary:
+    event: Event
+    sessions_created: int
+    participants_created: int
+    organiser_created: bool
+
+
+def _session_times(day: str, zone_name: str) -> tuple[datetime, datetime]:
+    import zoneinfo
+
+    zone = zoneinfo.ZoneInfo(zone_name)
+    local_day = date.fromisoformat(day)
+    return (
+        datetime.combine(local_day, time(16, 30), tzinfo=zone),
+        datetime.combine(local_day, time(18, 30), tzinfo=zone),
+    )
+
+
+@transaction.atomic
+def demo_load(*, participants: int = 0) -> DemoSummary:
+    event, _created = Event.objects.get_or_create(
+        slug=DEMO_SLUG,
+        defaults={
+            "name_en": DEMO_EVENT_NAME["en"],
+            "name_fr": DEMO_EVENT_NAME["fr"],
+            "name_es": DEMO_EVENT_NAME["es"],
+            "name_ar": DEMO_EVENT_NAME["ar"],
+            "time_zone": DEMO_ZONE,
+            "venue": DEMO_EVENT_VENUE,
+            "is_demo": True,
+        },
+    )
+    sessions_created = 0
+    for text in DEMO_SESSIONS:
+        starts_at, ends_at = _session_times(text["day"], event.time_zone)
+        _session, created = Session.objects.get_or_create(
+            event=event,
+            code=text["code"],
+            defaults={
+                **{f"title_{lang}": value for lang, value in text["title"].items()},
+                **{
+                    f"description_{lang}": value
+                    for lang, value in text["description"].items()
+                },
+                "organisers": text["organisers"],
+                "format": text["format"],
+                "room": text["room"],
+                "starts_at": starts_at,
+                "ends_at": ends_at,
+                "capacity": DEMO_CAPACITY,
+                "has_waitlist": True,
+            },
+        )
+        sessions_created += created
+    participants_created = 0
+    for email, name, organisation, constituency, country, language in NAMED_DELEGATES:
+        _person, created = Participant.objects.get_or_create(
+            event=event,
+            email=email,
+            defaults={
+                "name": name,
+                "organisation": organisation,
+                "constituency": constituency,
+                "country": country,
+                "language": language,
+            },
+        )
+        participants_created += created
+    participants_created += _add_fictitious(event, participants)
+    organiser_created = False
+    users = get_user_model()
+    if not users.objects.filter(username=DEMO_ORGANISER_USERNAME).exists():
+        users.objects.create_superuser(
+            username=DEMO_ORGANISER_USERNAME,
+            email="organiser@example.org",
+            password=DEMO_ORGANISER_PASSWORD,
+        )
+        organiser_created = True
+    return DemoSummary(event, sessions_created, participants_created, organiser_created)
+
+
+def _add_fictitious(event: Event, count: int) -> int:
+    """Add ``count`` more fictitious delegates, numbered after those already there."""
+    if count <= 0:
+        return 0
+    rng = random.Random(count)
+    start = Participant.objects.filter(event=event, email__startswith="demo-").count()
+    constituencies = list(Constituency.values)
+    languages = list(Language.values)
+    people = []
+    for number in range(start + 1, start + count + 1):
+        people.append(
+            Participant(
+                event=event,
+                email=f"demo-{number:05d}@example.org",
+                name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                organisation="",
+                constituency=rng.choice(constituencies),
+                country=rng.choice(COUNTRIES),
+                language=rng.choice(languages),
+            )
+        )
+    Participant.objects.bulk_create(people, batch_size=500)
+    return len(people)

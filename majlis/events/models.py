@@ -1,0 +1,155 @@
+import zoneinfo
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from majlis.core.translation import LANGUAGE_CODES, pick_translation
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("%(zone)s is not a time zone name such as Africa/Casablanca."),
+            params={"zone": value},
+        )
+
+
+def default_languages() -> list[str]:
+    return list(LANGUAGE_CODES)
+
+
+class Event(models.Model):
+    slug = models.SlugField(_("short name in links"), unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_fr = models.CharField(_("name (French)"), max_length=200, blank=True)
+    name_es = models.CharField(_("name (Spanish)"), max_length=200, blank=True)
+    name_ar = models.CharField(_("name (Arabic)"), max_length=200, blank=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, validators=[validate_time_zone]
+    )
+    venue = models.CharField(_("venue"), max_length=200, blank=True)
+    languages = models.JSONField(_("languages offered"), default=default_languages)
+    main_language = models.CharField(
+        _("main language"),
+        max_length=2,
+        default="en",
+        choices=[(c, c) for c in LANGUAGE_CODES],
+    )
+    booking_opens_at = models.DateTimeField(_("booking opens"), null=True, blank=True)
+    booking_closes_at = models.DateTimeField(
+        _("booking closes"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to close the booking of each session when it starts."),
+    )
+    is_demo = models.BooleanField(
+        _("demo event"),
+        default=False,
+        help_text=_("A demo keeps booking open after its sessions start, and says so."),
+    )
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+
+    def __str__(self) -> str:
+        return self.name_en
+
+    @property
+    def name(self) -> str:
+        return pick_translation(self, "name", fallback=self.main_language)
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class SessionFormat(models.TextChoices):
+    WORKING_GROUPS = "working_groups", _("Parallel working groups")
+    WORLD_CAFE = "world_cafe", _("World Café")
+    FORESIGHT = "foresight", _("Scenario-based foresight")
+    POLICY_LAB = "policy_lab", _("Policy lab")
+    SCENARIO_TRAINING = "scenario_training", _("Scenario-based training")
+    DATA_LAB = "data_lab", _("Data lab")
+    CASE_STUDIES = "case_studies", _("Case studies and tools")
+    WORKSHOP = "workshop", _("Workshop")
+
+
+class Session(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="sessions")
+    code = models.SlugField(_("code"), max_length=60)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    title_fr = models.CharField(_("title (French)"), max_length=200, blank=True)
+    title_es = models.CharField(_("title (Spanish)"), max_length=200, blank=True)
+    title_ar = models.CharField(_("title (Arabic)"), max_length=200, blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    description_fr = models.TextField(_("description (French)"), blank=True)
+    description_es = models.TextField(_("description (Spanish)"), blank=True)
+    description_ar = models.TextField(_("description (Arabic)"), blank=True)
+    organisers = models.JSONField(_("organisers"), default=list, blank=True)
+    format = models.CharField(
+        _("format"),
+        max_length=30,
+        choices=SessionFormat.choices,
+        default=SessionFormat.WORKSHOP,
+    )
+    room = models.CharField(_("room"), max_length=100, blank=True)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    capacity = models.PositiveIntegerField(_("capacity"))
+    has_waitlist = models.BooleanField(_("keeps a waiting list"), default=True)
+    # Confirmed seats, changed only by majlis.bookings.services under this row's
+    # lock; the CHECK below makes overselling impossible even for a buggy writer.
+    seats_taken = models.PositiveIntegerField(
+        _("seats taken"), default=0, editable=False
+    )
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["starts_at", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "code"], name="session_code_unique_in_event"
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__gt=0), name="session_capacity_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(seats_taken__gte=0) & Q(seats_taken__lte=F("capacity")),
+                name="session_seats_taken_within_capacity",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="session_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.title_en}"
+
+    @property
+    def title(self) -> str:
+        return pick_translation(self, "title")
+
+    @property
+    def description(self) -> str:
+        return pick_translation(self, "description")
+
+    @property
+    def seats_left(self) -> int:
+        return max(self.capacity - self.seats_taken, 0)
+
+    def overlaps(self, other: "Session") -> bool:
+        return intervals_overlap(
+            self.starts_at, self.ends_at, other.starts_at, other.ends_at
+        )
+
+
+def intervals_overlap(
+    starts_a: datetime, ends_a: datetime, starts_b: datetime, ends_b: datetime
+) -> bool:
+    """Half-open intervals: a session ending at 18:30 does not overlap one starting then."""
+    return starts_a < ends_b and starts_b < ends_a

@@ -1,0 +1,71 @@
+"""Read-only queries about events and their sessions."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from majlis.core.exceptions import NotFound
+from majlis.events.models import Event, Session
+
+
+def event_get(*, slug: str) -> Event:
+    event = Event.objects.filter(slug=slug).first()
+    if event is None:
+        raise NotFound()
+    return event
+
+
+def session_queryset_with_counts(event: Event) -> QuerySet[Session]:
+    """Sessions with ``waitlist_length`` counted in the same query."""
+    return (
+        Session.objects.filter(event=event)
+        .select_related("event")
+        .annotate(
+            waitlist_length=Count("bookings", filter=Q(bookings__status="waitlisted"))
+        )
+        .order_by("starts_at", "code")
+    )
+
+
+def session_list(*, event: Event) -> list[Session]:
+    return list(session_queryset_with_counts(event))
+
+
+def session_get(*, event: Event, code: str) -> Session:
+    session = session_queryset_with_counts(event).filter(code=code).first()
+    if session is None:
+        raise NotFound()
+    return session
+
+
+def booking_open_now(session: Session, now: datetime | None = None) -> bool:
+    from majlis.bookings.services import booking_window_check
+    from majlis.core.exceptions import BookingClosed
+
+    try:
+        booking_window_check(
+            event=session.event, session=session, now=now or timezone.now()
+        )
+    except BookingClosed:
+        return False
+    return True
+
+
+@dataclass
+class ProgrammeDay:
+    day: date
+    sessions: list[Session]
+
+
+def programme_by_day(
+    *, event: Event, sessions: Iterable[Session]
+) -> list[ProgrammeDay]:
+    """Sessions grouped by their day in the event's time zone."""
+    days: dict[date, list[Session]] = {}
+    for session in sessions:
+        local_day = timezone.localtime(session.starts_at, event.zone).date()
+        days.setdefault(local_day, []).append(session)
+    return [ProgrammeDay(day, items) for day, items in sorted(days.items())]

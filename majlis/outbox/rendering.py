@@ -1,0 +1,119 @@
+"""Turn an outbox row into an email, in the recipient's language."""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from majlis.accounts.models import Participant
+from majlis.bookings.calendar import booking_ics, checkin_qr_png
+from majlis.bookings.models import Booking
+from majlis.bookings.selectors import waitlist_position
+from majlis.outbox.models import OutboxMessage
+
+BOOKING_SUBJECTS = {
+    "booking_confirmed": lambda: _("Your seat is confirmed: %(session)s"),
+    "booking_promoted": lambda: _("A seat has opened for you: %(session)s"),
+    "booking_waitlisted": lambda: _("You are on the waiting list: %(session)s"),
+    "booking_cancelled": lambda: _("Your booking is cancelled: %(session)s"),
+    "booking_switched_away": lambda: _("You left %(session)s"),
+    "booking_released": lambda: _("You left %(session)s for a session you preferred"),
+}
+WITH_CALENDAR = {
+    "booking_confirmed",
+    "booking_promoted",
+    "booking_cancelled",
+    "booking_switched_away",
+    "booking_released",
+}
+WITH_QR = {"booking_confirmed", "booking_promoted"}
+
+
+def absolute_url(path: str) -> str:
+    return settings.BASE_URL + path
+
+
+def render_message(message: OutboxMessage) -> EmailMessage:
+    with translation.override(message.language):
+        if message.kind == "magic_link":
+            return _render_magic_link(message)
+        if message.kind in BOOKING_SUBJECTS:
+            return _render_booking(message)
+    raise ValueError(f"unknown outbox message kind {message.kind!r}")
+
+
+def _render_magic_link(message: OutboxMessage) -> EmailMessage:
+    participant = Participant.objects.select_related("event").get(
+        pk=message.payload["participant"]
+    )
+    event = participant.event
+    link = absolute_url(
+        reverse(
+            "sign-in-link",
+            kwargs={"event": event.slug, "token": message.payload["token"]},
+        )
+    )
+    if message.payload.get("next"):
+        link += "?" + urlencode({"next": message.payload["next"]})
+    context = {
+        "participant": participant,
+        "event_name": event.name,
+        "link": link,
+        "minutes": settings.MAJLIS_MAGIC_LINK_MINUTES,
+    }
+    subject = _("Your sign-in link for %(event)s") % {"event": event.name}
+    body = render_to_string("outbox/email/magic_link.txt", context)
+    return EmailMessage(subject=subject, body=body, to=[message.to_email])
+
+
+def _render_booking(message: OutboxMessage) -> EmailMessage:
+    booking = Booking.objects.select_related(
+        "session", "session__event", "participant"
+    ).get(pk=message.payload["booking"])
+    session = booking.session
+    event = session.event
+    zone = event.zone
+    preferred = None
+    if message.payload.get("preferred"):
+        preferred = Booking.objects.select_related("session").get(
+            pk=message.payload["preferred"]
+        )
+    context = {
+        "kind": message.kind,
+        "participant": booking.participant,
+        "booking": booking,
+        "session": session,
+        "event_name": event.name,
+        "starts": timezone.localtime(session.starts_at, zone),
+        "ends": timezone.localtime(session.ends_at, zone),
+        "time_zone": event.time_zone,
+        "position": waitlist_position(booking),
+        "preferred_title": preferred.session.title if preferred else "",
+        "to_session": message.payload.get("to_session", ""),
+        "session_url": absolute_url(
+            reverse(
+                "session-detail", kwargs={"event": event.slug, "code": session.code}
+            )
+        ),
+        "my_url": absolute_url(reverse("my-sessions", kwargs={"event": event.slug})),
+    }
+    subject = BOOKING_SUBJECTS[message.kind]() % {"session": session.title}
+    body = render_to_string("outbox/email/booking.txt", context)
+    email = EmailMessage(subject=subject, body=body, to=[message.to_email])
+    if message.kind in WITH_CALENDAR:
+        email.attach(
+            f"{session.code}.ics",
+            booking_ics(booking, title=session.title, description=session.description),
+            "text/calendar; charset=utf-8",
+        )
+    if message.kind in WITH_QR:
+        email.attach(
+            "check-in.png",
+            checkin_qr_png(booking.participant.checkin_code),
+            "image/png",
+        )
+    return email
