@@ -1,0 +1,193 @@
+"""Many threads, each on its own PostgreSQL connection, released together by a
+barrier against the same seats. On SQLite these would prove nothing about row
+locks, so they run on PostgreSQL only (the second run of ``make test``)."""
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from django.db import close_old_connections, connection, connections
+
+from majlis.accounts.models import Participant
+from majlis.bookings.models import Booking, BookingStatus
+from majlis.bookings.services import Actor, booking_cancel, booking_create
+from majlis.core.exceptions import MajlisError
+from majlis.events.models import Session
+from majlis.testing.factories import EventFactory, ParticipantFactory, SessionFactory
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("on_postgres"),
+]
+
+THREADS = 110
+SEATS = 50
+
+
+def hammer(count: int, work: Callable[[int], str]) -> Counter[str]:
+    """Run ``work(i)`` in ``count`` threads that connect first, then start together."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_connections")
+        allowed = int(cursor.fetchone()[0])
+    assert allowed > count + 5, (
+        f"PostgreSQL allows {allowed} connections; this test needs {count + 5}. "
+        "Run scripts/ensure-services, which raises the limit."
+    )
+    barrier = threading.Barrier(count)
+    outcomes: Counter[str] = Counter()
+    lock = threading.Lock()
+
+    def run(index: int) -> None:
+        try:
+            connections["default"].ensure_connection()
+            barrier.wait(timeout=60)
+            try:
+                outcome = work(index)
+            except MajlisError as error:
+                outcome = error.code
+            except Exception as error:  # counted, so the assertion shows what broke
+                outcome = f"crash: {type(error).__name__}"
+            with lock:
+                outcomes[outcome] += 1
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    close_old_connections()
+    return outcomes
+
+
+def book_all(
+    people: list[Participant], session: Session, **kwargs
+) -> Callable[[int], str]:
+    def work(index: int) -> str:
+        return booking_create(
+            participant=people[index], session=session, actor=Actor.delegate(), **kwargs
+        ).status
+
+    return work
+
+
+def test_110_threads_never_overbook_50_seats():
+    session = SessionFactory(capacity=SEATS)
+    people = ParticipantFactory.create_batch(THREADS, event=session.event)
+
+    outcomes = hammer(THREADS, book_all(people, session))
+
+    assert outcomes == {"confirmed": SEATS, "waitlisted": THREADS - SEATS}
+    session.refresh_from_db()
+    confirmed = Booking.objects.filter(session=session, status=BookingStatus.CONFIRMED)
+    assert confirmed.count() == session.seats_taken == SEATS
+    order = list(
+        Booking.objects.filter(session=session, status=BookingStatus.WAITLISTED)
+        .order_by("waitlisted_at", "pk")
+        .values_list("waitlisted_at", flat=True)
+    )
+    assert order == sorted(order)
+
+
+def test_without_a_waiting_list_the_rest_get_session_full():
+    session = SessionFactory(capacity=SEATS, has_waitlist=False)
+    people = ParticipantFactory.create_batch(THREADS, event=session.event)
+
+    outcomes = hammer(THREADS, book_all(people, session))
+
+    assert outcomes == {"confirmed": SEATS, "session_full": THREADS - SEATS}
+    assert Booking.objects.filter(session=session).count() == SEATS
+
+
+def test_one_delegate_racing_into_overlapping_sessions_gets_one_seat():
+    """The same delegate clicks "book" in 20 parallel sessions at once: exactly one
+    wins, the others answer time_conflict."""
+    event = EventFactory()
+    first = SessionFactory(event=event)
+    sessions = [first] + [
+        SessionFactory(event=event, starts_at=first.starts_at, ends_at=first.ends_at)
+        for _ in range(19)
+    ]
+    person = ParticipantFactory(event=event)
+
+    def work(index: int) -> str:
+        return booking_create(
+            participant=person, session=sessions[index], actor=Actor.delegate()
+        ).status
+
+    outcomes = hammer(len(sessions), work)
+
+    assert outcomes == {"confirmed": 1, "time_conflict": 19}
+
+
+def test_cancellations_and_bookings_racing_keep_every_seat_accounted_for():
+    """Half the threads cancel their seats while the other half book or switch in
+    two overlapping sessions: at the end no seat is free while someone waits,
+    nobody holds two overlapping seats, and the counters match the rows."""
+    event = EventFactory()
+    a = SessionFactory(event=event, capacity=20)
+    b = SessionFactory(
+        event=event,
+        capacity=20,
+        starts_at=a.starts_at + timedelta(minutes=30),
+        ends_at=a.ends_at + timedelta(minutes=30),
+    )
+    holders = ParticipantFactory.create_batch(40, event=event)
+    held = [
+        booking_create(participant=p, session=a if i % 2 else b, actor=Actor.delegate())
+        for i, p in enumerate(holders)
+    ]
+    newcomers = ParticipantFactory.create_batch(60, event=event)
+
+    def work(index: int) -> str:
+        if index < 40:
+            return booking_cancel(booking=held[index], actor=Actor.delegate()).status
+        person = newcomers[index - 40]
+        target = a if index % 2 else b
+        return booking_create(
+            participant=person, session=target, actor=Actor.delegate(), switch=True
+        ).status
+
+    outcomes = hammer(100, work)
+
+    assert outcomes["cancelled"] == 40
+    for session in (a, b):
+        session.refresh_from_db()
+        confirmed = Booking.objects.filter(session=session, status="confirmed").count()
+        waiting = Booking.objects.filter(session=session, status="waitlisted").count()
+        assert session.seats_taken == confirmed
+        assert confirmed == session.capacity or waiting == 0
+    for person in newcomers:
+        assert (
+            Booking.objects.filter(participant=person, status="confirmed").count() <= 1
+        )
+
+
+def test_control_an_unlocked_check_then_insert_does_oversell():
+    """The harness is able to expose a race: the same hammer against a naive
+    "count, then insert" booking without locks oversells. If this ever stops
+    overselling, the tests above prove nothing and the harness must be fixed."""
+    session = SessionFactory(capacity=5)
+    people = ParticipantFactory.create_batch(60, event=session.event)
+
+    def naive(index: int) -> str:
+        taken = Booking.objects.filter(session=session, status="confirmed").count()
+        if taken >= session.capacity:
+            return "full"
+        threading.Event().wait(0.02)  # widen the window between check and write
+        Booking.objects.create(
+            participant=people[index],
+            session=session,
+            status="confirmed",
+            starts_at=session.starts_at,
+            ends_at=session.ends_at,
+            created_at=session.starts_at,
+        )
+        return "confirmed"
+
+    outcomes = hammer(60, naive)
+
+    assert outcomes["confirmed"] > session.capacity
