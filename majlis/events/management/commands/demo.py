@@ -26,7 +26,7 @@ class Command(BaseCommand):
             f"Delegate sign-in: {DEMO_DELEGATE_EMAIL} (the link is printed where the "
             "server runs, as no mail server is set)."
         )
-        if summary.organiser_created:
-            self.stdout.write(
-                f"Organiser: /admin/ as {DEMO_ORGANISER_USERNAME} / {DEMO_ORGANISER_PASSWORD}"
-            )
+        self.stdout.write(
+            f"Organiser: /admin/ as {DEMO_ORGANISER_USERNAME} / {DEMO_ORGANISER_PASSWORD}"
+            + ("" if summary.organiser_created else " (unless you changed it)")
+        )

@@ -1,0 +1,38 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+VENV := .venv
+BIN := $(VENV)/bin
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/majlis
+PORT ?= 8000
+
+.PHONY: install run test lint test-sqlite test-postgres system-deps
+
+$(BIN)/majlis: pyproject.toml
+	@test -x $(BIN)/python || "$$(scripts/find-python)" -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(BIN)/majlis
+
+run: install
+	$(BIN)/majlis migrate --verbosity 0
+	$(BIN)/majlis demo
+	PORT=$(PORT) $(BIN)/majlis serve --port $(PORT)
+
+system-deps:
+	scripts/install-system-deps
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/majlis makemigrations --check --dry-run
+
+test-sqlite: install
+	DATABASE_URL= $(BIN)/pytest
+
+test-postgres: install
+	scripts/ensure-services
+	DATABASE_URL=$(PG_TEST_URL) MAJLIS_REQUIRE_POSTGRES=1 $(BIN)/pytest --create-db
+
+test: system-deps lint test-sqlite test-postgres
