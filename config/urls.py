@@ -9,6 +9,7 @@ from majlis.events import views as events_views
 
 event_patterns = [
     path("", events_views.programme, name="programme"),
+    path("seats/", events_views.programme_seats, name="programme-seats"),
     path("s/<slug:code>/", events_views.session_detail, name="session-detail"),
     path("s/<slug:code>/book/", bookings_views.book, name="book"),
     path("bookings/<int:booking_id>/cancel/", bookings_views.cancel, name="cancel"),

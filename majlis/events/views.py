@@ -86,3 +86,11 @@ def session_detail(request: HttpRequest, event: str, code: str) -> HttpResponse:
 
 def _session_of(booking: Booking) -> Session:
     return booking.session
+
+
+def programme_seats(request: HttpRequest, event: str) -> HttpResponse:
+    """Fresh seat counts for every session, swapped into an open page by htmx."""
+    found = event_get(slug=event)
+    return render(
+        request, "events/_seats_oob.html", {"sessions": session_list(event=found)}
+    )

@@ -18,6 +18,8 @@ from majlis.outbox.models import OutboxMessage, OutboxStatus
 
 logger = logging.getLogger(__name__)
 
+SECRET_PAYLOAD_KEYS = frozenset({"token"})
+
 
 def outbox_enqueue(
     *, kind: str, to_email: str, language: str, payload: dict[str, Any]
@@ -85,6 +87,12 @@ def outbox_send_due(*, limit: int = 100) -> SendReport:
                         report.retried += 1
                 else:
                     message.status = OutboxStatus.SENT
+                    # A sent sign-in link must not stay readable in the database.
+                    message.payload = {
+                        k: v
+                        for k, v in message.payload.items()
+                        if k not in SECRET_PAYLOAD_KEYS
+                    }
                     message.sent_at = timezone.now()
                     message.last_error = ""
                     report.sent += 1
@@ -95,6 +103,7 @@ def outbox_send_due(*, limit: int = 100) -> SendReport:
                         "sent_at",
                         "last_error",
                         "next_attempt_at",
+                        "payload",
                     ]
                 )
     finally:
