@@ -1,9 +1,9 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 
 from majlis.accounts import views as accounts_views
-from majlis.api.apis import api
+from majlis.api.apis import api, api_not_found
 from majlis.bookings import views as bookings_views
 from majlis.events import views as events_views
 
@@ -26,6 +26,7 @@ event_patterns = [
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", api.urls),
+    re_path(r"^api/(?P<rest>.*)$", api_not_found),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "majlis.core.middleware.ApiLanguageMiddleware",
     "majlis.core.middleware.NotFoundMiddleware",
+    "majlis.core.middleware.ApiMethodNotAllowedMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

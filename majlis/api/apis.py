@@ -6,7 +6,7 @@ with the message in the request's language (``?lang=`` or Accept-Language).
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from majlis.accounts.models import Participant
@@ -108,9 +108,19 @@ def on_not_found(request: HttpRequest, error: Exception) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    if error.status_code == 400:
+        # django-ninja's only 400 is a body it cannot parse.
+        return error_response(
+            request, InvalidInput(_("The request body is not valid JSON."))
+        )
     failure = MajlisError(str(error))
     failure.http_status = error.status_code
     return error_response(request, failure)
+
+
+def api_not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Unknown paths under /api/v1/ answer in the API's error shape too."""
+    return error_response(request, NotFound())
 
 
 def caller_of(request: HttpRequest) -> Caller:
@@ -154,20 +164,23 @@ def session_detail(request: HttpRequest, event: str, code: str) -> SessionOut:
 )
 def participant_put(
     request: HttpRequest, event: str, email: str, payload: ParticipantIn
-) -> tuple[int, ParticipantOut]:
+) -> Status[ParticipantOut]:
     """Create (201) or update (200) a registered delegate."""
     found = event_get(slug=event)
     participant, created = participant_upsert(
         event=found, data={"email": email, **payload.dict()}
     )
-    return (201 if created else 200), ParticipantOut(
-        email=participant.email,
-        name=participant.name,
-        organisation=participant.organisation,
-        constituency=participant.constituency,
-        country=str(participant.country or ""),
-        language=participant.language,
-        checkin_code=participant.checkin_code,
+    return Status(
+        201 if created else 200,
+        ParticipantOut(
+            email=participant.email,
+            name=participant.name,
+            organisation=participant.organisation,
+            constituency=participant.constituency,
+            country=str(participant.country or ""),
+            language=participant.language,
+            checkin_code=participant.checkin_code,
+        ),
     )
 
 
@@ -181,17 +194,22 @@ def participant_token(
 ) -> tuple[int, TokenOut]:
     """A delegate token, for an integration that authenticated the delegate itself."""
     participant = _participant_of(event_get(slug=event), email)
-    return 201, TokenOut(token=participant_token_create(participant=participant))
+    return Status(
+        201, TokenOut(token=participant_token_create(participant=participant))
+    )
 
 
 @api.post("/auth/magic-link", response={202: AcceptedOut, **ERRORS}, auth=None)
-def magic_link(request: HttpRequest, payload: MagicLinkIn) -> tuple[int, AcceptedOut]:
+def magic_link(request: HttpRequest, payload: MagicLinkIn) -> Status[AcceptedOut]:
     """Email a sign-in link; the answer is the same whether or not the address is known."""
     event = Event.objects.filter(slug=payload.event).first()
     if event is not None:
         magic_link_request(event=event, email=payload.email)
-    return 202, AcceptedOut(
-        detail=_("If this address is registered, a sign-in link is on its way.")
+    return Status(
+        202,
+        AcceptedOut(
+            detail=_("If this address is registered, a sign-in link is on its way.")
+        ),
     )
 
 

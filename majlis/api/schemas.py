@@ -1,8 +1,11 @@
 """The shapes of the API's requests and answers (OpenAPI is generated from these)."""
 
+from typing import Any
+
 from django.utils import timezone
 from ninja import Schema
-from pydantic import Field
+from ninja.schema import DjangoGetter
+from pydantic import Field, ModelWrapValidatorHandler, model_validator
 
 from majlis.bookings.models import Booking
 from majlis.events.models import Session, SessionFormat
@@ -96,6 +99,19 @@ class AcceptedOut(Schema):
 class BookingIn(Schema):
     switch: bool = False
     access_needs: str = Field("", max_length=1000)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _only_an_object(
+        cls, value: Any, handler: ModelWrapValidatorHandler[Any]
+    ) -> Any:
+        # Every field has a default, so without this check any JSON value (a list,
+        # a number) would pass as an empty body.
+        raw = value._obj if isinstance(value, DjangoGetter) else value
+        if not isinstance(raw, dict):
+            raise ValueError("the body must be a JSON object")
+        return handler(value)
+        raise ValueError("the body must be a JSON object")
 
 
 class BookingOut(Schema):

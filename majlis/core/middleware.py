@@ -1,8 +1,9 @@
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.defaults import page_not_found
 
 from majlis.core.exceptions import NotFound
@@ -42,3 +43,32 @@ class NotFoundMiddleware:
         if isinstance(exception, NotFound):
             return page_not_found(request, Http404())
         return None
+
+
+class ApiMethodNotAllowedMiddleware:
+    """django-ninja answers a wrong method with a bare 405; the API promises one
+    error shape everywhere."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.path.startswith("/api/") and response.status_code == 405:
+            allowed = response.get("Allow", "")
+            body = {
+                "error": {
+                    "code": "method_not_allowed",
+                    "message": str(
+                        _(
+                            "This address does not accept %(method)s; it accepts %(allowed)s."
+                        )
+                        % {"method": request.method, "allowed": allowed}
+                    ),
+                }
+            }
+            replacement = JsonResponse(body, status=405)
+            if allowed:
+                replacement["Allow"] = allowed
+            return replacement
+        return response
