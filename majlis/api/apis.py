@@ -191,7 +191,7 @@ def participant_put(
 )
 def participant_token(
     request: HttpRequest, event: str, email: str
-) -> tuple[int, TokenOut]:
+) -> Status[TokenOut]:
     """A delegate token, for an integration that authenticated the delegate itself."""
     participant = _participant_of(event_get(slug=event), email)
     return Status(
