@@ -189,9 +189,7 @@ def participant_put(
     response={201: TokenOut, **ERRORS},
     auth=api_key_auth,
 )
-def participant_token(
-    request: HttpRequest, event: str, email: str
-) -> Status[TokenOut]:
+def participant_token(request: HttpRequest, event: str, email: str) -> Status[TokenOut]:
     """A delegate token, for an integration that authenticated the delegate itself."""
     participant = _participant_of(event_get(slug=event), email)
     return Status(

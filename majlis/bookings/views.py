@@ -3,12 +3,13 @@
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,7 +17,7 @@ from majlis.accounts.models import Participant
 from majlis.accounts.signin import signed_in_participant
 from majlis.api.idempotency import fingerprint, run_once
 from majlis.bookings.calendar import booking_ics, checkin_qr_svg
-from majlis.bookings.models import BookingStatus
+from majlis.bookings.models import Booking, BookingStatus
 from majlis.bookings.selectors import (
     booking_get_for_participant,
     booking_list_for_participant,
@@ -39,10 +40,26 @@ def participant_view(
         participant = signed_in_participant(request, found)
         if participant is None:
             sign_in = reverse("sign-in", kwargs={"event": found.slug})
-            return redirect(f"{sign_in}?{urlencode({'next': request.path})}")
+            return redirect(
+                f"{sign_in}?{urlencode({'next': _page_to_return_to(request, found)})}"
+            )
         return view(request, found, participant, **kwargs)
 
     return wrapper
+
+
+def _page_to_return_to(request: HttpRequest, event: Event) -> str:
+    """Where to land after signing in: this page, or for a form that was posted
+    (which cannot be replayed by a GET), the page that showed the form."""
+    if request.method == "GET":
+        return request.path
+    referer = request.headers.get("Referer", "")
+    path = urlsplit(referer).path if referer else ""
+    if path and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}
+    ):
+        return path
+    return reverse("programme", kwargs={"event": event.slug})
 
 
 @require_POST
@@ -61,7 +78,11 @@ def book(
             switch=request.POST.get("switch") == "1",
             access_needs=request.POST.get("access_needs", "")[:1000],
         )
-        return 201, {"status": booking.status, "position": waitlist_position(booking)}
+        return 201, {
+            "booking": booking.pk,
+            "status": booking.status,
+            "position": waitlist_position(booking),
+        }
 
     def error_answer(error: MajlisError) -> tuple[int, dict]:
         return error.http_status, {"error": str(error.message), "code": error.code}
@@ -76,6 +97,12 @@ def book(
     )
     if status >= 400:
         messages.error(request, answer["error"])
+    elif _changed_since(answer):
+        # A form sent again from an old page (the back button): its first answer
+        # no longer describes the booking, so say what is true now.
+        messages.info(
+            request, _("This form was already sent; your booking is shown below.")
+        )
     elif answer["status"] == BookingStatus.CONFIRMED:
         messages.success(
             request, _("Your seat is booked. A confirmation is on its way by email.")
@@ -90,6 +117,13 @@ def book(
             % {"position": answer["position"] or 0},
         )
     return redirect(session_url)
+
+
+def _changed_since(answer: dict) -> bool:
+    current = Booking.objects.filter(pk=answer.get("booking")).values_list(
+        "status", flat=True
+    )
+    return current.first() != answer["status"]
 
 
 @require_POST

@@ -1,4 +1,4 @@
-
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.models import User
 from django.http import HttpRequest
@@ -33,7 +33,7 @@ class SessionAdmin(admin.ModelAdmin):
     readonly_fields = ["seats_taken"]
 
     def save_model(
-        self, request: HttpRequest, obj: Session, form, change: bool
+        self, request: HttpRequest, obj: Session, form: forms.ModelForm, change: bool
     ) -> None:
         """A capacity change goes through the booking services, which promote from
         the waiting list and refuse to drop below the confirmed count."""

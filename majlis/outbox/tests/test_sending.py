@@ -1,0 +1,343 @@
+"""Delivery through a real SMTP server: a booking writes an outbox row in its own
+transaction, the worker sends it once, and a mail server that is down, hangs
+or refuses loses nothing and delays no booking."""
+
+import threading
+import time
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, connections, transaction
+from django.utils import timezone
+
+from majlis import cli
+from majlis.accounts.services import magic_link_consume, magic_link_request
+from majlis.bookings.models import Booking, BookingStatus
+from majlis.bookings.services import Actor, booking_create
+from majlis.core.exceptions import SessionFull
+from majlis.outbox.models import OutboxMessage, OutboxStatus
+from majlis.outbox.services import SendReport, outbox_enqueue, outbox_send_due
+from majlis.outbox.tests.conftest import point_mailer_at
+from majlis.testing.factories import EventFactory, ParticipantFactory, SessionFactory
+
+ME = Actor.delegate()
+
+
+def book(participant, session, **kwargs) -> Booking:
+    return booking_create(participant=participant, session=session, actor=ME, **kwargs)
+
+
+def make_due(message: OutboxMessage) -> None:
+    """What the passing of the retry delay does."""
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        next_attempt_at=timezone.now() - timedelta(seconds=1)
+    )
+
+
+@pytest.fixture
+def event(db):
+    return EventFactory(slug="future-of-work")
+
+
+@pytest.fixture
+def session(event):
+    return SessionFactory(event=event, capacity=10)
+
+
+@pytest.fixture
+def delegate(event):
+    return ParticipantFactory(event=event)
+
+
+@pytest.mark.django_db
+def test_a_booking_is_delivered_once_and_its_row_marked_sent(
+    mail_to_smtp, session, delegate
+):
+    booking = book(delegate, session)
+
+    row = OutboxMessage.objects.get()
+    assert (row.kind, row.to_email, row.payload) == (
+        "booking_confirmed",
+        delegate.email,
+        {"booking": booking.pk},
+    )
+    assert (row.status, row.attempts, row.sent_at) == (OutboxStatus.PENDING, 0, None)
+    assert mail_to_smtp.messages == [], "a booking only writes the row"
+
+    before = timezone.now()
+    report = outbox_send_due()
+    after = timezone.now()
+
+    assert report == SendReport(sent=1, retried=0, failed=0)
+    [delivery] = mail_to_smtp.deliveries
+    assert delivery.rcpt_tos == [delegate.email]
+    assert session.title_en in delivery.message["Subject"]
+    row.refresh_from_db()
+    assert row.status == OutboxStatus.SENT
+    assert row.attempts == 1
+    assert row.last_error == ""
+    assert before <= row.sent_at <= after
+
+    assert outbox_send_due() == SendReport(sent=0, retried=0, failed=0)
+    assert len(mail_to_smtp.messages) == 1
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (OutboxStatus.SENT, 1)
+
+
+@pytest.mark.django_db
+def test_each_due_message_goes_to_its_own_recipient_once(mail_to_smtp, event):
+    sessions = SessionFactory.create_batch(2, event=event, capacity=5)
+    people = ParticipantFactory.create_batch(3, event=event)
+    for person in people:
+        book(person, sessions[0])
+    book(people[0], sessions[1], switch=True)  # same time: a switch, two messages
+
+    report = outbox_send_due()
+
+    assert report.sent == OutboxMessage.objects.count() == 5
+    received = sorted(d.rcpt_tos[0] for d in mail_to_smtp.deliveries)
+    assert received == sorted([p.email for p in people] + [people[0].email] * 2)
+    assert not OutboxMessage.objects.exclude(status=OutboxStatus.SENT).exists()
+
+
+@pytest.mark.django_db
+def test_a_refused_booking_writes_and_sends_nothing(mail_to_smtp, event):
+    session = SessionFactory(event=event, capacity=1, has_waitlist=False)
+    first, second = ParticipantFactory.create_batch(2, event=event)
+    book(first, session)
+    rows = OutboxMessage.objects.count()
+
+    with pytest.raises(SessionFull):
+        book(second, session)
+
+    assert OutboxMessage.objects.count() == rows
+    outbox_send_due()
+    assert [d.rcpt_tos for d in mail_to_smtp.deliveries] == [[first.email]]
+
+
+@pytest.mark.django_db
+def test_a_rolled_back_booking_writes_and_sends_nothing(
+    mail_to_smtp, session, delegate
+):
+    class Abandon(Exception):
+        pass
+
+    with pytest.raises(Abandon), transaction.atomic():
+        book(delegate, session)
+        assert OutboxMessage.objects.count() == 1
+        raise Abandon
+
+    assert OutboxMessage.objects.count() == 0
+    assert Booking.objects.count() == 0
+    assert outbox_send_due() == SendReport()
+    assert mail_to_smtp.messages == []
+
+
+@pytest.mark.django_db
+def test_a_mail_server_that_is_down_delays_no_booking_and_loses_no_message(
+    settings, mail_to_closed_port, start_smtp_server, session, delegate
+):
+    booking = book(delegate, session)
+    assert booking.status == BookingStatus.CONFIRMED
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
+
+    before = timezone.now()
+    report = outbox_send_due()
+    after = timezone.now()
+
+    assert report == SendReport(sent=0, retried=1, failed=0)
+    row = OutboxMessage.objects.get()
+    assert (row.status, row.attempts, row.sent_at) == (OutboxStatus.PENDING, 1, None)
+    assert "ConnectionRefusedError" in row.last_error
+    delay = timedelta(seconds=settings.MAJLIS_OUTBOX_RETRY_BASE_SECONDS)
+    assert before + delay <= row.next_attempt_at <= after + delay
+    # Not due yet: another run does not try again.
+    assert outbox_send_due() == SendReport()
+    row.refresh_from_db()
+    assert row.attempts == 1
+
+    # The mail server comes back at the same address, and the delay passes.
+    server = start_smtp_server(port=mail_to_closed_port)
+    make_due(row)
+    assert outbox_send_due() == SendReport(sent=1, retried=0, failed=0)
+
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.last_error) == (OutboxStatus.SENT, 2, "")
+    assert row.sent_at is not None
+    [delivery] = server.deliveries
+    assert delivery.rcpt_tos == [delegate.email]
+    assert session.title_en in delivery.message["Subject"]
+
+
+@pytest.mark.django_db
+def test_a_message_is_given_up_after_the_last_attempt(
+    settings, mail_to_closed_port, session, delegate
+):
+    settings.MAJLIS_OUTBOX_MAX_ATTEMPTS = 2
+    book(delegate, session)
+    row = OutboxMessage.objects.get()
+
+    assert outbox_send_due() == SendReport(sent=0, retried=1, failed=0)
+    make_due(row)
+    assert outbox_send_due() == SendReport(sent=0, retried=0, failed=1)
+
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.sent_at) == (OutboxStatus.FAILED, 2, None)
+    assert "ConnectionRefusedError" in row.last_error
+    make_due(row)
+    assert outbox_send_due() == SendReport()
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (OutboxStatus.FAILED, 2)
+
+
+@pytest.mark.django_db
+def test_a_message_that_cannot_be_rendered_waits_and_does_not_block_the_others(
+    mail_to_smtp, session, delegate
+):
+    broken = outbox_enqueue(
+        kind="no_such_kind", to_email=delegate.email, language="en", payload={}
+    )
+    book(delegate, session)
+
+    assert outbox_send_due() == SendReport(sent=1, retried=1, failed=0)
+
+    broken.refresh_from_db()
+    assert (broken.status, broken.attempts) == (OutboxStatus.PENDING, 1)
+    assert broken.last_error == "ValueError: unknown outbox message kind 'no_such_kind'"
+    assert len(mail_to_smtp.messages) == 1
+
+
+@pytest.mark.django_db
+def test_a_hung_mail_server_times_out_and_the_message_waits(
+    settings, silent_server, session, delegate
+):
+    point_mailer_at(settings, silent_server.port, timeout=0.5)
+    book(delegate, session)
+
+    started = time.monotonic()
+    assert outbox_send_due() == SendReport(sent=0, retried=1, failed=0)
+
+    assert time.monotonic() - started < 3, "the SMTP timeout must bound the wait"
+    assert silent_server.connected.is_set()
+    row = OutboxMessage.objects.get()
+    assert (row.status, row.attempts) == (OutboxStatus.PENDING, 1)
+    assert "timed out" in row.last_error.lower() or "Timeout" in row.last_error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_booking_does_not_wait_for_a_worker_stuck_on_a_hung_mail_server(
+    request, settings, silent_server
+):
+    if connection.vendor == "sqlite":
+        request.node.add_marker(
+            pytest.mark.xfail(
+                reason=(
+                    "BUG on SQLite: outbox_send_due() talks to the mail server inside "
+                    "its transaction, which on SQLite (transaction_mode=IMMEDIATE) "
+                    "holds the whole database's write lock, so a booking waits for "
+                    "the SMTP exchange, up to its timeout (a file database), or is "
+                    "refused at once (the tests' shared in-memory database) "
+                    "(majlis/outbox/services.py outbox_send_due)"
+                ),
+                strict=True,
+            )
+        )
+    stuck_for = 2.0
+    point_mailer_at(settings, silent_server.port, timeout=stuck_for)
+    session = SessionFactory(capacity=10)
+    first, second = ParticipantFactory.create_batch(2, event=session.event)
+    book(first, session)
+    reports: list[SendReport] = []
+
+    def worker() -> None:
+        try:
+            reports.append(outbox_send_due(limit=1))
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    try:
+        assert silent_server.connected.wait(timeout=5), "the worker never connected"
+        started = time.monotonic()
+        booking = book(second, session)
+        took = time.monotonic() - started
+    finally:
+        thread.join(timeout=stuck_for + 10)
+
+    assert booking.status == BookingStatus.CONFIRMED
+    assert took < stuck_for / 2, f"the booking waited {took:.2f}s for the mail server"
+    assert reports == [SendReport(sent=0, retried=1, failed=0)]
+
+
+# --- sign-in links -------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_sent_sign_in_link_leaves_no_token_in_the_outbox(
+    mail_to_smtp, event, delegate
+):
+    magic_link_request(event=event, email=delegate.email, next_path="/en/")
+    row = OutboxMessage.objects.get()
+    token = row.payload["token"]
+
+    assert outbox_send_due() == SendReport(sent=1, retried=0, failed=0)
+
+    row.refresh_from_db()
+    assert row.status == OutboxStatus.SENT
+    assert row.payload == {"participant": delegate.pk, "next": "/en/"}
+    assert token in mail_to_smtp.messages[0].get_body(("plain",)).get_content()
+
+
+@pytest.mark.django_db
+def test_a_sign_in_link_that_waits_for_the_mail_server_keeps_its_token(
+    mail_to_closed_port, start_smtp_server, event, delegate
+):
+    magic_link_request(event=event, email=delegate.email)
+    row = OutboxMessage.objects.get()
+    token = row.payload["token"]
+
+    assert outbox_send_due().retried == 1
+    row.refresh_from_db()
+    assert row.payload["token"] == token
+
+    server = start_smtp_server(port=mail_to_closed_port)
+    make_due(row)
+    assert outbox_send_due().sent == 1
+    body = server.messages[0].get_body(("plain",)).get_content()
+    assert f"/sign-in/{token}/" in body
+    assert magic_link_consume(event=event, raw_token=token) == delegate
+
+
+# --- the worker command ----------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_outbox_command_once_sends_what_is_due(mail_to_smtp, session, delegate):
+    book(delegate, session)
+    out = StringIO()
+
+    call_command("outbox", once=True, stdout=out)
+
+    assert out.getvalue() == "outbox: 1 sent, 0 to retry, 0 given up\n"
+    assert [d.rcpt_tos for d in mail_to_smtp.deliveries] == [[delegate.email]]
+    assert OutboxMessage.objects.get().status == OutboxStatus.SENT
+    out = StringIO()
+    call_command("outbox", once=True, stdout=out)
+    assert out.getvalue() == "", "nothing is due: nothing to say"
+
+
+@pytest.mark.django_db(transaction=True)  # the command closes the connections
+def test_majlis_outbox_once_on_the_command_line(capsys, mail_to_smtp):
+    session = SessionFactory()
+    delegate = ParticipantFactory(event=session.event)
+    book(delegate, session)
+
+    cli.main(["majlis", "outbox", "--once"])
+
+    assert "outbox: 1 sent, 0 to retry, 0 given up" in capsys.readouterr().out
+    assert [d.rcpt_tos for d in mail_to_smtp.deliveries] == [[delegate.email]]
+    assert OutboxMessage.objects.get().status == OutboxStatus.SENT
