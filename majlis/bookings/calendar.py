@@ -1,6 +1,7 @@
 """Calendar files and check-in QR codes for a delegate's booking."""
 
 import io
+from datetime import UTC
 
 import segno
 from django.conf import settings
@@ -11,14 +12,22 @@ from icalendar import Event as CalendarEvent
 from majlis.bookings.models import Booking, BookingStatus
 
 
-def booking_ics(booking: Booking, *, title: str, description: str) -> bytes:
-    """An iCalendar file for the booking, in the event's time zone with its
-    VTIMEZONE, so that every calendar shows the right local time; a cancelled
-    booking yields a cancellation of the same UID, which removes it."""
+def booking_ics(
+    booking: Booking, *, title: str, description: str, cancelled: bool | None = None
+) -> bytes:
+    """An iCalendar file for the booking; a cancelled booking yields a
+    cancellation of the same UID, which removes it from the calendar. An email
+    passes ``cancelled`` to describe the moment it reports, not the present.
+
+    Times are written in UTC, which every calendar converts to its own zone.
+    A generated VTIMEZONE for Africa/Casablanca (icalendar's
+    ``add_missing_timezones``) misses its Ramadan changes, and a calendar that
+    trusted it would show those sessions an hour off.
+    """
     session = booking.session
     event = session.event
-    zone = event.zone
-    cancelled = booking.status == BookingStatus.CANCELLED
+    if cancelled is None:
+        cancelled = booking.status == BookingStatus.CANCELLED
     calendar = Calendar()
     calendar.add("prodid", "-//Majlis//Conference sessions//EN")
     calendar.add("version", "2.0")
@@ -27,8 +36,8 @@ def booking_ics(booking: Booking, *, title: str, description: str) -> bytes:
     host = settings.BASE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
     entry.add("uid", f"booking-{booking.pk}@{host}")
     entry.add("dtstamp", timezone.now())
-    entry.add("dtstart", timezone.localtime(session.starts_at, zone))
-    entry.add("dtend", timezone.localtime(session.ends_at, zone))
+    entry.add("dtstart", session.starts_at.astimezone(UTC))
+    entry.add("dtend", session.ends_at.astimezone(UTC))
     entry.add("summary", title)
     entry.add("description", description)
     location = ", ".join(part for part in (session.room, event.venue) if part)
@@ -37,19 +46,18 @@ def booking_ics(booking: Booking, *, title: str, description: str) -> bytes:
     entry.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     entry.add("sequence", 1 if cancelled else 0)
     calendar.add_component(entry)
-    calendar.add_missing_timezones()
     return calendar.to_ical()
 
 
 def checkin_qr_png(checkin_code: str) -> bytes:
     buffer = io.BytesIO()
-    segno.make(checkin_code, error="m").save(buffer, kind="png", scale=8, border=4)
+    segno.make_qr(checkin_code, error="m").save(buffer, kind="png", scale=8, border=4)
     return buffer.getvalue()
 
 
 def checkin_qr_svg(checkin_code: str) -> str:
     buffer = io.BytesIO()
-    segno.make(checkin_code, error="m").save(
+    segno.make_qr(checkin_code, error="m").save(
         buffer, kind="svg", scale=6, border=2, xmldecl=False, svgns=True
     )
     return buffer.getvalue().decode()

@@ -22,6 +22,7 @@ from majlis.bookings.locking import (
     sessions_overlapping,
 )
 from majlis.bookings.models import ActorKind, Booking, BookingChange, BookingStatus
+from majlis.bookings.selectors import waitlist_position
 from majlis.core.exceptions import (
     AlreadyBooked,
     BookingClosed,
@@ -272,7 +273,9 @@ def booking_create(
         booking.waitlisted_at = now
         booking.save()
         change.record(booking, BookingChange.Action.WAITLISTED, "")
-        change.notify(booking, "booking_waitlisted")
+        change.notify(
+            booking, "booking_waitlisted", position=waitlist_position(booking)
+        )
     change.save_counters()
     return booking
 

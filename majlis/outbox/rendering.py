@@ -91,7 +91,8 @@ def _render_booking(message: OutboxMessage) -> EmailMessage:
         "starts": timezone.localtime(session.starts_at, zone),
         "ends": timezone.localtime(session.ends_at, zone),
         "time_zone": event.time_zone,
-        "position": waitlist_position(booking),
+        # The position when the delegate joined, as the message reports that moment.
+        "position": message.payload.get("position") or waitlist_position(booking),
         "preferred_title": preferred.session.title if preferred else "",
         "to_session": message.payload.get("to_session", ""),
         "session_url": absolute_url(
@@ -102,12 +103,18 @@ def _render_booking(message: OutboxMessage) -> EmailMessage:
         "my_url": absolute_url(reverse("my-sessions", kwargs={"event": event.slug})),
     }
     subject = BOOKING_SUBJECTS[message.kind]() % {"session": session.title}
-    body = render_to_string("outbox/email/booking.txt", context)
+    with timezone.override(zone):
+        body = render_to_string("outbox/email/booking.txt", context)
     email = EmailMessage(subject=subject, body=body, to=[message.to_email])
     if message.kind in WITH_CALENDAR:
         email.attach(
             f"{session.code}.ics",
-            booking_ics(booking, title=session.title, description=session.description),
+            booking_ics(
+                booking,
+                title=session.title,
+                description=session.description,
+                cancelled=message.kind not in WITH_QR,
+            ),
             "text/calendar; charset=utf-8",
         )
     if message.kind in WITH_QR:

@@ -19,6 +19,8 @@ from majlis.outbox.models import OutboxMessage, OutboxStatus
 logger = logging.getLogger(__name__)
 
 SECRET_PAYLOAD_KEYS = frozenset({"token"})
+# A claimed message is left alone this long; if its worker died, another takes it.
+CLAIM_LEASE = timedelta(minutes=5)
 
 
 def outbox_enqueue(
@@ -45,67 +47,82 @@ def _retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(base * 2 ** (attempts - 1), 6 * 3600))
 
 
-def outbox_send_due(*, limit: int = 100) -> SendReport:
-    """Send the messages that are due, each in its own transaction.
+def _claim_next() -> OutboxMessage | None:
+    """Take the next due message for this worker, in a transaction of its own.
 
-    ``skip_locked`` lets several workers share the queue on PostgreSQL; the
-    row stays locked while its message is handed to the mail server.
+    The mail server is never called inside a transaction: on SQLite that would
+    hold the database's only write lock, and bookings would wait for SMTP.
+    ``skip_locked`` lets several workers share the queue on PostgreSQL.
     """
+    with transaction.atomic():
+        message = (
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(status=OutboxStatus.PENDING, next_attempt_at__lte=timezone.now())
+            .order_by("next_attempt_at", "id")
+            .first()
+        )
+        if message is None:
+            return None
+        message.attempts += 1
+        message.next_attempt_at = timezone.now() + CLAIM_LEASE
+        message.save(update_fields=["attempts", "next_attempt_at"])
+        return message
+
+
+def _without_secrets(payload: dict[str, Any]) -> dict[str, Any]:
+    """A sign-in link, once sent or given up, must not stay readable in the database."""
+    return {k: v for k, v in payload.items() if k not in SECRET_PAYLOAD_KEYS}
+
+
+def outbox_send_due(*, limit: int = 100) -> SendReport:
+    """Send up to ``limit`` due messages; a failure schedules a retry with
+    exponential back-off and, after ``MAJLIS_OUTBOX_MAX_ATTEMPTS``, gives up."""
     from majlis.outbox.rendering import render_message
 
     report = SendReport()
     connection = mailers.default
     try:
         for _ in range(limit):
-            with transaction.atomic():
-                message = (
-                    OutboxMessage.objects.select_for_update(skip_locked=True)
-                    .filter(
-                        status=OutboxStatus.PENDING, next_attempt_at__lte=timezone.now()
-                    )
-                    .order_by("next_attempt_at", "id")
-                    .first()
-                )
-                if message is None:
-                    break
-                message.attempts += 1
-                try:
-                    email = render_message(message)
-                    if connection.send_messages([email]) != 1:
-                        raise RuntimeError("the mail server accepted no message")
-                except Exception as error:  # any failure must only delay, never lose
-                    logger.warning("outbox message %s failed: %s", message.pk, error)
-                    connection.close()
-                    message.last_error = f"{type(error).__name__}: {error}"[:2000]
-                    if message.attempts >= settings.MAJLIS_OUTBOX_MAX_ATTEMPTS:
-                        message.status = OutboxStatus.FAILED
-                        report.failed += 1
-                    else:
-                        message.next_attempt_at = timezone.now() + _retry_delay(
-                            message.attempts
-                        )
-                        report.retried += 1
+            message = _claim_next()
+            if message is None:
+                break
+            try:
+                email = render_message(message)
+                if connection.send_messages([email]) != 1:
+                    raise RuntimeError("the mail server accepted no message")
+            except Exception as error:  # any failure must only delay, never lose
+                logger.warning("outbox message %s failed: %s", message.pk, error)
+                connection.close()
+                message.last_error = f"{type(error).__name__}: {error}"[:2000]
+                if message.attempts >= settings.MAJLIS_OUTBOX_MAX_ATTEMPTS:
+                    message.status = OutboxStatus.FAILED
+                    message.payload = _without_secrets(message.payload)
+                    report.failed += 1
                 else:
-                    message.status = OutboxStatus.SENT
-                    # A sent sign-in link must not stay readable in the database.
-                    message.payload = {
-                        k: v
-                        for k, v in message.payload.items()
-                        if k not in SECRET_PAYLOAD_KEYS
-                    }
-                    message.sent_at = timezone.now()
-                    message.last_error = ""
-                    report.sent += 1
-                message.save(
-                    update_fields=[
-                        "attempts",
-                        "status",
-                        "sent_at",
-                        "last_error",
-                        "next_attempt_at",
-                        "payload",
-                    ]
-                )
+                    message.next_attempt_at = timezone.now() + _retry_delay(
+                        message.attempts
+                    )
+                    report.retried += 1
+            else:
+                message.status = OutboxStatus.SENT
+                message.sent_at = timezone.now()
+                message.last_error = ""
+                # A sent sign-in link must not stay readable in the database.
+                message.payload = {
+                    k: v
+                    for k, v in message.payload.items()
+                    if k not in SECRET_PAYLOAD_KEYS
+                }
+                report.sent += 1
+            message.save(
+                update_fields=[
+                    "status",
+                    "sent_at",
+                    "last_error",
+                    "next_attempt_at",
+                    "payload",
+                ]
+            )
     finally:
         connection.close()
     return report

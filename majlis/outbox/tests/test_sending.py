@@ -9,7 +9,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from majlis import cli
@@ -231,20 +231,6 @@ def test_a_hung_mail_server_times_out_and_the_message_waits(
 def test_a_booking_does_not_wait_for_a_worker_stuck_on_a_hung_mail_server(
     request, settings, silent_server
 ):
-    if connection.vendor == "sqlite":
-        request.node.add_marker(
-            pytest.mark.xfail(
-                reason=(
-                    "BUG on SQLite: outbox_send_due() talks to the mail server inside "
-                    "its transaction, which on SQLite (transaction_mode=IMMEDIATE) "
-                    "holds the whole database's write lock, so a booking waits for "
-                    "the SMTP exchange, up to its timeout (a file database), or is "
-                    "refused at once (the tests' shared in-memory database) "
-                    "(majlis/outbox/services.py outbox_send_due)"
-                ),
-                strict=True,
-            )
-        )
     stuck_for = 2.0
     point_mailer_at(settings, silent_server.port, timeout=stuck_for)
     session = SessionFactory(capacity=10)
