@@ -120,7 +120,7 @@ def book(
 
 
 def _changed_since(answer: dict) -> bool:
-    current = Booking.objects.filter(pk=answer.get("booking")).values_list(
+    current = Booking.objects.filter(pk=int(answer.get("booking") or 0)).values_list(
         "status", flat=True
     )
     return current.first() != answer["status"]
