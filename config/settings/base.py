@@ -83,7 +83,11 @@ TEMPLATES = [
 
 
 def database_from_env() -> dict:
-    url = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'majlis.sqlite3'}"
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        # The embedded default: a file in the data folder, made on first use.
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{DATA_DIR / 'majlis.sqlite3'}"
     config = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # IMMEDIATE takes SQLite's write lock when a transaction begins, so two
