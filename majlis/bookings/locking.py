@@ -15,6 +15,7 @@ check safe without a lock on the delegate.
 """
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
@@ -23,13 +24,21 @@ from majlis.core.exceptions import TryAgain
 from majlis.events.models import Session, intervals_overlap
 
 
-def overlap_group_ids(session: Session) -> list[int]:
-    """The ids of the sessions linked to ``session`` by a chain of overlaps."""
-    rows = list(
-        Session.objects.filter(event_id=session.event_id)
-        .order_by("starts_at")
-        .values_list("id", "starts_at", "ends_at")
-    )
+def overlap_group_ids(
+    session: Session, *, moved_to: tuple[datetime, datetime] | None = None
+) -> list[int]:
+    """The ids of the sessions linked to ``session`` by a chain of overlaps; with
+    ``moved_to``, as if the session had those start and end times."""
+    rows = [
+        (
+            session_id,
+            *(moved_to if moved_to and session_id == session.pk else (starts, ends)),
+        )
+        for session_id, starts, ends in Session.objects.filter(
+            event_id=session.event_id
+        ).values_list("id", "starts_at", "ends_at")
+    ]
+    rows.sort(key=lambda row: row[1])
     # Sorted by start, the chains are the runs in which each session starts
     # before the latest end seen so far.
     group: list[int] = []
@@ -47,6 +56,27 @@ def overlap_group_ids(session: Session) -> list[int]:
         if session_id == session.pk:
             found = True
     return sorted(group) if found else [session.pk]
+
+
+def lock_overlap_group(
+    session: Session, *, also: Iterable[int] = ()
+) -> dict[int, Session]:
+    """Lock the overlap group of ``session`` (and the sessions ``also`` names).
+
+    The group is worked out before the lock is held, so a session moved in the
+    meantime could join it: after locking, the group is worked out again and
+    any newcomer locked too. Such a late lock breaks the primary-key order,
+    and PostgreSQL may then report a deadlock, which becomes ``TryAgain``;
+    moving a session is rare enough for that to be the right trade.
+    """
+    wanted = set(overlap_group_ids(session)) | set(also)
+    locked: dict[int, Session] = {}
+    for _attempt in range(5):
+        locked |= lock_sessions(wanted - set(locked))
+        wanted = set(overlap_group_ids(session)) | set(also)
+        if wanted <= set(locked):
+            return locked
+    raise TryAgain()
 
 
 def lock_sessions(session_ids: Iterable[int]) -> dict[int, Session]:

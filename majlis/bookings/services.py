@@ -14,10 +14,11 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from majlis.accounts.models import ApiKey, Participant
 from majlis.bookings.locking import (
-    lock_sessions,
+    lock_overlap_group,
     overlap_group_ids,
     sessions_overlapping,
 )
@@ -30,6 +31,7 @@ from majlis.core.exceptions import (
     InvalidInput,
     NotRegistered,
     SessionFull,
+    SessionMoveConflict,
     TimeConflict,
 )
 from majlis.events.models import Event, Session
@@ -213,7 +215,7 @@ def booking_create(
     if participant.event_id != session.event_id:
         raise NotRegistered()
     now = timezone.now()
-    sessions = lock_sessions(overlap_group_ids(session))
+    sessions = lock_overlap_group(session)
     session = sessions[session.pk]
     if enforce_window:
         booking_window_check(event=session.event, session=session, now=now)
@@ -290,7 +292,7 @@ def booking_cancel(
     session's overlap group. Raises ``BookingClosed`` or ``TryAgain``.
     """
     now = timezone.now()
-    sessions = lock_sessions(overlap_group_ids(booking.session))
+    sessions = lock_overlap_group(booking.session)
     booking = Booking.objects.select_related("participant").get(pk=booking.pk)
     if booking.status == BookingStatus.CANCELLED:
         return booking
@@ -322,7 +324,7 @@ def session_set_capacity(*, session: Session, capacity: int, actor: Actor) -> Se
     """
     if capacity < 1:
         raise InvalidInput(_("The capacity must be at least 1."))
-    sessions = lock_sessions(overlap_group_ids(session))
+    sessions = lock_overlap_group(session)
     session = sessions[session.pk]
     if capacity < session.seats_taken:
         raise CapacityBelowConfirmed(
@@ -337,4 +339,50 @@ def session_set_capacity(*, session: Session, capacity: int, actor: Actor) -> Se
     change = _Change(now=timezone.now(), actor=actor, sessions=sessions)
     _fill_free_seats(change, [session.pk])
     change.save_counters()
+    return session
+
+
+@transaction.atomic
+def session_move(
+    *, session: Session, starts_at: datetime, ends_at: datetime, actor: Actor
+) -> Session:
+    """Change a session's times; its bookings' copies of the times move with it.
+
+    Locks the session's overlap group before and after the move. Raises
+    ``InvalidInput`` if it would end before it starts, and
+    ``SessionMoveConflict`` if a delegate would then hold two seats at the same
+    time (nobody's seat is cancelled behind their back).
+    """
+    if ends_at <= starts_at:
+        raise InvalidInput(_("A session must end after it starts."))
+    sessions = lock_overlap_group(
+        session, also=overlap_group_ids(session, moved_to=(starts_at, ends_at))
+    )
+    session = sessions[session.pk]
+    session.starts_at, session.ends_at = starts_at, ends_at
+    holders = Booking.objects.filter(
+        session=session, status=BookingStatus.CONFIRMED
+    ).values("participant_id")
+    clashes = Booking.objects.filter(
+        participant_id__in=holders,
+        status=BookingStatus.CONFIRMED,
+        session_id__in=[
+            s.pk for s in sessions_overlapping(session, list(sessions.values()))
+        ],
+    )
+    count = clashes.values("participant_id").distinct().count()
+    if count:
+        raise SessionMoveConflict(
+            ngettext_lazy(
+                "%(count)d delegate booked here holds a seat in another session at "
+                "the new time.",
+                "%(count)d delegates booked here hold a seat in another session at "
+                "the new time.",
+                "count",
+            )
+            % {"count": count},
+            extra={"delegates": count},
+        )
+    Session.objects.filter(pk=session.pk).update(starts_at=starts_at, ends_at=ends_at)
+    Booking.objects.filter(session=session).update(starts_at=starts_at, ends_at=ends_at)
     return session

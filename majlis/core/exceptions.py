@@ -91,6 +91,14 @@ class CapacityBelowConfirmed(MajlisError):
     default_message = _("The capacity cannot be lower than the confirmed bookings.")
 
 
+class SessionMoveConflict(MajlisError):
+    code = "session_move_conflict"
+    http_status = 409
+    default_message = _(
+        "Delegates booked here hold a seat in another session at the new time."
+    )
+
+
 class IdempotencyKeyReused(MajlisError):
     code = "idempotency_key_reused"
     http_status = 422

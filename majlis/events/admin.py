@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.models import User
 from django.http import HttpRequest
 
-from majlis.bookings.services import Actor, session_set_capacity
+from majlis.bookings.services import Actor, session_move, session_set_capacity
 from majlis.core.exceptions import MajlisError
 from majlis.events.models import Event, Session
 
@@ -32,24 +32,35 @@ class SessionAdmin(admin.ModelAdmin):
     search_fields = ["code", "title_en"]
     readonly_fields = ["seats_taken"]
 
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Session | None = None
+    ) -> list[str]:
+        # Moving a session to another event would carry its bookings along.
+        return ["seats_taken", "event"] if obj is not None else ["seats_taken"]
+
     def save_model(
         self, request: HttpRequest, obj: Session, form: forms.ModelForm, change: bool
     ) -> None:
-        """A capacity change goes through the booking services, which promote from
-        the waiting list and refuse to drop below the confirmed count."""
-        if change and "capacity" in form.changed_data:
-            new_capacity = obj.capacity
-            obj.capacity = form.initial["capacity"]
+        """Capacity and times change through the booking services, which promote
+        from the waiting list, move the bookings' times, and refuse what would
+        break a rule; the other fields are saved as they are."""
+        if not change:
             super().save_model(request, obj, form, change)
-            try:
-                updated = session_set_capacity(
-                    session=obj,
-                    capacity=new_capacity,
-                    actor=organiser_actor(request),
-                )
-            except MajlisError as error:
-                self.message_user(request, str(error.message), level=messages.ERROR)
-            else:
-                obj.capacity = updated.capacity
             return
-        super().save_model(request, obj, form, change)
+        service_fields = {"capacity", "starts_at", "ends_at"}
+        plain = [name for name in form.changed_data if name not in service_fields]
+        if plain:
+            obj.save(update_fields=plain)
+        actor = organiser_actor(request)
+        try:
+            if {"starts_at", "ends_at"} & set(form.changed_data):
+                session_move(
+                    session=obj,
+                    starts_at=obj.starts_at,
+                    ends_at=obj.ends_at,
+                    actor=actor,
+                )
+            if "capacity" in form.changed_data:
+                session_set_capacity(session=obj, capacity=obj.capacity, actor=actor)
+        except MajlisError as error:
+            self.message_user(request, str(error.message), level=messages.ERROR)

@@ -1,5 +1,6 @@
 import zoneinfo
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -129,6 +130,17 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.title_en}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # seats_taken belongs to the booking services, which change it under this
+        # row's lock; a save from an object read earlier must not write it back.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "seats_taken"
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def title(self) -> str:
