@@ -173,6 +173,8 @@ DEFAULT_FROM_EMAIL = os.environ.get(
 
 # How long a sign-in link stays valid, and how the sending worker retries.
 MAJLIS_MAGIC_LINK_MINUTES = 30
+MAJLIS_MAGIC_LINKS_PER_WINDOW = 5
+MAJLIS_MAGIC_LINK_WINDOW_MINUTES = 15
 MAJLIS_OUTBOX_MAX_ATTEMPTS = 8
 MAJLIS_OUTBOX_RETRY_BASE_SECONDS = 30
 # A booking waits at most this long for a row lock before answering "try again".

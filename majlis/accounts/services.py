@@ -173,6 +173,14 @@ def magic_link_request(*, event: Event, email: str, next_path: str = "") -> None
     ).first()
     if participant is None:
         return
+    # Nobody can flood a delegate's mailbox through this form: a few links per
+    # window, counted in the database, so the limit holds across processes.
+    window = timedelta(minutes=settings.MAJLIS_MAGIC_LINK_WINDOW_MINUTES)
+    recent = MagicLink.objects.filter(
+        participant=participant, created_at__gte=timezone.now() - window
+    )
+    if recent.count() >= settings.MAJLIS_MAGIC_LINKS_PER_WINDOW:
+        return
     raw = secrets.token_urlsafe(32)
     with transaction.atomic():
         MagicLink.objects.create(

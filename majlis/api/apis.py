@@ -4,9 +4,11 @@ Every error leaves as ``{"error": {"code", "message"}}`` (see ``error_response``
 with the message in the request's language (``?lang=`` or Accept-Language).
 """
 
+from typing import Annotated
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Status
+from ninja import Header, NinjaAPI, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from majlis.accounts.models import Participant
@@ -228,7 +230,18 @@ def my_bookings(request: HttpRequest) -> BookingListOut:
     auth=participant_auth,
 )
 def booking_post(
-    request: HttpRequest, event: str, code: str, payload: BookingIn | None = None
+    request: HttpRequest,
+    event: str,
+    code: str,
+    payload: BookingIn | None = None,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            description="Any unique string; a retry with the same key books nothing more.",
+            max_length=200,
+        ),
+    ] = None,
 ) -> HttpResponse:
     """Book a seat, or join the waiting list when the session is full.
 
@@ -259,7 +272,7 @@ def booking_post(
 
     status, answer = run_once(
         principal=caller.principal,
-        key=request.headers.get("Idempotency-Key"),
+        key=idempotency_key,
         request_fingerprint=fingerprint(
             request.method or "", request.path, request.body
         ),

@@ -248,3 +248,13 @@ def test_signing_out_forgets_the_delegate(client, event, delegate):
     assertRedirects(response, url("programme", event=event.slug))
     assert signed_in_id(client) is None
     assert client.get(url("sign-out", event=event.slug)).status_code == 405
+
+
+def test_a_delegate_gets_at_most_five_links_in_fifteen_minutes(client, event, delegate):
+    for _ in range(7):
+        request_link(client, event, delegate.email)
+    assert MagicLink.objects.filter(participant=delegate).count() == 5
+    assert OutboxMessage.objects.filter(kind="magic_link").count() == 5
+    MagicLink.objects.update(created_at=timezone.now() - timedelta(minutes=16))
+    request_link(client, event, delegate.email)
+    assert MagicLink.objects.filter(participant=delegate).count() == 6
