@@ -17,4 +17,4 @@ if not SECRET_KEY:
         secret_file.write_text(secrets.token_urlsafe(50))
     SECRET_KEY = secret_file.read_text().strip()
 if "MAJLIS_EMAIL_HOST" not in os.environ and "MAJLIS_EMAIL_BACKEND" not in os.environ:
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    MAILERS = {"default": {"BACKEND": "majlis.outbox.console.ReadableConsoleBackend"}}

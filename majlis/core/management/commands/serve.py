@@ -34,6 +34,10 @@ class Command(BaseCommand):
         if not options["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
+        # Links in email point at this server unless a public address is set.
+        os.environ.setdefault(
+            "MAJLIS_BASE_URL", f"http://{options['host']}:{options['port']}"
+        )
         bin_dir = Path(sys.executable).parent
         gunicorn = shutil.which("gunicorn", path=str(bin_dir)) or "gunicorn"
         outbox = None
