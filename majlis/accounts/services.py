@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -73,9 +73,23 @@ def participant_upsert(
     email = values.pop("email")
     values["constituency"] = values["constituency"] or Constituency.OTHER
     values["language"] = values["language"] or Language.EN
+    for _attempt in range(2):
+        try:
+            return _participant_write(event, email, values)
+        except IntegrityError:
+            # Two requests registered the same new address at once; the loser
+            # now finds the winner's row and updates it.
+            continue
+    return _participant_write(event, email, values)
+
+
+def _participant_write(
+    event: Event, email: str, values: dict[str, Any]
+) -> tuple[Participant, bool]:
     with transaction.atomic():
+        # no_key: a booking's foreign-key check on this row need not wait for us.
         participant = (
-            Participant.objects.select_for_update()
+            Participant.objects.select_for_update(no_key=True)
             .filter(event=event, email__iexact=email)
             .first()
         )
@@ -173,16 +187,20 @@ def magic_link_request(*, event: Event, email: str, next_path: str = "") -> None
     ).first()
     if participant is None:
         return
-    # Nobody can flood a delegate's mailbox through this form: a few links per
-    # window, counted in the database, so the limit holds across processes.
-    window = timedelta(minutes=settings.MAJLIS_MAGIC_LINK_WINDOW_MINUTES)
-    recent = MagicLink.objects.filter(
-        participant=participant, created_at__gte=timezone.now() - window
-    )
-    if recent.count() >= settings.MAJLIS_MAGIC_LINKS_PER_WINDOW:
-        return
     raw = secrets.token_urlsafe(32)
     with transaction.atomic():
+        # Nobody can flood a delegate's mailbox through this form: a few links
+        # per window, counted under a lock on the delegate's row, so the limit
+        # holds across concurrent requests and processes.
+        Participant.objects.select_for_update(no_key=True).filter(
+            pk=participant.pk
+        ).first()
+        window = timedelta(minutes=settings.MAJLIS_MAGIC_LINK_WINDOW_MINUTES)
+        recent = MagicLink.objects.filter(
+            participant=participant, created_at__gte=timezone.now() - window
+        )
+        if recent.count() >= settings.MAJLIS_MAGIC_LINKS_PER_WINDOW:
+            return
         MagicLink.objects.create(
             participant=participant,
             token_hash=hash_secret(raw),

@@ -3,16 +3,17 @@
 The record is inserted before the work, in the same transaction: a concurrent
 retry blocks on the unique key until the first request commits, then reads
 its answer. Errors are remembered too, because an error also is an answer and
-changed nothing.
+changed nothing; but not a transient one ("try again"), whose retry must be
+free to succeed.
 """
 
 import hashlib
 from collections.abc import Callable
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 
 from majlis.bookings.models import IdempotencyRecord
-from majlis.core.exceptions import IdempotencyKeyReused, MajlisError
+from majlis.core.exceptions import IdempotencyKeyReused, MajlisError, TryAgain
 
 Answer = tuple[int, dict]
 
@@ -45,26 +46,45 @@ def run_once(
             return work()
         except MajlisError as error:
             return error_answer(error)
+    try:
+        status, body, duplicate = _run_keyed(
+            principal, key[:200], request_fingerprint, work, error_answer
+        )
+    except OperationalError as error:
+        # Deferred foreign-key checks run at this outer commit, and may wait for
+        # a lock as long as any statement.
+        raise TryAgain() from error
+    if duplicate:
+        return _stored_answer(principal, key[:200], request_fingerprint)
+    return status, body
+
+
+def _run_keyed(
+    principal: str,
+    key: str,
+    request_fingerprint: str,
+    work: Callable[[], Answer],
+    error_answer: Callable[[MajlisError], Answer],
+) -> tuple[int, dict, bool]:
+    """Run ``work`` once under the key; the last item says the key was already used."""
     with transaction.atomic():
         try:
             with transaction.atomic():
                 record = IdempotencyRecord.objects.create(
                     principal=principal,
-                    key=key[:200],
+                    key=key,
                     request_fingerprint=request_fingerprint,
                 )
         except IntegrityError:
-            duplicate = True
-        else:
-            duplicate = False
-            try:
-                with transaction.atomic():
-                    status, body = work()
-            except MajlisError as error:
-                status, body = error_answer(error)
-            record.response_status = status
-            record.response_body = body
-            record.save(update_fields=["response_status", "response_body"])
-    if duplicate:
-        return _stored_answer(principal, key[:200], request_fingerprint)
-    return status, body
+            return 0, {}, True
+        try:
+            with transaction.atomic():
+                status, body = work()
+        except MajlisError as error:
+            if error.transient:
+                raise  # and the record goes with the rolled-back transaction
+            status, body = error_answer(error)
+        record.response_status = status
+        record.response_body = body
+        record.save(update_fields=["response_status", "response_body"])
+    return status, body, False

@@ -14,8 +14,9 @@ could conflict always do, which is also what makes the per-delegate overlap
 check safe without a lock on the delegate.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from functools import wraps
 
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
@@ -117,3 +118,23 @@ def sessions_overlapping(
             session.starts_at, session.ends_at, other.starts_at, other.ends_at
         )
     ]
+
+
+def busy_means_try_again[**P, R](service: Callable[P, R]) -> Callable[P, R]:
+    """Turn the database's "busy" errors into ``TryAgain`` for the caller.
+
+    Under load a statement may wait too long for a row lock (PostgreSQL's
+    lock_timeout, which stays set for the whole transaction), be picked as a
+    deadlock victim, or, on SQLite, find the write lock taken. None of these
+    changed anything, and a retry may well succeed. Applied outside
+    ``transaction.atomic`` so the transaction is already rolled back.
+    """
+
+    @wraps(service)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return service(*args, **kwargs)
+        except OperationalError as error:
+            raise TryAgain() from error
+
+    return wrapper

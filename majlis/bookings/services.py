@@ -18,6 +18,7 @@ from django.utils.translation import ngettext_lazy
 
 from majlis.accounts.models import ApiKey, Participant
 from majlis.bookings.locking import (
+    busy_means_try_again,
     lock_overlap_group,
     overlap_group_ids,
     sessions_overlapping,
@@ -194,6 +195,7 @@ def _fill_free_seats(change: _Change, session_ids: list[int]) -> None:
             change.notify(waiting, "booking_promoted")
 
 
+@busy_means_try_again
 @transaction.atomic
 def booking_create(
     *,
@@ -282,6 +284,7 @@ def booking_create(
     return booking
 
 
+@busy_means_try_again
 @transaction.atomic
 def booking_cancel(
     *, booking: Booking, actor: Actor, enforce_window: bool = True
@@ -316,6 +319,7 @@ def booking_cancel(
     return booking
 
 
+@busy_means_try_again
 @transaction.atomic
 def session_set_capacity(*, session: Session, capacity: int, actor: Actor) -> Session:
     """Change a session's capacity; raising it promotes from the waiting list at once.
@@ -342,6 +346,7 @@ def session_set_capacity(*, session: Session, capacity: int, actor: Actor) -> Se
     return session
 
 
+@busy_means_try_again
 @transaction.atomic
 def session_move(
     *, session: Session, starts_at: datetime, ends_at: datetime, actor: Actor

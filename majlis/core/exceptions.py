@@ -15,6 +15,9 @@ from django.utils.translation import gettext_lazy as _
 class MajlisError(Exception):
     code = "error"
     http_status = 400
+    # A transient error says nothing lasting about the request: it is never
+    # remembered as the answer to an Idempotency-Key.
+    transient = False
     default_message: str | Promise = _("Something went wrong.")
 
     def __init__(
@@ -110,4 +113,5 @@ class IdempotencyKeyReused(MajlisError):
 class TryAgain(MajlisError):
     code = "try_again"
     http_status = 503
+    transient = True
     default_message = _("We are very busy right now. Please try again in a moment.")

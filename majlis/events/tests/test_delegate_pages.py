@@ -426,7 +426,9 @@ def test_my_sessions_lists_my_bookings_cancelled_too_and_my_checkin_code(
     html = response.content.decode()
     assert re.search(r'<div class="qr" role="img" aria-label="[^"]+">\s*<svg', html)
     assertContains(
-        response, f'<p class="checkin-code"><span dir="ltr">{delegate.checkin_code}</span></p>', html=True
+        response,
+        f'<p class="checkin-code"><span dir="ltr">{delegate.checkin_code}</span></p>',
+        html=True,
     )
     assertNotContains(response, "Somebody Else")
 

@@ -1,0 +1,85 @@
+"""Delegates' records under concurrent requests (PostgreSQL: real row locks)."""
+
+import threading
+import time
+
+import pytest
+from django.db import connections
+
+from majlis.accounts import services
+from majlis.accounts.models import MagicLink, Participant
+from majlis.outbox.models import OutboxMessage
+from majlis.testing.factories import EventFactory, ParticipantFactory
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("on_postgres"),
+]
+
+
+def run_together(count: int, work) -> list[str]:
+    barrier = threading.Barrier(count)
+    outcomes: list[str] = []
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait(10)
+            work(index)
+            outcomes.append("ok")
+        except Exception as error:
+            outcomes.append(type(error).__name__)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return outcomes
+
+
+def test_twenty_simultaneous_sign_in_requests_send_five_links(monkeypatch):
+    delegate = ParticipantFactory()
+    create = MagicLink.objects.create
+
+    def slow_create(**kwargs):
+        time.sleep(0.05)  # widen the window between counting and inserting
+        return create(**kwargs)
+
+    monkeypatch.setattr(MagicLink.objects, "create", slow_create)
+
+    outcomes = run_together(
+        20,
+        lambda _i: services.magic_link_request(
+            event=delegate.event, email=delegate.email
+        ),
+    )
+
+    assert outcomes == ["ok"] * 20
+    assert MagicLink.objects.filter(participant=delegate).count() == 5
+    assert OutboxMessage.objects.filter(kind="magic_link").count() == 5
+
+
+def test_two_simultaneous_registrations_of_a_new_address_make_one_delegate(monkeypatch):
+    event = EventFactory()
+    manager_class = type(Participant.objects)
+    create = manager_class.create
+    both_creating = threading.Barrier(2)
+
+    def create_together(self, **kwargs):
+        both_creating.wait(5)
+        return create(self, **kwargs)
+
+    monkeypatch.setattr(manager_class, "create", create_together)
+
+    outcomes = run_together(
+        2,
+        lambda i: services.participant_upsert(
+            event=event,
+            data={"email": ["new@example.org", "NEW@example.org"][i], "name": f"N{i}"},
+        ),
+    )
+
+    assert outcomes == ["ok", "ok"]
+    assert Participant.objects.filter(event=event).count() == 1
