@@ -19,7 +19,9 @@ ACTIVE_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.WAITLISTED)
 class Booking(models.Model):
     """A delegate's seat, or place in the queue for one, in one session.
 
-    Changed only through ``majlis.bookings.services``. ``starts_at`` and
+    Changed only through ``majlis.bookings.services``. The waiting list is in
+    the order of ``id``: ids are drawn while the session is locked, so they
+    follow the order of joining even when clocks or request threads lag. ``starts_at`` and
     ``ends_at`` copy the session's times so that PostgreSQL can refuse two
     overlapping confirmed bookings of one delegate (see migration 0002).
     """
@@ -56,7 +58,9 @@ class Booking(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["session", "status", "waitlisted_at", "id"]),
+            models.Index(
+                fields=["session", "status", "id"], name="booking_session_queue"
+            ),
             models.Index(fields=["participant", "status"]),
         ]
 

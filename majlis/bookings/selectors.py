@@ -1,7 +1,5 @@
 """Read-only queries about bookings."""
 
-from django.db.models import Q
-
 from majlis.accounts.models import Participant
 from majlis.bookings.models import Booking, BookingStatus
 from majlis.core.exceptions import NotFound
@@ -24,16 +22,13 @@ def booking_list_for_participant(*, participant: Participant) -> list[Booking]:
 
 def waitlist_position(booking: Booking) -> int | None:
     """1 for the first in line; ``None`` if the booking is not waiting."""
-    if booking.status != BookingStatus.WAITLISTED or booking.waitlisted_at is None:
+    if booking.status != BookingStatus.WAITLISTED:
         return None
     ahead = (
         Booking.objects.filter(
             session_id=booking.session_id, status=BookingStatus.WAITLISTED
         )
-        .filter(
-            Q(waitlisted_at__lt=booking.waitlisted_at)
-            | Q(waitlisted_at=booking.waitlisted_at, pk__lt=booking.pk)
-        )
+        .filter(pk__lt=booking.pk)
         .count()
     )
     return ahead + 1
@@ -61,7 +56,7 @@ def session_roster(*, session: Session) -> dict[str, list[Booking]]:
             status__in=[BookingStatus.CONFIRMED, BookingStatus.WAITLISTED],
         )
         .select_related("participant")
-        .order_by("waitlisted_at", "confirmed_at", "pk")
+        .order_by("pk")
     )
     roster: dict[str, list[Booking]] = {"confirmed": [], "waitlisted": []}
     for booking in bookings:

@@ -174,7 +174,7 @@ def _fill_free_seats(change: _Change, session_ids: list[int]) -> None:
             waiting = (
                 Booking.objects.select_related("participant")
                 .filter(session=session, status=BookingStatus.WAITLISTED)
-                .order_by("waitlisted_at", "pk")
+                .order_by("pk")  # ids are given under the lock: the order of joining
                 .first()
             )
             if waiting is None:
@@ -216,8 +216,8 @@ def booking_create(
     """
     if participant.event_id != session.event_id:
         raise NotRegistered()
-    now = timezone.now()
     sessions = lock_overlap_group(session)
+    now = timezone.now()  # after the lock, so times follow the order of changes
     session = sessions[session.pk]
     if enforce_window:
         booking_window_check(event=session.event, session=session, now=now)
@@ -294,8 +294,8 @@ def booking_cancel(
     Cancelling a cancelled booking changes nothing and returns it. Locks the
     session's overlap group. Raises ``BookingClosed`` or ``TryAgain``.
     """
-    now = timezone.now()
     sessions = lock_overlap_group(booking.session)
+    now = timezone.now()
     booking = Booking.objects.select_related("participant").get(pk=booking.pk)
     if booking.status == BookingStatus.CANCELLED:
         return booking
