@@ -1,8 +1,11 @@
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -86,6 +89,10 @@ class Participant(models.Model):
         return f"{self.name} <{self.email}>"
 
 
+def participant_token_expiry() -> datetime:
+    return timezone.now() + timedelta(days=settings.MAJLIS_PARTICIPANT_TOKEN_DAYS)
+
+
 class ParticipantToken(models.Model):
     """A bearer token for the API, issued to a delegate by a sign-in or an integration."""
 
@@ -96,6 +103,7 @@ class ParticipantToken(models.Model):
     )
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(default=participant_token_expiry)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -131,6 +139,14 @@ class ApiKey(models.Model):
     PREFIX = "mjk_"
 
     name = models.CharField(_("name"), max_length=100, unique=True)
+    event = models.ForeignKey(
+        Event,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="api_keys",
+        help_text=_("The only event this key may act on; empty for every event."),
+    )
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -141,3 +157,6 @@ class ApiKey(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def may_act_on(self, event: Event) -> bool:
+        return self.event_id is None or self.event_id == event.pk

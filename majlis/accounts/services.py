@@ -169,10 +169,11 @@ def participant_token_create(*, participant: Participant) -> str:
     return raw
 
 
-def api_key_create(*, name: str) -> str:
-    """Create an integration key; the raw key is returned once, never stored."""
+def api_key_create(*, name: str, event: Event | None) -> str:
+    """Create an integration key for one event (``None``: every event, for the
+    secretariat's own tools); the raw key is returned once, never stored."""
     raw = ApiKey.PREFIX + secrets.token_urlsafe(32)
-    ApiKey.objects.create(name=name, key_hash=hash_secret(raw))
+    ApiKey.objects.create(name=name, event=event, key_hash=hash_secret(raw))
     return raw
 
 

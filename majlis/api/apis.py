@@ -169,6 +169,7 @@ def participant_put(
 ) -> Status[ParticipantOut]:
     """Create (201) or update (200) a registered delegate."""
     found = event_get(slug=event)
+    caller_of(request).require_event(found)
     participant, created = participant_upsert(
         event=found, data={"email": email, **payload.dict()}
     )
@@ -193,7 +194,9 @@ def participant_put(
 )
 def participant_token(request: HttpRequest, event: str, email: str) -> Status[TokenOut]:
     """A delegate token, for an integration that authenticated the delegate itself."""
-    participant = _participant_of(event_get(slug=event), email)
+    found = event_get(slug=event)
+    caller_of(request).require_event(found)
+    participant = _participant_of(found, email)
     return Status(
         201, TokenOut(token=participant_token_create(participant=participant))
     )
@@ -294,9 +297,14 @@ def booking_delete(request: HttpRequest, booking_id: int) -> BookingOut:
         )
         actor = Actor.delegate()
     elif caller.api_key is not None:
-        found = Booking.objects.select_related("session").filter(pk=booking_id).first()
+        found = (
+            Booking.objects.select_related("session", "session__event")
+            .filter(pk=booking_id)
+            .first()
+        )
         if found is None:
             raise NotFound()
+        caller.require_event(found.session.event)
         booking = found
         actor = Actor.integration(caller.api_key)
     else:
@@ -312,7 +320,9 @@ def booking_delete(request: HttpRequest, booking_id: int) -> BookingOut:
     auth=api_key_auth,
 )
 def roster(request: HttpRequest, event: str, code: str) -> RosterOut:
-    session = session_get(event=event_get(slug=event), code=code)
+    found = event_get(slug=event)
+    caller_of(request).require_event(found)
+    session = session_get(event=found, code=code)
     lists = session_roster(session=session)
 
     def entry(booking: Booking, position: int | None) -> RosterEntryOut:

@@ -3,11 +3,13 @@
 from dataclasses import dataclass
 
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja.security import HttpBearer
 
 from majlis.accounts.models import ApiKey, Participant, ParticipantToken, hash_secret
-from majlis.core.exceptions import PermissionDenied, Unauthenticated
+from majlis.core.exceptions import NotFound, PermissionDenied, Unauthenticated
+from majlis.events.models import Event
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,11 @@ class Caller:
             return f"apikey:{self.api_key.pk}"
         raise Unauthenticated()
 
+    def require_event(self, event: Event) -> None:
+        """An integration may act only on its own event; others are not found."""
+        if self.api_key is None or not self.api_key.may_act_on(event):
+            raise NotFound()
+
     def require_participant(self) -> Participant:
         if self.participant is None:
             raise Unauthenticated()
@@ -33,7 +40,11 @@ def caller_from_token(token: str) -> Caller | None:
     if token.startswith(ParticipantToken.PREFIX):
         found = (
             ParticipantToken.objects.select_related("participant", "participant__event")
-            .filter(key_hash=hash_secret(token), revoked_at__isnull=True)
+            .filter(
+                key_hash=hash_secret(token),
+                revoked_at__isnull=True,
+                expires_at__gt=timezone.now(),
+            )
             .first()
         )
         return Caller(participant=found.participant) if found else None

@@ -73,12 +73,13 @@ def test_import_into_an_unknown_event_is_refused(tmp_path):
         call_command("import_participants", str(path), event="nope")
 
 
-def test_apikey_create_prints_the_key_last_and_stores_only_its_hash(capsys):
+def test_apikey_create_prints_the_key_last_and_stores_only_its_hash(capsys, event):
     call_command("apikey", "create", name="registration")
     raw = capsys.readouterr().out.strip().splitlines()[-1]
     assert raw.startswith("mjk_")
     key = ApiKey.objects.get(name="registration")
     assert key.key_hash == hash_secret(raw) and raw not in key.key_hash
+    assert key.event == event  # the only event
     with pytest.raises(CommandError, match="already exists"):
         call_command("apikey", "create", name="registration")
 
@@ -98,3 +99,13 @@ def test_the_majlis_command_takes_hyphenated_names(monkeypatch):
         ["majlis", "import_participants", "f.csv", "--event", "conf"],
         ["majlis", "apikey", "create", "--name", "x-y"],
     ]
+
+
+def test_apikey_create_asks_which_event_when_there_are_several(capsys, event):
+    EventFactory(slug="other")
+    with pytest.raises(CommandError, match="--event SLUG"):
+        call_command("apikey", "create", name="app")
+    call_command("apikey", "create", name="app", event="other")
+    call_command("apikey", "create", name="secretariat", all_events=True)
+    scopes = dict(ApiKey.objects.values_list("name", "event__slug"))
+    assert scopes == {"app": "other", "secretariat": None}

@@ -30,7 +30,7 @@ def other_event(db) -> Event:
 
 @pytest.fixture
 def api_key(db) -> str:
-    return api_key_create(name=unique("registration system"))
+    return api_key_create(name=unique("registration system"), event=None)
 
 
 @pytest.fixture
