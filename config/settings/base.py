@@ -176,7 +176,10 @@ MAJLIS_MAGIC_LINK_MINUTES = 30
 MAJLIS_MAGIC_LINKS_PER_WINDOW = 5
 MAJLIS_PARTICIPANT_TOKEN_DAYS = 30
 MAJLIS_MAGIC_LINK_WINDOW_MINUTES = 15
-MAJLIS_OUTBOX_MAX_ATTEMPTS = 8
+# 30 s doubling to a ceiling of 6 hours: 20 attempts span about three days of
+# mail-server outage before a message is given up (and can be sent again from
+# the admin).
+MAJLIS_OUTBOX_MAX_ATTEMPTS = 20
 MAJLIS_OUTBOX_RETRY_BASE_SECONDS = 30
 # A booking waits at most this long for a row lock before answering "try again".
 MAJLIS_LOCK_TIMEOUT_MS = 5000

@@ -55,6 +55,15 @@ def _claim_next() -> OutboxMessage | None:
     ``skip_locked`` lets several workers share the queue on PostgreSQL.
     """
     with transaction.atomic():
+        # A message whose sends kept killing the worker (past its claims) stops here.
+        OutboxMessage.objects.filter(
+            status=OutboxStatus.PENDING,
+            attempts__gte=settings.MAJLIS_OUTBOX_MAX_ATTEMPTS,
+            next_attempt_at__lte=timezone.now(),
+        ).update(
+            status=OutboxStatus.FAILED,
+            last_error="gave up: every attempt was cut short",
+        )
         message = (
             OutboxMessage.objects.select_for_update(skip_locked=True)
             .filter(status=OutboxStatus.PENDING, next_attempt_at__lte=timezone.now())
@@ -67,6 +76,27 @@ def _claim_next() -> OutboxMessage | None:
         message.next_attempt_at = timezone.now() + CLAIM_LEASE
         message.save(update_fields=["attempts", "next_attempt_at"])
         return message
+
+
+def _record_result(message: OutboxMessage) -> None:
+    """Write what the send did, unless the claim ran out meanwhile and another
+    worker took the message (then its result stands, not ours)."""
+    OutboxMessage.objects.filter(
+        pk=message.pk, status=OutboxStatus.PENDING, attempts=message.attempts
+    ).update(
+        status=message.status,
+        sent_at=message.sent_at,
+        last_error=message.last_error,
+        next_attempt_at=message.next_attempt_at,
+        payload=message.payload,
+    )
+
+
+def outbox_requeue(*, message_ids: list[int]) -> int:
+    """Send given-up messages again, from a fresh count of attempts."""
+    return OutboxMessage.objects.filter(
+        pk__in=message_ids, status=OutboxStatus.FAILED
+    ).update(status=OutboxStatus.PENDING, attempts=0, next_attempt_at=timezone.now())
 
 
 def _without_secrets(payload: dict[str, Any]) -> dict[str, Any]:
@@ -107,22 +137,9 @@ def outbox_send_due(*, limit: int = 100) -> SendReport:
                 message.status = OutboxStatus.SENT
                 message.sent_at = timezone.now()
                 message.last_error = ""
-                # A sent sign-in link must not stay readable in the database.
-                message.payload = {
-                    k: v
-                    for k, v in message.payload.items()
-                    if k not in SECRET_PAYLOAD_KEYS
-                }
+                message.payload = _without_secrets(message.payload)
                 report.sent += 1
-            message.save(
-                update_fields=[
-                    "status",
-                    "sent_at",
-                    "last_error",
-                    "next_attempt_at",
-                    "payload",
-                ]
-            )
+            _record_result(message)
     finally:
         connection.close()
     return report

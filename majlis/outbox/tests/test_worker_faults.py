@@ -1,0 +1,106 @@
+"""The worker under faults: claims that run out, sends that keep dying, a
+database that goes away, messages given up and sent again."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import DatabaseError, connections
+from django.utils import timezone
+
+import majlis.outbox.rendering as rendering
+from majlis.outbox.management.commands import outbox as outbox_command
+from majlis.outbox.models import OutboxMessage, OutboxStatus
+from majlis.outbox.services import outbox_enqueue, outbox_requeue, outbox_send_due
+from majlis.testing.factories import ParticipantFactory
+
+
+def sign_in_message(participant) -> OutboxMessage:
+    return outbox_enqueue(
+        kind="magic_link",
+        to_email=participant.email,
+        language="en",
+        payload={"participant": participant.pk, "token": "secret-token", "next": ""},
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("on_postgres")
+def test_a_worker_whose_claim_ran_out_does_not_undo_the_send_of_another(monkeypatch):
+    message = sign_in_message(ParticipantFactory())
+    render = rendering.render_message
+    calls = {"count": 0}
+
+    def stall_then_fail(claimed):
+        calls["count"] += 1
+        if calls["count"] == 1:
+            # This worker stalls past its claim; another takes the message over.
+            OutboxMessage.objects.filter(pk=claimed.pk).update(
+                next_attempt_at=timezone.now() - timedelta(seconds=1)
+            )
+            other = threading.Thread(
+                target=lambda: (outbox_send_due(limit=1), connections.close_all())
+            )
+            other.start()
+            other.join()
+            raise TimeoutError("this worker's mail server timed out")
+        return render(claimed)
+
+    monkeypatch.setattr(rendering, "render_message", stall_then_fail)
+    outbox_send_due(limit=1)
+
+    message.refresh_from_db()
+    assert len(mail.outbox) == 1
+    assert message.status == OutboxStatus.SENT
+    assert "token" not in message.payload
+
+
+@pytest.mark.django_db
+def test_a_message_whose_sends_kept_dying_is_given_up(settings):
+    settings.MAJLIS_OUTBOX_MAX_ATTEMPTS = 3
+    message = sign_in_message(ParticipantFactory())
+    # Three claims whose worker died before recording anything.
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        attempts=3, next_attempt_at=timezone.now() - timedelta(seconds=1)
+    )
+    report = outbox_send_due()
+    message.refresh_from_db()
+    assert (report.sent, message.status, len(mail.outbox)) == (0, "failed", 0)
+
+
+@pytest.mark.django_db
+def test_given_up_messages_can_be_sent_again(settings):
+    message = sign_in_message(ParticipantFactory())
+    OutboxMessage.objects.filter(pk=message.pk).update(status="failed", attempts=20)
+    assert outbox_requeue(message_ids=[message.pk]) == 1
+    assert outbox_send_due().sent == 1
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.SENT
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_outlives_a_database_failure(monkeypatch):
+    message = sign_in_message(ParticipantFactory())
+    rounds = {"count": 0}
+    send = outbox_command.outbox_send_due
+
+    def flaky_send(**kwargs):
+        rounds["count"] += 1
+        if rounds["count"] == 1:
+            raise DatabaseError("server closed the connection unexpectedly")
+        return send(**kwargs)
+
+    def sleep(_seconds):
+        if rounds["count"] >= 2:
+            raise KeyboardInterrupt  # how the worker is stopped
+
+    monkeypatch.setattr(outbox_command, "outbox_send_due", flaky_send)
+    monkeypatch.setattr(outbox_command.time, "sleep", sleep)
+    monkeypatch.setattr(outbox_command.connections, "close_all", lambda: None)
+    call_command("outbox", interval=0)
+
+    message.refresh_from_db()
+    assert rounds["count"] == 2
+    assert message.status == OutboxStatus.SENT
