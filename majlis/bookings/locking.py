@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import OperationalError, connection, transaction
 
 from majlis.core.exceptions import TryAgain
-from majlis.events.models import Session, intervals_overlap
+from majlis.events.models import Event, Session, intervals_overlap
 
 
 def overlap_group_ids(
@@ -60,9 +60,10 @@ def overlap_group_ids(
 
 
 def lock_overlap_group(
-    session: Session, *, also: Iterable[int] = ()
+    session: Session, *, moved_to: tuple[datetime, datetime] | None = None
 ) -> dict[int, Session]:
-    """Lock the overlap group of ``session`` (and the sessions ``also`` names).
+    """Lock the overlap group of ``session``; with ``moved_to``, also the group
+    it would join at those times.
 
     The group is worked out before the lock is held, so a session moved in the
     meantime could join it: after locking, the group is worked out again and
@@ -70,14 +71,43 @@ def lock_overlap_group(
     and PostgreSQL may then report a deadlock, which becomes ``TryAgain``;
     moving a session is rare enough for that to be the right trade.
     """
-    wanted = set(overlap_group_ids(session)) | set(also)
+
+    def wanted() -> set[int]:
+        ids = set(overlap_group_ids(session))
+        if moved_to is not None:
+            ids |= set(overlap_group_ids(session, moved_to=moved_to))
+        return ids
+
     locked: dict[int, Session] = {}
     for _attempt in range(5):
-        locked |= lock_sessions(wanted - set(locked))
-        wanted = set(overlap_group_ids(session)) | set(also)
-        if wanted <= set(locked):
+        missing = wanted() - set(locked)
+        if not missing:
             return locked
+        locked |= lock_sessions(missing)
     raise TryAgain()
+
+
+def lock_event_schedule(event_id: int) -> None:
+    """Serialise changes of an event's timetable (moving sessions).
+
+    Two moves into the same free slot would each lock only their own session,
+    see no clash, and both commit. Moves are rare, so they queue on the
+    event's row; bookings never take this lock.
+    """
+    _set_lock_timeout()
+    try:
+        list(Event.objects.select_for_update().filter(pk=event_id).values_list("pk"))
+    except OperationalError as error:
+        raise TryAgain() from error
+
+
+def _set_lock_timeout() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('lock_timeout', %s, true)",
+                [f"{int(settings.MAJLIS_LOCK_TIMEOUT_MS)}ms"],
+            )
 
 
 def lock_sessions(session_ids: Iterable[int]) -> dict[int, Session]:
@@ -89,12 +119,7 @@ def lock_sessions(session_ids: Iterable[int]) -> dict[int, Session]:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("lock_sessions() must run inside a transaction")
     ids = sorted(set(session_ids))
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT set_config('lock_timeout', %s, true)",
-                [f"{int(settings.MAJLIS_LOCK_TIMEOUT_MS)}ms"],
-            )
+    _set_lock_timeout()
     try:
         sessions = list(
             Session.objects.select_for_update(of=("self",))

@@ -19,8 +19,8 @@ from django.utils.translation import ngettext_lazy
 from majlis.accounts.models import ApiKey, Participant
 from majlis.bookings.locking import (
     busy_means_try_again,
+    lock_event_schedule,
     lock_overlap_group,
-    overlap_group_ids,
     sessions_overlapping,
 )
 from majlis.bookings.models import ActorKind, Booking, BookingChange, BookingStatus
@@ -360,9 +360,8 @@ def session_move(
     """
     if ends_at <= starts_at:
         raise InvalidInput(_("A session must end after it starts."))
-    sessions = lock_overlap_group(
-        session, also=overlap_group_ids(session, moved_to=(starts_at, ends_at))
-    )
+    lock_event_schedule(session.event_id)
+    sessions = lock_overlap_group(session, moved_to=(starts_at, ends_at))
     session = sessions[session.pk]
     session.starts_at, session.ends_at = starts_at, ends_at
     holders = Booking.objects.filter(

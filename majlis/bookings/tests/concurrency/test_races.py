@@ -12,7 +12,7 @@ from django.db import close_old_connections, connection, connections
 
 from majlis.accounts.models import Participant
 from majlis.bookings.models import Booking, BookingStatus
-from majlis.bookings.services import Actor, booking_cancel, booking_create
+from majlis.bookings.services import Actor, booking_cancel, booking_create, session_move
 from majlis.core.exceptions import MajlisError
 from majlis.events.models import Session
 from majlis.testing.factories import EventFactory, ParticipantFactory, SessionFactory
@@ -191,3 +191,40 @@ def test_control_an_unlocked_check_then_insert_does_oversell():
     outcomes = hammer(60, naive)
 
     assert outcomes["confirmed"] > session.capacity
+
+
+def test_two_sessions_moved_at_once_into_the_same_slot_cannot_both_clash():
+    """A delegate holds seats in two sessions on different days; two organisers
+    move both sessions into the same free slot at the same moment. One move
+    succeeds, the other is refused with a clear error."""
+    event = EventFactory()
+    base = SessionFactory(event=event)
+    first = SessionFactory(
+        event=event,
+        starts_at=base.starts_at + timedelta(days=1),
+        ends_at=base.ends_at + timedelta(days=1),
+    )
+    second = SessionFactory(
+        event=event,
+        starts_at=base.starts_at + timedelta(days=2),
+        ends_at=base.ends_at + timedelta(days=2),
+    )
+    person = ParticipantFactory(event=event)
+    for session in (first, second):
+        booking_create(participant=person, session=session, actor=Actor.delegate())
+    slot = {
+        "starts_at": base.starts_at + timedelta(days=5),
+        "ends_at": base.ends_at + timedelta(days=5),
+    }
+
+    def work(index: int) -> str:
+        session_move(session=(first, second)[index], actor=Actor.system(), **slot)
+        return "moved"
+
+    outcomes = hammer(2, work)
+
+    assert outcomes == {"moved": 1, "session_move_conflict": 1}
+    held = Booking.objects.filter(
+        participant=person, status="confirmed"
+    ).select_related("session")
+    assert len(held) == 2 and not held[0].session.overlaps(held[1].session)
