@@ -63,3 +63,21 @@ def session_roster(*, session: Session) -> dict[str, list[Booking]]:
         roster[booking.status].append(booking)
     roster["confirmed"].sort(key=lambda b: (b.confirmed_at, b.pk))
     return roster
+
+
+def delegates_double_booked_by_move(*, session: Session, others: list[Session]) -> int:
+    """How many delegates confirmed in ``session`` also hold a seat in one of
+    ``others`` (the sessions it would overlap after a move)."""
+    holders = Booking.objects.filter(
+        session=session, status=BookingStatus.CONFIRMED
+    ).values("participant_id")
+    return (
+        Booking.objects.filter(
+            participant_id__in=holders,
+            status=BookingStatus.CONFIRMED,
+            session_id__in=[other.pk for other in others if other.pk != session.pk],
+        )
+        .values("participant_id")
+        .distinct()
+        .count()
+    )

@@ -24,7 +24,7 @@ from majlis.bookings.locking import (
     sessions_overlapping,
 )
 from majlis.bookings.models import ActorKind, Booking, BookingChange, BookingStatus
-from majlis.bookings.selectors import waitlist_position
+from majlis.bookings.selectors import delegates_double_booked_by_move, waitlist_position
 from majlis.core.exceptions import (
     AlreadyBooked,
     BookingClosed,
@@ -364,17 +364,9 @@ def session_move(
     sessions = lock_overlap_group(session, moved_to=(starts_at, ends_at))
     session = sessions[session.pk]
     session.starts_at, session.ends_at = starts_at, ends_at
-    holders = Booking.objects.filter(
-        session=session, status=BookingStatus.CONFIRMED
-    ).values("participant_id")
-    clashes = Booking.objects.filter(
-        participant_id__in=holders,
-        status=BookingStatus.CONFIRMED,
-        session_id__in=[
-            s.pk for s in sessions_overlapping(session, list(sessions.values()))
-        ],
+    count = delegates_double_booked_by_move(
+        session=session, others=sessions_overlapping(session, list(sessions.values()))
     )
-    count = clashes.values("participant_id").distinct().count()
     if count:
         raise SessionMoveConflict(
             ngettext_lazy(

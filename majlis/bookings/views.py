@@ -88,13 +88,16 @@ def book(
         return error.http_status, {"error": str(error.message), "code": error.code}
 
     form_token = request.POST.get("form_token", "")
-    status, answer = run_once(
-        principal=f"participant:{participant.pk}",
-        key=f"web:{form_token[:64]}" if form_token else None,
-        request_fingerprint=fingerprint("POST", request.path, b""),
-        work=work,
-        error_answer=error_answer,
-    )
+    try:
+        status, answer = run_once(
+            principal=f"participant:{participant.pk}",
+            key=f"web:{form_token[:64]}" if form_token else None,
+            request_fingerprint=fingerprint("POST", request.path, b""),
+            work=work,
+            error_answer=error_answer,
+        )
+    except MajlisError as error:  # try again, or a form token sent to another page
+        status, answer = error_answer(error)
     if status >= 400:
         messages.error(request, answer["error"])
     elif _changed_since(answer):

@@ -1,8 +1,13 @@
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.models import User
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from majlis.bookings.selectors import delegates_double_booked_by_move
 from majlis.bookings.services import Actor, session_move, session_set_capacity
 from majlis.core.exceptions import MajlisError
 from majlis.events.models import Event, Session
@@ -25,8 +30,62 @@ class EventAdmin(admin.ModelAdmin):
     search_fields = ["slug", "name_en"]
 
 
+class SessionAdminForm(forms.ModelForm):
+    """Says at once, on the form, what the booking services would refuse."""
+
+    class Meta:
+        model = Session
+        fields = "__all__"  # noqa: DJ007 - the admin edits every field of a session
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        session = self.instance
+        starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
+        if starts_at and ends_at and ends_at <= starts_at:
+            self.add_error("ends_at", _("A session must end after it starts."))
+        if session.pk is None:
+            return data
+        capacity = data.get("capacity")
+        if capacity is not None and capacity < session.seats_taken:
+            self.add_error(
+                "capacity",
+                _(
+                    "The capacity cannot be lower than the %(count)d confirmed bookings; "
+                    "cancel bookings first."
+                )
+                % {"count": session.seats_taken},
+            )
+        if (
+            starts_at
+            and ends_at
+            and (starts_at, ends_at) != (session.starts_at, session.ends_at)
+        ):
+            moved = Session(pk=session.pk, event_id=session.event_id)
+            moved.starts_at, moved.ends_at = starts_at, ends_at
+            others = [
+                other
+                for other in Session.objects.filter(event_id=session.event_id)
+                if moved.overlaps(other)
+            ]
+            count = delegates_double_booked_by_move(session=session, others=others)
+            if count:
+                self.add_error(
+                    "starts_at",
+                    ngettext(
+                        "%(count)d delegate booked here holds a seat in another session "
+                        "at the new time.",
+                        "%(count)d delegates booked here hold a seat in another session "
+                        "at the new time.",
+                        count,
+                    )
+                    % {"count": count},
+                )
+        return data
+
+
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
+    form = SessionAdminForm
     list_display = ["code", "title_en", "event", "starts_at", "capacity", "seats_taken"]
     list_filter = ["event", "format"]
     search_fields = ["code", "title_en"]
@@ -43,7 +102,9 @@ class SessionAdmin(admin.ModelAdmin):
     ) -> None:
         """Capacity and times change through the booking services, which promote
         from the waiting list, move the bookings' times, and refuse what would
-        break a rule; the other fields are saved as they are."""
+        break a rule; the other fields are saved as they are. The form has
+        already refused what it could see; what changed since (a race) is
+        reported after saving."""
         if not change:
             super().save_model(request, obj, form, change)
             return

@@ -124,3 +124,27 @@ def test_updating_a_delegate_does_not_block_their_bookings(settings):
         finish.set()
         thread.join()
     assert response.status_code == 201, response.content
+
+
+def test_the_booking_page_says_to_try_again_when_the_database_is_busy(settings, client):
+    from majlis.accounts.signin import SESSION_KEY
+
+    settings.MAJLIS_LOCK_TIMEOUT_MS = 200
+    session = SessionFactory(capacity=5)
+    person = ParticipantFactory(event=session.event)
+    web = client
+    browser_session = web.session
+    browser_session[SESSION_KEY] = person.pk
+    browser_session.save()
+    book = f"/en/e/{session.event.slug}/s/{session.code}/book/"
+
+    with HeldLock(
+        "SELECT id FROM events_session WHERE id = %s FOR UPDATE", [session.pk]
+    ):
+        busy = web.post(book, {"form_token": "f" * 32}, follow=True)
+
+    assert busy.status_code == 200
+    assert "Please try again" in busy.content.decode()
+    again = web.post(book, {"form_token": "f" * 32}, follow=True)
+    assert "Your seat is booked" in again.content.decode()
+    assert Booking.objects.filter(participant=person, status="confirmed").count() == 1

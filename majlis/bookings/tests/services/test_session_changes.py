@@ -99,36 +99,43 @@ def test_saving_a_session_read_earlier_keeps_the_seats_taken(event):
     assert (session.room, session.seats_taken) == ("Menara", 1)
 
 
-def test_the_admin_routes_capacity_and_times_through_the_services(event, client):
+def admin_change(client, session, **changes):
+    """POST the admin's change form of ``session`` as shown, with ``changes``."""
+    url = f"/admin/events/session/{session.pk}/change/"
+    form = client.get(url).context["adminform"].form
+    data = {
+        name: form.initial.get(name) if form.initial.get(name) is not None else ""
+        for name in form.fields
+    }
+    data["organisers"] = '["ILO"]'
+    for name in ("starts_at", "ends_at"):
+        moment = changes.pop(name, getattr(session, name)).astimezone(UTC)
+        data.pop(name, None)
+        data[f"{name}_0"] = moment.strftime("%Y-%m-%d")
+        data[f"{name}_1"] = moment.strftime("%H:%M:%S")
+    data.update(changes)
+    return client.post(url, data)
+
+
+@pytest.fixture
+def organiser(client):
     admin = User.objects.create_superuser("boss", "boss@example.org", "pw-boss-123")
     client.force_login(admin)
+    return admin
+
+
+def test_the_admin_routes_capacity_and_times_through_the_services(
+    event, client, organiser
+):
     session = SessionFactory(event=event, capacity=1)
     first, second = ParticipantFactory.create_batch(2, event=event)
     booking_create(participant=first, session=session, actor=Actor.delegate())
     waiting = booking_create(
         participant=second, session=session, actor=Actor.delegate()
     )
-    url = f"/admin/events/session/{session.pk}/change/"
-    page = client.get(url)
-    form = page.context["adminform"].form
-    data = {
-        name: form.initial.get(name) if form.initial.get(name) is not None else ""
-        for name in form.fields
-    }
-    data["organisers"] = '["ILO"]'
     moved = later(session, 24)
-    data.update(
-        capacity=2,
-        starts_at_0=moved["starts_at"].astimezone(UTC).strftime("%Y-%m-%d"),
-        starts_at_1=moved["starts_at"].astimezone(UTC).strftime("%H:%M:%S"),
-        ends_at_0=moved["ends_at"].astimezone(UTC).strftime("%Y-%m-%d"),
-        ends_at_1=moved["ends_at"].astimezone(UTC).strftime("%H:%M:%S"),
-        room="Bahia",
-    )
-    data.pop("starts_at", None)
-    data.pop("ends_at", None)
 
-    response = client.post(url, data)
+    response = admin_change(client, session, capacity=2, room="Bahia", **moved)
 
     assert response.status_code == 302, response.content.decode()[:2000]
     session.refresh_from_db()
@@ -138,4 +145,38 @@ def test_the_admin_routes_capacity_and_times_through_the_services(event, client)
     assert waiting.status == "confirmed"
     assert waiting.starts_at == moved["starts_at"]
     change = waiting.changes.last()
-    assert (change.actor_kind, change.actor_user) == ("organiser", admin)
+    assert (change.actor_kind, change.actor_user) == ("organiser", organiser)
+
+
+def test_the_admin_form_refuses_a_capacity_below_the_confirmed_seats(
+    event, client, organiser
+):
+    session = SessionFactory(event=event, capacity=3)
+    for person in ParticipantFactory.create_batch(2, event=event):
+        booking_create(participant=person, session=session, actor=Actor.delegate())
+
+    response = admin_change(client, session, capacity=1, room="Bahia")
+
+    assert response.status_code == 200
+    assert "lower than the 2 confirmed bookings" in response.content.decode()
+    session.refresh_from_db()
+    assert (session.capacity, session.room) == (3, "Atlas 1")
+
+
+def test_the_admin_form_refuses_a_move_onto_a_delegates_other_seat(
+    event, client, organiser
+):
+    session = SessionFactory(event=event)
+    other = SessionFactory(event=event, **later(session, 24))
+    person = ParticipantFactory(event=event)
+    for target in (session, other):
+        booking_create(participant=person, session=target, actor=Actor.delegate())
+
+    response = admin_change(
+        client, other, starts_at=session.starts_at, ends_at=session.ends_at
+    )
+
+    assert response.status_code == 200
+    assert "1 delegate booked here holds a seat" in response.content.decode()
+    other.refresh_from_db()
+    assert other.starts_at == session.starts_at + timedelta(hours=24)
