@@ -44,7 +44,9 @@ def booking_ics(
     if location:
         entry.add("location", location)
     entry.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    entry.add("sequence", 1 if cancelled else 0)
+    # Each move of the session and each cancellation must outrank what the
+    # calendar holds, or it would keep the old entry.
+    entry.add("sequence", 2 * session.schedule_version + (1 if cancelled else 0))
     calendar.add_component(entry)
     return calendar.to_ical()
 

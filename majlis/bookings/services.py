@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import F
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
@@ -379,6 +380,14 @@ def session_move(
             % {"count": count},
             extra={"delegates": count},
         )
-    Session.objects.filter(pk=session.pk).update(starts_at=starts_at, ends_at=ends_at)
+    Session.objects.filter(pk=session.pk).update(
+        starts_at=starts_at, ends_at=ends_at, schedule_version=F("schedule_version") + 1
+    )
     Booking.objects.filter(session=session).update(starts_at=starts_at, ends_at=ends_at)
+    change = _Change(now=timezone.now(), actor=actor, sessions=sessions)
+    for booking in Booking.objects.select_related("participant").filter(
+        session=session, status__in=[BookingStatus.CONFIRMED, BookingStatus.WAITLISTED]
+    ):
+        change.notify(booking, "booking_moved", status=booking.status)
+    session.refresh_from_db()
     return session

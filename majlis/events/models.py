@@ -79,6 +79,10 @@ class SessionFormat(models.TextChoices):
     WORKSHOP = "workshop", _("Workshop")
 
 
+# Fields only the booking services write, under the session's lock.
+SERVICE_OWNED_FIELDS = frozenset({"seats_taken", "schedule_version"})
+
+
 class Session(models.Model):
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="sessions")
     code = models.SlugField(_("code"), max_length=60)
@@ -107,6 +111,8 @@ class Session(models.Model):
     seats_taken = models.PositiveIntegerField(
         _("seats taken"), default=0, editable=False
     )
+    # Raised at each move, so that calendars replace the entry they hold.
+    schedule_version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("session")
@@ -138,7 +144,7 @@ class Session(models.Model):
             kwargs["update_fields"] = [
                 field.name
                 for field in self._meta.concrete_fields
-                if not field.primary_key and field.name != "seats_taken"
+                if not field.primary_key and field.name not in SERVICE_OWNED_FIELDS
             ]
         super().save(*args, **kwargs)
 

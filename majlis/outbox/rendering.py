@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 
 from majlis.accounts.models import Participant
 from majlis.bookings.calendar import booking_ics, checkin_qr_png
-from majlis.bookings.models import Booking
+from majlis.bookings.models import Booking, BookingStatus
 from majlis.bookings.selectors import waitlist_position
 from majlis.outbox.models import OutboxMessage
 
 BOOKING_SUBJECTS = {
+    "booking_moved": lambda: _("New time for %(session)s"),
     "booking_confirmed": lambda: _("Your seat is confirmed: %(session)s"),
     "booking_promoted": lambda: _("A seat has opened for you: %(session)s"),
     "booking_waitlisted": lambda: _("You are on the waiting list: %(session)s"),
@@ -24,6 +25,7 @@ BOOKING_SUBJECTS = {
     "booking_released": lambda: _("You left %(session)s for a session you preferred"),
 }
 WITH_CALENDAR = {
+    "booking_moved",
     "booking_confirmed",
     "booking_promoted",
     "booking_cancelled",
@@ -31,6 +33,7 @@ WITH_CALENDAR = {
     "booking_released",
 }
 WITH_QR = {"booking_confirmed", "booking_promoted"}
+CANCELLING = {"booking_cancelled", "booking_switched_away", "booking_released"}
 
 
 def absolute_url(path: str) -> str:
@@ -106,14 +109,18 @@ def _render_booking(message: OutboxMessage) -> EmailMessage:
     with timezone.override(zone):
         body = render_to_string("outbox/email/booking.txt", context)
     email = EmailMessage(subject=subject, body=body, to=[message.to_email])
-    if message.kind in WITH_CALENDAR:
+    held_then = (
+        message.payload.get("status", BookingStatus.CONFIRMED)
+        == BookingStatus.CONFIRMED
+    )
+    if message.kind in WITH_CALENDAR and held_then:
         email.attach(
             f"{session.code}.ics",
             booking_ics(
                 booking,
                 title=session.title,
                 description=session.description,
-                cancelled=message.kind not in WITH_QR,
+                cancelled=message.kind in CANCELLING,
             ),
             "text/calendar; charset=utf-8",
         )

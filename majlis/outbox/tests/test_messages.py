@@ -448,3 +448,39 @@ def test_a_confirmation_sent_after_a_cancellation_still_describes_the_seat(
     assert "image/png" in attachments_of(by_method["PUBLISH"])
     assert str(only_event(calendar_of(by_method["PUBLISH"]))["STATUS"]) == "CONFIRMED"
     assert "image/png" not in attachments_of(by_method["CANCEL"])
+
+
+def test_moving_a_session_tells_its_delegates_and_updates_their_calendars(
+    mail_to_smtp, session
+):
+    from majlis.bookings.services import session_move
+
+    seated = ParticipantFactory(event=session.event, email="seated@example.org")
+    waiting = ParticipantFactory(event=session.event, email="waiting@example.org")
+    type(session).objects.filter(pk=session.pk).update(capacity=1)
+    book(seated, session)
+    book(waiting, session)
+    deliver(mail_to_smtp)
+    mail_to_smtp.deliveries.clear() if hasattr(
+        mail_to_smtp.deliveries, "clear"
+    ) else None
+
+    new_start = session.starts_at + timedelta(days=1)
+    session_move(
+        session=session,
+        starts_at=new_start,
+        ends_at=new_start + timedelta(hours=2),
+        actor=Actor.system(),
+    )
+    messages = [m for m in deliver(mail_to_smtp) if "New time" in m["Subject"]]
+
+    assert sorted(m["To"] for m in messages) == [
+        "seated@example.org",
+        "waiting@example.org",
+    ]
+    to_seated = only_one_to(messages, "seated@example.org")
+    entry = only_event(calendar_of(to_seated))
+    assert entry["DTSTART"].dt == new_start.astimezone(UTC)
+    assert int(entry["SEQUENCE"]) == 2
+    to_waiting = only_one_to(messages, "waiting@example.org")
+    assert "text/calendar" not in attachments_of(to_waiting)
