@@ -175,15 +175,7 @@ def participant_put(
     )
     return Status(
         201 if created else 200,
-        ParticipantOut(
-            email=participant.email,
-            name=participant.name,
-            organisation=participant.organisation,
-            constituency=participant.constituency,
-            country=str(participant.country or ""),
-            language=participant.language,
-            checkin_code=participant.checkin_code,
-        ),
+        ParticipantOut(**ParticipantOut.fields_of(participant)),
     )
 
 
@@ -326,15 +318,9 @@ def roster(request: HttpRequest, event: str, code: str) -> RosterOut:
     lists = session_roster(session=session)
 
     def entry(booking: Booking, position: int | None) -> RosterEntryOut:
-        person = booking.participant
         return RosterEntryOut(
+            **ParticipantOut.fields_of(booking.participant),
             booking=booking.pk,
-            email=person.email,
-            name=person.name,
-            organisation=person.organisation,
-            constituency=person.constituency,
-            country=str(person.country or ""),
-            checkin_code=person.checkin_code,
             access_needs=booking.access_needs,
             waitlist_position=position,
         )

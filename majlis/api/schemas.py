@@ -7,6 +7,7 @@ from ninja import Schema
 from ninja.schema import DjangoGetter
 from pydantic import Field, ModelWrapValidatorHandler, model_validator
 
+from majlis.accounts.models import Participant
 from majlis.bookings.models import Booking
 from majlis.events.models import Session, SessionFormat
 from majlis.events.selectors import booking_open_now
@@ -82,6 +83,18 @@ class ParticipantOut(Schema):
     language: str
     checkin_code: str
 
+    @staticmethod
+    def fields_of(participant: Participant) -> dict[str, str]:
+        return {
+            "email": participant.email,
+            "name": participant.name,
+            "organisation": participant.organisation,
+            "constituency": participant.constituency,
+            "country": str(participant.country or ""),
+            "language": participant.language,
+            "checkin_code": participant.checkin_code,
+        }
+
 
 class TokenOut(Schema):
     token: str
@@ -134,14 +147,8 @@ class BookingListOut(Schema):
     bookings: list[BookingOut]
 
 
-class RosterEntryOut(Schema):
+class RosterEntryOut(ParticipantOut):
     booking: int
-    email: str
-    name: str
-    organisation: str
-    constituency: str
-    country: str
-    checkin_code: str
     access_needs: str
     waitlist_position: int | None
 

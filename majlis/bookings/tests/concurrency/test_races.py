@@ -3,18 +3,16 @@ barrier against the same seats. On SQLite these would prove nothing about row
 locks, so they run on PostgreSQL only (the second run of ``make test``)."""
 
 import threading
-from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from django.db import close_old_connections, connection, connections
 
 from majlis.accounts.models import Participant
 from majlis.bookings.models import Booking, BookingStatus
 from majlis.bookings.services import Actor, booking_cancel, booking_create, session_move
-from majlis.core.exceptions import MajlisError
 from majlis.events.models import Session
+from majlis.testing.concurrency import run_together
 from majlis.testing.factories import EventFactory, ParticipantFactory, SessionFactory
 
 pytestmark = [
@@ -24,43 +22,6 @@ pytestmark = [
 
 THREADS = 110
 SEATS = 50
-
-
-def hammer(count: int, work: Callable[[int], str]) -> Counter[str]:
-    """Run ``work(i)`` in ``count`` threads that connect first, then start together."""
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW max_connections")
-        allowed = int(cursor.fetchone()[0])
-    assert allowed > count + 5, (
-        f"PostgreSQL allows {allowed} connections; this test needs {count + 5}. "
-        "Run scripts/ensure-services, which raises the limit."
-    )
-    barrier = threading.Barrier(count)
-    outcomes: Counter[str] = Counter()
-    lock = threading.Lock()
-
-    def run(index: int) -> None:
-        try:
-            connections["default"].ensure_connection()
-            barrier.wait(timeout=60)
-            try:
-                outcome = work(index)
-            except MajlisError as error:
-                outcome = error.code
-            except Exception as error:  # counted, so the assertion shows what broke
-                outcome = f"crash: {type(error).__name__}"
-            with lock:
-                outcomes[outcome] += 1
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    close_old_connections()
-    return outcomes
 
 
 def book_all(
@@ -78,7 +39,7 @@ def test_110_threads_never_overbook_50_seats():
     session = SessionFactory(capacity=SEATS)
     people = ParticipantFactory.create_batch(THREADS, event=session.event)
 
-    outcomes = hammer(THREADS, book_all(people, session))
+    outcomes = run_together(THREADS, book_all(people, session))
 
     assert outcomes == {"confirmed": SEATS, "waitlisted": THREADS - SEATS}
     session.refresh_from_db()
@@ -96,7 +57,7 @@ def test_without_a_waiting_list_the_rest_get_session_full():
     session = SessionFactory(capacity=SEATS, has_waitlist=False)
     people = ParticipantFactory.create_batch(THREADS, event=session.event)
 
-    outcomes = hammer(THREADS, book_all(people, session))
+    outcomes = run_together(THREADS, book_all(people, session))
 
     assert outcomes == {"confirmed": SEATS, "session_full": THREADS - SEATS}
     assert Booking.objects.filter(session=session).count() == SEATS
@@ -118,7 +79,7 @@ def test_one_delegate_racing_into_overlapping_sessions_gets_one_seat():
             participant=person, session=sessions[index], actor=Actor.delegate()
         ).status
 
-    outcomes = hammer(len(sessions), work)
+    outcomes = run_together(len(sessions), work)
 
     assert outcomes == {"confirmed": 1, "time_conflict": 19}
 
@@ -151,7 +112,7 @@ def test_cancellations_and_bookings_racing_keep_every_seat_accounted_for():
             participant=person, session=target, actor=Actor.delegate(), switch=True
         ).status
 
-    outcomes = hammer(100, work)
+    outcomes = run_together(100, work)
 
     assert outcomes["cancelled"] == 40
     for session in (a, b):
@@ -188,7 +149,7 @@ def test_control_an_unlocked_check_then_insert_does_oversell():
         )
         return "confirmed"
 
-    outcomes = hammer(60, naive)
+    outcomes = run_together(60, naive)
 
     assert outcomes["confirmed"] > session.capacity
 
@@ -221,7 +182,7 @@ def test_two_sessions_moved_at_once_into_the_same_slot_cannot_both_clash():
         session_move(session=(first, second)[index], actor=Actor.system(), **slot)
         return "moved"
 
-    outcomes = hammer(2, work)
+    outcomes = run_together(2, work)
 
     assert outcomes == {"moved": 1, "session_move_conflict": 1}
     held = Booking.objects.filter(
