@@ -16,4 +16,4 @@ MAJLIS_LOCK_TIMEOUT_MS = 10000
 # Static files come from the apps' folders, as in development; nothing is collected.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
-STATIC_ROOT = None
+STATIC_ROOT = None  # type: ignore[assignment]

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Header, NinjaAPI, Status
+from ninja import Header, NinjaAPI, Query, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from majlis.accounts.models import Participant
@@ -49,7 +49,7 @@ from majlis.core.exceptions import (
     NotRegistered,
     Unauthenticated,
 )
-from majlis.events.models import Event
+from majlis.events.models import Event, SpokenLanguage
 from majlis.events.selectors import event_get, session_get, session_list
 
 api = NinjaAPI(
@@ -142,12 +142,18 @@ def _participant_of(event: Event, email: str) -> Participant:
 @api.get(
     "/events/{event}/sessions", response={200: SessionListOut, 404: ErrorOut}, auth=None
 )
-def sessions_list(request: HttpRequest, event: str) -> SessionListOut:
+def sessions_list(
+    request: HttpRequest,
+    event: str,
+    understood: Annotated[
+        SpokenLanguage | None,
+        Query(description="Only the sessions held or interpreted in this language"),
+    ] = None,
+) -> SessionListOut:
     """The event's sessions with seats left, in the request's language."""
     found = event_get(slug=event)
-    return SessionListOut(
-        sessions=[SessionOut.from_session(s) for s in session_list(event=found)]
-    )
+    sessions = session_list(event=found, understood=understood)
+    return SessionListOut(sessions=[SessionOut.from_session(s) for s in sessions])
 
 
 @api.get(

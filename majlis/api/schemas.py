@@ -40,6 +40,12 @@ class SessionOut(Schema):
     seats_left: int
     waitlist_length: int
     booking_open: bool
+    languages: list[str] = Field(
+        description="Codes of the languages spoken in the session"
+    )
+    interpretation: list[str] = Field(
+        description="Codes of the languages interpreted into"
+    )
 
     @staticmethod
     def from_session(session: Session) -> "SessionOut":
@@ -59,6 +65,8 @@ class SessionOut(Schema):
             seats_left=session.seats_left,
             waitlist_length=getattr(session, "waitlist_length", 0),
             booking_open=booking_open_now(session),
+            languages=list(session.languages),
+            interpretation=list(session.interpretation),
         )
 
 

@@ -3,14 +3,15 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.models import User
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from majlis.bookings.selectors import delegates_double_booked_by_move
 from majlis.bookings.services import Actor, session_move, session_set_capacity
 from majlis.core.exceptions import MajlisError
-from majlis.events.models import Event, Session
+from majlis.events.models import Event, Session, SpokenLanguage
 
 
 def organiser_actor(request: HttpRequest) -> Actor:
@@ -32,6 +33,18 @@ class EventAdmin(admin.ModelAdmin):
 
 class SessionAdminForm(forms.ModelForm):
     """Says at once, on the form, what the booking services would refuse."""
+
+    languages = forms.MultipleChoiceField(
+        label=_("Working languages"),
+        choices=SpokenLanguage.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    interpretation = forms.MultipleChoiceField(
+        label=_("Interpretation into"),
+        choices=SpokenLanguage.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
 
     class Meta:
         model = Session
@@ -83,13 +96,46 @@ class SessionAdminForm(forms.ModelForm):
         return data
 
 
+class MissingTranslationFilter(admin.SimpleListFilter):
+    """The secretariat's list of sessions whose texts fall back to another language."""
+
+    title = gettext_lazy("translations")
+    parameter_name = "translations"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("missing", _("Missing in a language of the event"))]
+
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[Session]
+    ) -> QuerySet[Session]:
+        if self.value() != "missing":
+            return queryset
+        missing = [
+            s.pk for s in queryset.select_related("event") if s.missing_translations()
+        ]
+        return queryset.filter(pk__in=missing)
+
+
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
     form = SessionAdminForm
-    list_display = ["code", "title_en", "event", "starts_at", "capacity", "seats_taken"]
-    list_filter = ["event", "format"]
+    list_display = [
+        "code",
+        "title_en",
+        "event",
+        "starts_at",
+        "capacity",
+        "seats_taken",
+        "translations_missing",
+    ]
+    list_filter = ["event", "format", MissingTranslationFilter]
+    list_select_related = ["event"]
     search_fields = ["code", "title_en"]
     readonly_fields = ["seats_taken"]
+
+    @admin.display(description=gettext_lazy("Missing translations"))
+    def translations_missing(self, session: Session) -> str:
+        return ", ".join(session.missing_translations()) or "—"
 
     def get_readonly_fields(
         self, request: HttpRequest, obj: Session | None = None

@@ -23,6 +23,17 @@ DEMO_DELEGATE_EMAIL = "delegate@example.org"
 DEMO_ORGANISER_USERNAME = "organiser"
 DEMO_ORGANISER_PASSWORD = "majlis-demo"  # noqa: S105 - a demo account, printed on purpose
 
+# Invented for the demo: the page does not say which languages each session uses.
+DEMO_LANGUAGES: dict[str, tuple[list[str], list[str]]] = {
+    "targets-2030": (["en"], ["fr", "es", "ar"]),
+    "income-gender": (["en", "es"], []),
+    "future-action": (["en", "fr"], ["ar"]),
+    "hazardous-work": (["fr", "ar"], ["en"]),
+    "humanitarian-toolkit": (["en"], ["fr"]),
+    "data-risk": (["en"], []),
+    "investing-agriculture": (["en", "fr"], ["es"]),
+}
+
 NAMED_DELEGATES = [
     (
         "delegate@example.org",
@@ -158,6 +169,8 @@ def demo_load(*, participants: int = 0) -> DemoSummary:
                 "ends_at": ends_at,
                 "capacity": DEMO_CAPACITY,
                 "has_waitlist": True,
+                "languages": DEMO_LANGUAGES[text["code"]][0],
+                "interpretation": DEMO_LANGUAGES[text["code"]][1],
             },
         )
         sessions_created += created

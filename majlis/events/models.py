@@ -22,6 +22,33 @@ def default_languages() -> list[str]:
     return list(LANGUAGE_CODES)
 
 
+class SpokenLanguage(models.TextChoices):
+    """Languages a session may be held or interpreted in: the six of the United
+    Nations and Portuguese, frequent at the ILO."""
+
+    ARABIC = "ar", _("Arabic")
+    CHINESE = "zh", _("Chinese")
+    ENGLISH = "en", _("English")
+    FRENCH = "fr", _("French")
+    PORTUGUESE = "pt", _("Portuguese")
+    RUSSIAN = "ru", _("Russian")
+    SPANISH = "es", _("Spanish")
+
+
+def validate_spoken_languages(value: object) -> None:
+    if not isinstance(value, list) or not all(
+        code in SpokenLanguage.values for code in value
+    ):
+        raise ValidationError(
+            _("Choose languages among: %(codes)s."),
+            params={"codes": ", ".join(SpokenLanguage.values)},
+        )
+
+
+def default_spoken_languages() -> list[str]:
+    return ["en"]
+
+
 class Event(models.Model):
     slug = models.SlugField(_("short name in links"), unique=True)
     name_en = models.CharField(_("name (English)"), max_length=200)
@@ -106,6 +133,19 @@ class Session(models.Model):
     ends_at = models.DateTimeField(_("ends"))
     capacity = models.PositiveIntegerField(_("capacity"))
     has_waitlist = models.BooleanField(_("keeps a waiting list"), default=True)
+    languages = models.JSONField(
+        _("working languages"),
+        default=default_spoken_languages,
+        validators=[validate_spoken_languages],
+        help_text=_("The languages spoken in the session."),
+    )
+    interpretation = models.JSONField(
+        _("interpretation into"),
+        default=list,
+        blank=True,
+        validators=[validate_spoken_languages],
+        help_text=_("The languages the session is interpreted into, if any."),
+    )
     # Confirmed seats, changed only by majlis.bookings.services under this row's
     # lock; the CHECK below makes overselling impossible even for a buggy writer.
     seats_taken = models.PositiveIntegerField(
@@ -150,11 +190,29 @@ class Session(models.Model):
 
     @property
     def title(self) -> str:
-        return pick_translation(self, "title")
+        return pick_translation(self, "title", fallback=self.event.main_language)
 
     @property
     def description(self) -> str:
-        return pick_translation(self, "description")
+        return pick_translation(self, "description", fallback=self.event.main_language)
+
+    def missing_translations(self) -> list[str]:
+        """The event's languages in which the title or description is still empty."""
+        return [
+            code
+            for code in self.event.languages
+            if not getattr(self, f"title_{code}", "")
+            or (self.description_en and not getattr(self, f"description_{code}", ""))
+        ]
+
+    def spoken_language_names(self) -> list[str]:
+        return [str(SpokenLanguage(code).label) for code in self.languages]
+
+    def interpretation_names(self) -> list[str]:
+        return [str(SpokenLanguage(code).label) for code in self.interpretation]
+
+    def can_be_followed_in(self, code: str) -> bool:
+        return code in self.languages or code in self.interpretation
 
     @property
     def seats_left(self) -> int:

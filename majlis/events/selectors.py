@@ -30,8 +30,13 @@ def session_queryset_with_counts(event: Event) -> QuerySet[Session]:
     )
 
 
-def session_list(*, event: Event) -> list[Session]:
-    return list(session_queryset_with_counts(event))
+def session_list(*, event: Event, understood: str | None = None) -> list[Session]:
+    """The event's sessions; with ``understood``, only those a delegate who speaks
+    that language can follow (spoken there, or interpreted into it)."""
+    sessions = list(session_queryset_with_counts(event))
+    if understood:
+        sessions = [s for s in sessions if s.can_be_followed_in(understood)]
+    return sessions
 
 
 def session_get(*, event: Event, code: str) -> Session:

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from majlis.accounts.models import Participant
 from majlis.accounts.signin import signed_in_participant
 from majlis.bookings.models import ACTIVE_STATUSES, Booking, BookingStatus
-from majlis.events.models import Event, Session
+from majlis.events.models import Event, Session, SpokenLanguage
 from majlis.events.selectors import (
     booking_open_now,
     event_get,
@@ -39,7 +39,10 @@ def _active_bookings_by_session(
 def programme(request: HttpRequest, event: str) -> HttpResponse:
     found = event_get(slug=event)
     participant = signed_in_participant(request, found)
-    sessions = session_list(event=found)
+    understood = request.GET.get("understood", "")
+    if understood not in SpokenLanguage.values:
+        understood = ""
+    sessions = session_list(event=found, understood=understood or None)
     mine = _active_bookings_by_session(participant, found)
     for session in sessions:
         session.my_booking = mine.get(session.pk)  # type: ignore[attr-defined]
@@ -51,6 +54,8 @@ def programme(request: HttpRequest, event: str) -> HttpResponse:
             "event": found,
             "participant": participant,
             "days": programme_by_day(event=found, sessions=sessions),
+            "understood": understood,
+            "spoken_languages": SpokenLanguage.choices,
         },
     )
 
