@@ -14,6 +14,11 @@ event_patterns = [
     path("s/<slug:code>/book/", bookings_views.book, name="book"),
     path("bookings/<int:booking_id>/cancel/", bookings_views.cancel, name="cancel"),
     path(
+        "bookings/<int:booking_id>/access-needs/",
+        bookings_views.change_access_needs,
+        name="change-access-needs",
+    ),
+    path(
         "bookings/<int:booking_id>/calendar.ics",
         bookings_views.booking_calendar,
         name="booking-calendar",

@@ -21,6 +21,8 @@ from majlis.api.auth import Caller, any_auth, api_key_auth, participant_auth
 from majlis.api.idempotency import fingerprint, run_once
 from majlis.api.schemas import (
     AcceptedOut,
+    AccessNeedsIn,
+    AccessNeedsOut,
     BookingIn,
     BookingListOut,
     BookingOut,
@@ -36,12 +38,18 @@ from majlis.api.schemas import (
 )
 from majlis.bookings.models import Booking
 from majlis.bookings.selectors import (
+    access_needs_counts,
     booking_get_for_participant,
     booking_list_for_participant,
     session_roster,
     waitlist_position,
 )
-from majlis.bookings.services import Actor, booking_cancel, booking_create
+from majlis.bookings.services import (
+    Actor,
+    booking_cancel,
+    booking_create,
+    booking_update_access_needs,
+)
 from majlis.core.exceptions import (
     InvalidInput,
     MajlisError,
@@ -251,7 +259,7 @@ def booking_post(
     """
     caller = caller_of(request)
     participant = caller.require_participant()
-    body = payload or BookingIn(switch=False, access_needs="")
+    body = payload or BookingIn(switch=False, access_needs=[], access_needs_note="")
 
     def work() -> tuple[int, dict]:
         found = event_get(slug=event)
@@ -263,7 +271,8 @@ def booking_post(
             session=session,
             actor=Actor.delegate(),
             switch=body.switch,
-            access_needs=body.access_needs,
+            access_needs=[str(need) for need in body.access_needs],
+            access_needs_note=body.access_needs_note,
         )
         out = BookingOut.from_booking(booking, waitlist_position(booking))
         return 201, out.dict()
@@ -328,10 +337,38 @@ def roster(request: HttpRequest, event: str, code: str) -> RosterOut:
             **ParticipantOut.fields_of(booking.participant),
             booking=booking.pk,
             access_needs=booking.access_needs,
+            access_needs_note=booking.access_needs_note,
             waitlist_position=position,
         )
 
     return RosterOut(
         confirmed=[entry(b, None) for b in lists["confirmed"]],
         waitlisted=[entry(b, i) for i, b in enumerate(lists["waitlisted"], start=1)],
+        access_needs_counts=access_needs_counts(lists["confirmed"]),
+    )
+
+
+@api.patch(
+    "/bookings/{booking_id}",
+    response={200: AccessNeedsOut, **ERRORS},
+    auth=participant_auth,
+)
+def booking_access_needs(
+    request: HttpRequest, booking_id: int, payload: AccessNeedsIn
+) -> AccessNeedsOut:
+    """Change the access needs stated with a booking (its delegate only)."""
+    participant = caller_of(request).require_participant()
+    booking = booking_get_for_participant(
+        participant=participant, booking_id=booking_id
+    )
+    updated = booking_update_access_needs(
+        booking=booking,
+        needs=[str(need) for need in payload.access_needs],
+        note=payload.access_needs_note,
+        actor=Actor.delegate(),
+    )
+    return AccessNeedsOut(
+        id=updated.pk,
+        access_needs=updated.access_needs,
+        access_needs_note=updated.access_needs_note,
     )

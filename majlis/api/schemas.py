@@ -8,7 +8,7 @@ from ninja.schema import DjangoGetter
 from pydantic import Field, ModelWrapValidatorHandler, model_validator
 
 from majlis.accounts.models import Participant
-from majlis.bookings.models import Booking
+from majlis.bookings.models import AccessNeed, Booking
 from majlis.events.models import Session, SessionFormat
 from majlis.events.selectors import booking_open_now
 
@@ -119,7 +119,10 @@ class AcceptedOut(Schema):
 
 class BookingIn(Schema):
     switch: bool = False
-    access_needs: str = Field("", max_length=1000)
+    access_needs: list[AccessNeed] = Field(
+        default_factory=list, description="What the delegate needs to take part"
+    )
+    access_needs_note: str = Field("", max_length=500)
 
     @model_validator(mode="wrap")
     @classmethod
@@ -157,10 +160,35 @@ class BookingListOut(Schema):
 
 class RosterEntryOut(ParticipantOut):
     booking: int
-    access_needs: str
+    access_needs: list[str]
+    access_needs_note: str
     waitlist_position: int | None
+
+
+class AccessNeedsIn(Schema):
+    access_needs: list[AccessNeed] = Field(default_factory=list)
+    access_needs_note: str = Field("", max_length=500)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _only_an_object(
+        cls, value: Any, handler: ModelWrapValidatorHandler[Any]
+    ) -> Any:
+        raw = value._obj if isinstance(value, DjangoGetter) else value
+        if not isinstance(raw, dict):
+            raise ValueError("the body must be a JSON object")
+        return handler(value)
+
+
+class AccessNeedsOut(Schema):
+    id: int
+    access_needs: list[str]
+    access_needs_note: str
 
 
 class RosterOut(Schema):
     confirmed: list[RosterEntryOut]
     waitlisted: list[RosterEntryOut]
+    access_needs_counts: dict[str, int] = Field(
+        description="How many confirmed delegates stated each access need"
+    )

@@ -7,6 +7,13 @@ from majlis.accounts.models import ApiKey, Participant
 from majlis.events.models import Session
 
 
+class AccessNeed(models.TextChoices):
+    WHEELCHAIR = "wheelchair", _("Wheelchair access")
+    SIGN_LANGUAGE = "sign_language", _("Sign language interpretation")
+    CAPTIONING = "captioning", _("Captioning")
+    OTHER = "other", _("Other")
+
+
 class BookingStatus(models.TextChoices):
     CONFIRMED = "confirmed", _("Confirmed")
     WAITLISTED = "waitlisted", _("On the waiting list")
@@ -41,7 +48,10 @@ class Booking(models.Model):
         _("joined the waiting list"), null=True, blank=True
     )
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
-    access_needs = models.TextField(_("access needs"), blank=True)
+    access_needs = models.JSONField(_("access needs"), default=list, blank=True)
+    access_needs_note = models.CharField(
+        _("access needs, in the delegate's words"), max_length=500, blank=True
+    )
 
     class Meta:
         verbose_name = _("booking")
@@ -84,6 +94,7 @@ class BookingChange(models.Model):
         PROMOTED = "promoted", _("promoted from the waiting list")
         CANCELLED = "cancelled", _("cancelled")
         SWITCHED_AWAY = "switched_away", _("released by a switch")
+        ACCESS_NEEDS = "access_needs", _("changed the access needs")
         RELEASED_FOR_PREFERRED = (
             "released_for_preferred",
             _("released for a preferred session"),

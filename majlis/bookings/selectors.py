@@ -1,7 +1,7 @@
 """Read-only queries about bookings."""
 
 from majlis.accounts.models import Participant
-from majlis.bookings.models import Booking, BookingStatus
+from majlis.bookings.models import AccessNeed, Booking, BookingStatus
 from majlis.core.exceptions import NotFound
 from majlis.events.models import Session
 
@@ -81,3 +81,11 @@ def delegates_double_booked_by_move(*, session: Session, others: list[Session]) 
         .distinct()
         .count()
     )
+
+
+def access_needs_counts(bookings: list[Booking]) -> dict[str, int]:
+    """How many of ``bookings`` stated each access need (every need listed, even at 0)."""
+    return {
+        need: sum(need in booking.access_needs for booking in bookings)
+        for need in AccessNeed.values
+    }

@@ -24,7 +24,13 @@ from majlis.bookings.locking import (
     lock_overlap_group,
     sessions_overlapping,
 )
-from majlis.bookings.models import ActorKind, Booking, BookingChange, BookingStatus
+from majlis.bookings.models import (
+    AccessNeed,
+    ActorKind,
+    Booking,
+    BookingChange,
+    BookingStatus,
+)
 from majlis.bookings.selectors import delegates_double_booked_by_move, waitlist_position
 from majlis.core.exceptions import (
     AlreadyBooked,
@@ -204,7 +210,8 @@ def booking_create(
     session: Session,
     actor: Actor,
     switch: bool = False,
-    access_needs: str = "",
+    access_needs: list[str] | None = None,
+    access_needs_note: str = "",
     enforce_window: bool = True,
 ) -> Booking:
     """Book a seat, or a place on the waiting list when the session is full.
@@ -258,7 +265,8 @@ def booking_create(
         starts_at=session.starts_at,
         ends_at=session.ends_at,
         created_at=now,
-        access_needs=access_needs,
+        access_needs=_checked_access_needs(access_needs or []),
+        access_needs_note=access_needs_note.strip(),
     )
     if has_seat:
         # Release first: PostgreSQL checks the no-overlap constraint per statement.
@@ -282,6 +290,39 @@ def booking_create(
             booking, "booking_waitlisted", position=waitlist_position(booking)
         )
     change.save_counters()
+    return booking
+
+
+def _checked_access_needs(needs: list[str]) -> list[str]:
+    unknown = [need for need in needs if need not in AccessNeed.values]
+    if unknown:
+        raise InvalidInput(
+            _("Unknown access needs: %(needs)s.") % {"needs": ", ".join(unknown)}
+        )
+    return [need for need in AccessNeed.values if need in needs]
+
+
+@busy_means_try_again
+@transaction.atomic
+def booking_update_access_needs(
+    *, booking: Booking, needs: list[str], note: str, actor: Actor
+) -> Booking:
+    """Change what a delegate needs to take part; recorded in the audit trail.
+
+    Touches no seat, so it locks only the booking's row. Raises ``InvalidInput``
+    for an unknown need.
+    """
+    checked = _checked_access_needs(needs)
+    booking = (
+        Booking.objects.select_for_update(of=("self",))
+        .select_related("participant")
+        .get(pk=booking.pk)
+    )
+    booking.access_needs = checked
+    booking.access_needs_note = note.strip()[:500]
+    booking.save(update_fields=["access_needs", "access_needs_note"])
+    change = _Change(now=timezone.now(), actor=actor, sessions={})
+    change.record(booking, BookingChange.Action.ACCESS_NEEDS, booking.status)
     return booking
 
 

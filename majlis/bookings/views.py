@@ -17,13 +17,19 @@ from majlis.accounts.models import Participant
 from majlis.accounts.signin import signed_in_participant
 from majlis.api.idempotency import fingerprint, run_once
 from majlis.bookings.calendar import booking_ics, checkin_qr_svg
+from majlis.bookings.forms import AccessNeedsForm
 from majlis.bookings.models import Booking, BookingStatus
 from majlis.bookings.selectors import (
     booking_get_for_participant,
     booking_list_for_participant,
     waitlist_position,
 )
-from majlis.bookings.services import Actor, booking_cancel, booking_create
+from majlis.bookings.services import (
+    Actor,
+    booking_cancel,
+    booking_create,
+    booking_update_access_needs,
+)
 from majlis.core.exceptions import MajlisError
 from majlis.events.models import Event
 from majlis.events.selectors import event_get, session_get
@@ -70,13 +76,17 @@ def book(
     found = event
     session_url = reverse("session-detail", kwargs={"event": found.slug, "code": code})
 
+    needs = AccessNeedsForm(request.POST)
+    needs.is_valid()  # unknown choices are dropped rather than block a booking
+
     def work() -> tuple[int, dict]:
         booking = booking_create(
             participant=participant,
             session=session_get(event=found, code=code),
             actor=Actor.delegate(),
             switch=request.POST.get("switch") == "1",
-            access_needs=request.POST.get("access_needs", "")[:1000],
+            access_needs=needs.cleaned_data.get("access_needs", []),
+            access_needs_note=needs.cleaned_data.get("access_needs_note", ""),
         )
         return 201, {
             "booking": booking.pk,
@@ -155,12 +165,50 @@ def cancel(
     )
 
 
+@require_POST
+@participant_view
+def change_access_needs(
+    request: HttpRequest, event: Event, participant: Participant, booking_id: int
+) -> HttpResponse:
+    booking = booking_get_for_participant(
+        participant=participant, booking_id=booking_id
+    )
+    form = AccessNeedsForm(request.POST)
+    if form.is_valid():
+        booking_update_access_needs(
+            booking=booking,
+            needs=form.cleaned_data["access_needs"],
+            note=form.cleaned_data["access_needs_note"],
+            actor=Actor.delegate(),
+        )
+        messages.success(request, _("Your access needs are saved."))
+    else:
+        messages.error(
+            request,
+            _("Your access needs could not be saved: %(errors)s")
+            % {
+                "errors": " ".join(
+                    str(e) for errs in form.errors.values() for e in errs
+                )
+            },
+        )
+    return redirect("my-sessions", event=event.slug)
+
+
 @participant_view
 def my_sessions(
     request: HttpRequest, event: Event, participant: Participant
 ) -> HttpResponse:
     found = event
     bookings = booking_list_for_participant(participant=participant)
+    for booking in bookings:
+        booking.access_form = AccessNeedsForm(  # type: ignore[attr-defined]
+            initial={
+                "access_needs": booking.access_needs,
+                "access_needs_note": booking.access_needs_note,
+            },
+            auto_id=f"needs-{booking.pk}-%s",
+        )
     return render(
         request,
         "bookings/my_sessions.html",

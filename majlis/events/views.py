@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 
 from majlis.accounts.models import Participant
 from majlis.accounts.signin import signed_in_participant
+from majlis.bookings.forms import AccessNeedsForm
 from majlis.bookings.models import ACTIVE_STATUSES, Booking, BookingStatus
 from majlis.events.models import Event, Session, SpokenLanguage
 from majlis.events.selectors import (
@@ -85,6 +86,7 @@ def session_detail(request: HttpRequest, event: str, code: str) -> HttpResponse:
             "booking_open": booking_open_now(session),
             # One token per rendered form: a double click books once.
             "form_token": uuid.uuid4().hex,
+            "access_form": AccessNeedsForm(auto_id="book-%s"),
         },
     )
 

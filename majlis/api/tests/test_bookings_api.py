@@ -61,13 +61,67 @@ def test_access_needs_are_kept_for_the_roster(
     client, event, as_delegate, as_integration
 ):
     SessionFactory(event=event, code="s")
-    needs = "Wheelchair access, please."
-    booked = book(client, as_delegate, event.slug, "s", {"access_needs": needs})
+    booked = book(
+        client,
+        as_delegate,
+        event.slug,
+        "s",
+        {
+            "access_needs": ["wheelchair", "captioning"],
+            "access_needs_note": "Ramp, please.",
+        },
+    )
     assert booked.status_code == 201
     roster = client.get(
         f"{API}/events/{event.slug}/sessions/s/roster", headers=as_integration
+    ).json()
+    entry = roster["confirmed"][0]
+    assert entry["access_needs"] == ["wheelchair", "captioning"]
+    assert entry["access_needs_note"] == "Ramp, please."
+    assert roster["access_needs_counts"] == {
+        "wheelchair": 1,
+        "sign_language": 0,
+        "captioning": 1,
+        "other": 0,
+    }
+
+
+def test_unknown_access_needs_are_refused_and_nothing_is_booked(
+    client, event, as_delegate
+):
+    SessionFactory(event=event, code="s")
+    refused = book(client, as_delegate, event.slug, "s", {"access_needs": ["jetpack"]})
+    assert error_of(refused, 400)["code"] == "invalid"
+    assert not bookings_in(event).exists()
+
+
+def test_a_delegate_changes_their_access_needs_and_it_is_audited(
+    client, event, as_delegate, token_headers
+):
+    SessionFactory(event=event, code="s")
+    booking_id = book(client, as_delegate, event.slug, "s").json()["id"]
+    changed = client.patch(
+        f"{API}/bookings/{booking_id}",
+        {"access_needs": ["sign_language"], "access_needs_note": ""},
+        content_type="application/json",
+        headers=as_delegate,
     )
-    assert roster.json()["confirmed"][0]["access_needs"] == needs
+    assert changed.status_code == 200
+    assert changed.json() == {
+        "id": booking_id,
+        "access_needs": ["sign_language"],
+        "access_needs_note": "",
+    }
+    booking = bookings_in(event).get()
+    assert booking.changes.last().action == "access_needs"
+    someone_else = token_headers(ParticipantFactory(event=event))
+    other = client.patch(
+        f"{API}/bookings/{booking_id}",
+        {"access_needs": []},
+        content_type="application/json",
+        headers=someone_else,
+    )
+    assert error_of(other, 404)["code"] == "not_found"
 
 
 def test_a_full_session_puts_delegates_on_its_waiting_list_in_order(
@@ -460,7 +514,7 @@ def test_the_roster_lists_confirmed_then_waitlisted_in_order(
     response = client.get(roster_url(event, "s"), headers=as_integration)
     assert response.status_code == 200, response.content
     roster = response.json()
-    assert set(roster) == {"confirmed", "waitlisted"}
+    assert set(roster) == {"confirmed", "waitlisted", "access_needs_counts"}
     assert [(e["email"], e["waitlist_position"]) for e in roster["confirmed"]] == [
         (people[0].email, None),
         (people[1].email, None),

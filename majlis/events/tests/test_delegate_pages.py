@@ -222,7 +222,12 @@ def test_booking_a_seat_confirms_it_and_says_so(signed_in, session, delegate):
     page = signed_in.get(url("session-detail", event="casa", code=session.code))
     assertContains(page, "Book a seat")
 
-    response = book_through_page(signed_in, session, access_needs="Step-free access")
+    response = book_through_page(
+        signed_in,
+        session,
+        access_needs=["wheelchair", "other"],
+        access_needs_note="Step-free access",
+    )
 
     assertRedirects(response, url("session-detail", event="casa", code=session.code))
     assert page_messages(response) == [BOOKED]
@@ -230,7 +235,31 @@ def test_booking_a_seat_confirms_it_and_says_so(signed_in, session, delegate):
     assertContains(response, '<span class="badge badge-confirmed">Confirmed</span>')
     booking = Booking.objects.get(participant=delegate, session=session)
     assert booking.status == BookingStatus.CONFIRMED
-    assert booking.access_needs == "Step-free access"
+    assert booking.access_needs == ["wheelchair", "other"]
+    assert booking.access_needs_note == "Step-free access"
+
+
+def test_a_delegate_changes_their_access_needs_from_my_sessions(
+    signed_in, session, delegate
+):
+    book_through_page(signed_in, session)
+    booking = Booking.objects.get(participant=delegate, session=session)
+    page = signed_in.get(url("my-sessions", event="casa"))
+    assertContains(page, "State access needs")
+
+    response = signed_in.post(
+        url("change-access-needs", event="casa", booking_id=booking.pk),
+        {"access_needs": ["captioning"], "access_needs_note": "Front row"},
+        follow=True,
+    )
+
+    assert page_messages(response) == ["Your access needs are saved."]
+    booking.refresh_from_db()
+    assert (booking.access_needs, booking.access_needs_note) == (
+        ["captioning"],
+        "Front row",
+    )
+    assertContains(response, "Your access needs")
 
 
 def test_a_double_click_books_once(signed_in, session, delegate):
