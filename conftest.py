@@ -25,3 +25,14 @@ def _postgres_required_in_ci(django_db_setup, django_db_blocker):
 def on_postgres() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: row locks and exclusion constraints")
+
+
+@pytest.fixture(autouse=True)
+def _english_between_tests():
+    """A test that activates a language (a command, a template) must not leave it
+    to the next test."""
+    from django.conf import settings
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -128,6 +128,7 @@ LANGUAGE_NAMES = {
     "ar": _("Arabic"),
 }
 LOCALE_PATHS = [BASE_DIR / "majlis" / "locale"]
+FORMAT_MODULE_PATH = ["majlis.formats"]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True

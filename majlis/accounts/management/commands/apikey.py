@@ -1,9 +1,11 @@
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from majlis.accounts.models import ApiKey
 from majlis.accounts.services import api_key_create
+from majlis.core.terminal import activate_terminal_language
 from majlis.events.models import Event
 
 
@@ -33,33 +35,41 @@ class Command(BaseCommand):
         if slug:
             event = Event.objects.filter(slug=slug).first()
             if event is None:
-                raise CommandError(f"No event with the slug {slug!r}.")
+                raise CommandError(
+                    _("No event has the slug %(slug)s.") % {"slug": slug}
+                )
             return event
         events = list(Event.objects.order_by("slug")[:2])
         if len(events) != 1:
-            slugs = (
-                ", ".join(Event.objects.values_list("slug", flat=True)) or "none yet"
-            )
+            slugs = ", ".join(Event.objects.values_list("slug", flat=True)) or "-"
             raise CommandError(
-                f"Say which event the key is for with --event SLUG (events: {slugs}), "
-                "or --all-events."
+                _(
+                    "Say which event the key is for with --event SLUG (events: "
+                    "%(slugs)s), or --all-events."
+                )
+                % {"slugs": slugs}
             )
         return events[0]
 
     def handle(self, *args: Any, **options: Any) -> None:
+        activate_terminal_language()
         if options["action"] == "list":
             for key in ApiKey.objects.select_related("event").order_by("name"):
-                state = "revoked" if key.revoked_at else "active"
-                scope = key.event.slug if key.event else "all events"
+                state = _("revoked") if key.revoked_at else _("active")
+                scope = key.event.slug if key.event else _("all events")
                 self.stdout.write(
                     f"{key.name}\t{scope}\t{state}\t{key.created_at:%Y-%m-%d}"
                 )
             return
         if ApiKey.objects.filter(name=options["name"]).exists():
-            raise CommandError(f"An API key named {options['name']!r} already exists.")
+            raise CommandError(
+                _("An API key named %(name)s already exists.")
+                % {"name": options["name"]}
+            )
         event = None if options["all_events"] else self._event(options["event"])
         raw = api_key_create(name=options["name"], event=event)
         self.stdout.write(
-            f"Created API key {options['name']!r}. Keep it secret; it is shown once:"
+            _("Created the API key %(name)s. Keep it secret; it is shown only once:")
+            % {"name": options["name"]}
         )
         self.stdout.write(raw)

@@ -3,6 +3,8 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from majlis.accounts.services import (
     IMPORT_COLUMNS,
@@ -10,6 +12,7 @@ from majlis.accounts.services import (
     participant_import_rows,
 )
 from majlis.core.exceptions import NotFound
+from majlis.core.terminal import activate_terminal_language
 from majlis.events.selectors import event_get
 
 
@@ -25,11 +28,12 @@ class Command(BaseCommand):
         parser.add_argument("--event", required=True, help="The event's slug.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        activate_terminal_language()
         try:
             event = event_get(slug=options["event"])
         except NotFound as error:
             raise CommandError(
-                f"No event with the slug {options['event']!r}."
+                _("No event has the slug %(slug)s.") % {"slug": options["event"]}
             ) from error
         path: Path = options["file"]
         try:
@@ -38,8 +42,8 @@ class Command(BaseCommand):
                 missing = {"email", "name"} - set(reader.fieldnames or [])
                 if missing:
                     raise CommandError(
-                        "line 1: the header lacks the column(s) "
-                        + ", ".join(sorted(missing))
+                        _("line 1: the header lacks the column(s) %(columns)s")
+                        % {"columns": ", ".join(sorted(missing))}
                     )
                 rows = [
                     (
@@ -49,11 +53,21 @@ class Command(BaseCommand):
                     for row in reader
                 ]
         except (OSError, UnicodeDecodeError, csv.Error) as error:
-            raise CommandError(f"Cannot read {path}: {error}") from error
+            raise CommandError(
+                _("Cannot read %(path)s: %(error)s") % {"path": path, "error": error}
+            ) from error
         try:
             count = participant_import_rows(event=event, rows=rows)
         except ImportRejected as error:
             raise CommandError(
-                f"Nothing was imported; fix these rows first:\n{error.message}"
+                _("Nothing was imported; fix these rows first:\n%(rows)s")
+                % {"rows": error.message}
             ) from error
-        self.stdout.write(f"Imported {count} delegates into {event.slug}.")
+        self.stdout.write(
+            ngettext(
+                "Imported %(count)d delegate into %(event)s.",
+                "Imported %(count)d delegates into %(event)s.",
+                count,
+            )
+            % {"count": count, "event": event.slug}
+        )

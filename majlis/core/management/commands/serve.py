@@ -8,6 +8,9 @@ from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import gettext as _
+
+from majlis.core.terminal import activate_terminal_language
 
 
 def default_workers() -> int:
@@ -59,8 +62,10 @@ class Command(BaseCommand):
             "--access-logfile",
             "-" if os.environ.get("MAJLIS_ACCESS_LOG") else "/dev/null",
         ]
+        activate_terminal_language()
         self.stdout.write(
-            f"Majlis is serving at http://{options['host']}:{options['port']}/"
+            _("Majlis is serving at %(url)s")
+            % {"url": f"http://{options['host']}:{options['port']}/"}
         )
         server = subprocess.Popen(command)  # noqa: S603
         try:

@@ -1,7 +1,9 @@
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import gettext as _
 
+from majlis.core.terminal import activate_terminal_language
 from majlis.events.demo import (
     DEMO_DELEGATE_EMAIL,
     DEMO_ORGANISER_PASSWORD,
@@ -17,16 +19,27 @@ class Command(BaseCommand):
         parser.add_argument("--participants", type=int, default=0)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        activate_terminal_language()
         summary = demo_load(participants=options["participants"])
         self.stdout.write(
-            f"Demo event {summary.event.slug}: {summary.sessions_created} sessions and "
-            f"{summary.participants_created} delegates added."
+            _(
+                "Demo event %(event)s: %(sessions)d sessions and %(delegates)d "
+                "delegates added."
+            )
+            % {
+                "event": summary.event.slug,
+                "sessions": summary.sessions_created,
+                "delegates": summary.participants_created,
+            }
         )
         self.stdout.write(
-            f"Delegate sign-in: {DEMO_DELEGATE_EMAIL} (the link is printed where the "
-            "server runs, as no mail server is set)."
+            _(
+                "Sign in as a delegate with %(email)s: the sign-in email is printed "
+                "where the server runs, as no mail server is set."
+            )
+            % {"email": DEMO_DELEGATE_EMAIL}
         )
         self.stdout.write(
-            f"Organiser: /admin/ as {DEMO_ORGANISER_USERNAME} / {DEMO_ORGANISER_PASSWORD}"
-            + ("" if summary.organiser_created else " (unless you changed it)")
+            _("Sign in as an organiser at /admin/ with %(user)s / %(password)s.")
+            % {"user": DEMO_ORGANISER_USERNAME, "password": DEMO_ORGANISER_PASSWORD}
         )

@@ -1,0 +1,4 @@
+DATE_FORMAT = "l j F Y"
+TIME_FORMAT = "H:i"
+DATETIME_FORMAT = "l j F Y, H:i"
+SHORT_DATE_FORMAT = "j M Y"
