@@ -192,3 +192,4 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600

@@ -27,3 +27,10 @@ def signed_in_participant(request: HttpRequest, event: Event) -> Participant | N
         .filter(pk=participant_id, event=event)
         .first()
     )
+
+
+def participant_set_language(request: HttpRequest, language: str) -> None:
+    """Save the language chosen on this browser as the signed-in delegate's preference."""
+    participant_id = request.session.get(SESSION_KEY)
+    if participant_id is not None:
+        Participant.objects.filter(pk=participant_id).update(language=language)

@@ -1,15 +1,19 @@
 """Delegates sign in with a one-time link sent by email; no passwords."""
 
 from django import forms
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language_from_path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
 
 from majlis.accounts.services import magic_link_consume, magic_link_request
-from majlis.accounts.signin import participant_sign_in
+from majlis.accounts.signin import participant_set_language, participant_sign_in
 from majlis.events.selectors import event_get
 
 
@@ -68,7 +72,37 @@ def sign_in_link(request: HttpRequest, event: str, token: str) -> HttpResponse:
             request, "accounts/sign_in_invalid.html", {"event": found}, status=400
         )
     participant_sign_in(request, participant)
-    return redirect(_safe_next(request, request.POST.get("next", ""), programme_url))
+    response = redirect(
+        _safe_next(request, request.POST.get("next", ""), programme_url)
+    )
+    # Their saved language now answers for this browser wherever a URL does
+    # not name one (the root, links without a prefix), before Accept-Language.
+    remember_language(response, participant.language)
+    return response
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, which keeps the page; a signed-in delegate's
+    choice is also saved as their preference (their email follows it)."""
+    # Django translates the page's address only if it resolves in the active
+    # language, and this request has no prefix: take the page's own.
+    page_language = get_language_from_path(request.POST.get("next", ""))
+    if page_language:
+        translation.activate(page_language)
+    response = django_set_language(request)
+    chosen = request.POST.get("language", "")
+    if request.method == "POST" and chosen in dict(settings.LANGUAGES):
+        participant_set_language(request, chosen)
+    return response
+
+
+def remember_language(response: HttpResponse, language: str) -> None:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+    )
 
 
 @require_POST
