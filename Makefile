@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/majlis
 PORT ?= 8000
 
-.PHONY: install run test lint test-sqlite test-postgres system-deps
+.PHONY: install run test lint test-sqlite test-postgres system-deps messages
 
 $(BIN)/majlis: pyproject.toml
 	@test -x $(BIN)/python || "$$(scripts/find-python)" -m venv $(VENV)
@@ -18,6 +18,13 @@ run: install
 	$(BIN)/majlis migrate --verbosity 0
 	$(BIN)/majlis demo
 	PORT=$(PORT) $(BIN)/majlis serve --port $(PORT)
+
+# Extract new strings into the catalogues, then (once translated) compile them.
+messages: install
+	$(BIN)/majlis makemessages -l fr -l es -l ar --no-location \
+		--ignore=.venv --ignore=data --ignore=node_modules --ignore='*/tests/*' \
+		--ignore='bench/*' --ignore='*/testing/*' --ignore='*/web_tests/*'
+	$(BIN)/majlis compilemessages --ignore=.venv
 
 system-deps:
 	scripts/install-system-deps
