@@ -35,10 +35,14 @@ lint: install
 	$(BIN)/mypy .
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/majlis makemigrations --check --dry-run
 
-test-sqlite: install
+# Test-only tools from the npm registry (axe-core for the accessibility tests).
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+test-sqlite: install node_modules/.package-lock.json
 	DATABASE_URL= $(BIN)/pytest
 
-test-postgres: install
+test-postgres: install node_modules/.package-lock.json
 	scripts/ensure-services
 	DATABASE_URL=$(PG_TEST_URL) MAJLIS_REQUIRE_POSTGRES=1 $(BIN)/pytest --create-db
 

@@ -1,14 +1,11 @@
 """A delegate signs in with the emailed link and books a seat, in a real Chromium."""
 
-# ruff: noqa: S101
-
 import re
 import uuid
-from pathlib import Path
 
 import pytest
 from django.core import mail
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from majlis.bookings.models import Booking, BookingStatus
 from majlis.outbox.services import outbox_send_due
@@ -18,31 +15,9 @@ from majlis.testing.factories import (
     SessionFactory,
     afternoon,
 )
+from majlis.web_tests.conftest import keep_screenshot
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 LINK = re.compile(r"https?://\S+/sign-in/[\w-]+/(?:\?\S*)?")
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM
-    # calls (factories, outbox, assertions) are still ordinary blocking calls.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.mark.browser
@@ -108,10 +83,7 @@ def test_a_delegate_signs_in_by_email_and_books_a_seat(
         assert booking.session_id == session.pk
         assert booking.status == BookingStatus.CONFIRMED
     except BaseException:
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(
-            path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True
-        )
+        keep_screenshot(page, request.node.name)
         raise
     finally:
         context.close()

@@ -1,0 +1,113 @@
+"""Every delegate page, in every language, passes axe-core (WCAG 2.2 AA rules)
+in Chromium; a failure names the page and the rule."""
+
+import json
+import uuid
+
+import pytest
+from playwright.sync_api import Browser
+
+from majlis.bookings.services import Actor, booking_create
+from majlis.testing.factories import (
+    EventFactory,
+    ParticipantFactory,
+    SessionFactory,
+    afternoon,
+)
+from majlis.web_tests.conftest import AXE, keep_screenshot, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+LANGUAGES = ["en", "fr", "es", "ar"]
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+@pytest.fixture
+def conference():
+    """An event with a free, a full and a closed session, and a delegate who
+    holds a seat, waits for another and has stated access needs."""
+    slug = f"axe-{uuid.uuid4().hex[:8]}"
+    event = EventFactory(slug=slug)
+    free = SessionFactory(event=event, code="free", interpretation=["fr", "ar"])
+    full = SessionFactory(
+        event=event,
+        code="full",
+        capacity=1,
+        starts_at=afternoon(days_from_now=31),
+        ends_at=afternoon(days_from_now=31, hour=18),
+    )
+    delegate = ParticipantFactory(event=event, name="Amina Benali")
+    other = ParticipantFactory(event=event)
+    booking_create(participant=other, session=full, actor=Actor.delegate())
+    booking_create(
+        participant=delegate,
+        session=free,
+        actor=Actor.delegate(),
+        access_needs=["captioning"],
+    )
+    booking_create(participant=delegate, session=full, actor=Actor.delegate())
+    return {"event": event, "delegate": delegate, "slug": slug}
+
+
+def pages(slug: str) -> dict[str, str]:
+    return {
+        "programme": f"/e/{slug}/",
+        "programme filtered": f"/e/{slug}/?understood=ar",
+        "free session": f"/e/{slug}/s/free/",
+        "full session": f"/e/{slug}/s/full/",
+        "my sessions": f"/e/{slug}/me/",
+        "sign-in": f"/e/{slug}/sign-in/",
+        "sign-in link": f"/e/{slug}/sign-in/not-a-real-token/",
+        "not found": f"/e/{slug}/s/nothing-here/",
+    }
+
+
+def violations_on(page) -> list[dict]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+    )
+    return [
+        {
+            "rule": v["id"],
+            "impact": v["impact"],
+            "where": [n["target"] for n in v["nodes"]][:3],
+        }
+        for v in result["violations"]
+    ]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_page_passes_axe_core(
+    browser: Browser, live_server, conference, language
+):
+    assert AXE.exists(), "axe-core is missing: run `npm ci` (make test does)"
+    context = browser.new_context()
+    sign_in(context, live_server.url, conference["delegate"])
+    page = context.new_page()
+    found: dict[str, list[dict]] = {}
+    try:
+        for name, path in pages(conference["slug"]).items():
+            page.goto(f"{live_server.url}/{language}{path}")
+            problems = violations_on(page)
+            if problems:
+                found[name] = problems
+                keep_screenshot(page, f"axe-{language}-{name.replace(' ', '-')}")
+    finally:
+        context.close()
+    assert found == {}, f"axe-core in {language}:\n{json.dumps(found, indent=1)}"
+
+
+def test_the_check_would_see_a_violation(browser: Browser, live_server, conference):
+    """The same check, on a page with an image missing its text alternative."""
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/en/e/{conference['slug']}/")
+        page.evaluate(
+            "() => document.querySelector('main').insertAdjacentHTML("
+            "'beforeend', '<img src=\"data:image/png;base64,iVBORw0KGgo=\">')"
+        )
+        assert "image-alt" in {v["rule"] for v in violations_on(page)}
+    finally:
+        context.close()
