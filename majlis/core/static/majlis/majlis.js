@@ -1,0 +1,10 @@
+// After htmx swaps in a new booking area (book, cancel, switch without a page
+// load), put the keyboard focus on its heading: the focused element was
+// replaced, and the result is announced by the status region meanwhile.
+document.addEventListener("htmx:afterSettle", (event) => {
+  const area = event.detail.target;
+  if (area && area.id === "booking-area") {
+    const heading = document.getElementById("your-booking");
+    if (heading) heading.focus();
+  }
+});
