@@ -68,10 +68,14 @@ class Command(BaseCommand):
             % {"url": f"http://{options['host']}:{options['port']}/"}
         )
         server = subprocess.Popen(command)  # noqa: S603
+
+        def stop(signum: int, _frame: object) -> None:
+            # Stopping `majlis serve` stops gunicorn (gracefully) and the worker.
+            server.send_signal(signum)
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
         try:
-            server.wait()
-        except KeyboardInterrupt:
-            server.send_signal(signal.SIGINT)
             server.wait()
         finally:
             if outbox is not None:

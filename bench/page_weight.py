@@ -1,0 +1,73 @@
+"""How much a delegate's phone downloads to open the programme, cold.
+
+Serves the demo conference with `majlis serve` (gunicorn, WhiteNoise's
+compressed static files) on a fresh SQLite database in a temporary folder,
+opens the programme in Debian's Chromium with an empty cache, and adds up the
+bytes that crossed the network for every request (bodies as transferred,
+compressed where the server compressed them, plus headers). Fails if a request
+leaves the server, or if the total reaches the budget.
+
+    .venv/bin/python bench/page_weight.py [--budget-kb 60]
+"""
+
+import argparse
+import sys
+from urllib.parse import urlsplit
+
+from playwright.sync_api import sync_playwright
+
+from majlis.testing.demo_server import demo_server
+
+PAGES = {
+    "programme (en)": "/en/e/child-labour-2026/",
+    "programme (ar)": "/ar/e/child-labour-2026/",
+    "session page (ar)": "/ar/e/child-labour-2026/s/targets-2030/",
+}
+
+
+def measure(base: str) -> dict[str, tuple[int, int, list[str]]]:
+    results = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-background-networking"],
+        )
+        for name, path in PAGES.items():
+            context = browser.new_context(viewport={"width": 390, "height": 844})
+            page = context.new_page()
+            responses = []
+            page.on("response", lambda response, into=responses: into.append(response))
+            page.goto(base + path, wait_until="networkidle")
+            total = 0
+            foreign = []
+            for response in responses:
+                sizes = response.request.sizes()
+                total += sizes["responseBodySize"] + sizes["responseHeadersSize"]
+                if urlsplit(response.url).netloc != urlsplit(base).netloc:
+                    foreign.append(response.url)
+            results[name] = (total, len(responses), foreign)
+            context.close()
+        browser.close()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--budget-kb", type=float, default=60)
+    args = parser.parse_args()
+    with demo_server() as base:
+        results = measure(base)
+    failed = False
+    for name, (total, requests, foreign) in results.items():
+        print(f"{name}: {total / 1024:.1f} KB in {requests} requests")
+        if foreign:
+            print(f"  requests to other sites: {foreign}")
+            failed = True
+        if total >= args.budget_kb * 1024:
+            print(f"  over the budget of {args.budget_kb} KB")
+            failed = True
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
