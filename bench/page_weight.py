@@ -14,7 +14,7 @@ import argparse
 import sys
 from urllib.parse import urlsplit
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser, Response, sync_playwright
 
 from majlis.testing.demo_server import demo_server
 
@@ -25,28 +25,36 @@ PAGES = {
 }
 
 
+def weigh(browser: Browser, url: str) -> tuple[int, int, list[str]]:
+    """Bytes transferred, requests made, and requests to other hosts, loading
+    ``url`` with an empty cache at phone size."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    responses: list[Response] = []
+
+    def collect(response: Response) -> None:
+        responses.append(response)
+
+    page.on("response", collect)
+    page.goto(url, wait_until="networkidle")
+    total = 0
+    foreign = []
+    for response in responses:
+        sizes = response.request.sizes()
+        total += sizes["responseBodySize"] + sizes["responseHeadersSize"]
+        if urlsplit(response.url).netloc != urlsplit(url).netloc:
+            foreign.append(response.url)
+    context.close()
+    return total, len(responses), foreign
+
+
 def measure(base: str) -> dict[str, tuple[int, int, list[str]]]:
-    results = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path="/usr/bin/chromium",
             args=["--no-sandbox", "--disable-background-networking"],
         )
-        for name, path in PAGES.items():
-            context = browser.new_context(viewport={"width": 390, "height": 844})
-            page = context.new_page()
-            responses = []
-            page.on("response", lambda response, into=responses: into.append(response))
-            page.goto(base + path, wait_until="networkidle")
-            total = 0
-            foreign = []
-            for response in responses:
-                sizes = response.request.sizes()
-                total += sizes["responseBodySize"] + sizes["responseHeadersSize"]
-                if urlsplit(response.url).netloc != urlsplit(base).netloc:
-                    foreign.append(response.url)
-            results[name] = (total, len(responses), foreign)
-            context.close()
+        results = {name: weigh(browser, base + path) for name, path in PAGES.items()}
         browser.close()
     return results
 
