@@ -41,14 +41,20 @@ def words_in(language: str) -> dict[str, str]:
         return {key: gettext(text) for key, text in ENGLISH.items()}
 
 
+TITLES = {
+    "title_en": "Future of work",
+    "title_fr": "Avenir du travail",
+    "title_es": "Futuro del trabajo",
+    "title_ar": "مستقبل العمل",
+}
+
+
 @pytest.fixture
 def conference(settings, live_server):
     settings.BASE_URL = live_server.url
     slug = f"keys-{uuid.uuid4().hex[:8]}"
     event = EventFactory(slug=slug)
-    session = SessionFactory(
-        event=event, code="talk", title_en="Future of work", title_ar="مستقبل العمل"
-    )
+    session = SessionFactory(event=event, code="talk", **TITLES)
     SessionFactory(
         event=event,
         code="other",
@@ -86,7 +92,7 @@ def tab_to(page: Page, name: str, limit: int = 80) -> None:
     raise AssertionError(f"{name!r} cannot be reached with Tab")
 
 
-@pytest.mark.parametrize("language", ["en", "ar"])
+@pytest.mark.parametrize("language", ["en", "fr", "es", "ar"])
 def test_the_whole_booking_path_works_with_the_keyboard_alone(
     browser: Browser, live_server, conference, language, request
 ):
@@ -99,7 +105,7 @@ def test_the_whole_booking_path_works_with_the_keyboard_alone(
     base = f"{live_server.url}/{language}/e/{conference['slug']}"
     try:
         page.goto(f"{base}/")
-        title = "Future of work" if language == "en" else "مستقبل العمل"
+        title = TITLES[f"title_{language}"]
         tab_to(page, title)
         page.keyboard.press("Enter")
         expect(page.get_by_role("heading", level=1)).to_have_text(title)

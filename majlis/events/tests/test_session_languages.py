@@ -93,3 +93,11 @@ def test_the_secretariat_sees_which_sessions_miss_a_translation(client, event):
     client.force_login(admin)
     page = client.get("/admin/events/session/?translations=missing").content.decode()
     assert "partial" in page and "complete" not in page
+
+
+def test_latin_names_inside_arabic_pages_are_isolated(client, sessions):
+    """A room or an organisation written in Latin letters keeps its own direction
+    inside an Arabic line (Unicode bidi isolation)."""
+    page = client.get("/ar/e/casa/").content.decode()
+    assert "<bdi>Atlas 1</bdi>" in page
+    assert "<bdi>ILO</bdi>" in page
