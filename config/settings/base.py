@@ -29,6 +29,8 @@ BASE_URL = os.environ.get("MAJLIS_BASE_URL", "http://127.0.0.1:8000").rstrip("/"
 CSRF_TRUSTED_ORIGINS = [BASE_URL]
 
 INSTALLED_APPS = [
+    # First, so that its templates (the admin's branding and style) win.
+    "majlis.core",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -38,7 +40,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_countries",
-    "majlis.core",
     "majlis.events",
     "majlis.accounts",
     "majlis.bookings",

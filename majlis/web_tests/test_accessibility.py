@@ -111,3 +111,54 @@ def test_the_check_would_see_a_violation(browser: Browser, live_server, conferen
         assert "image-alt" in {v["rule"] for v in violations_on(page)}
     finally:
         context.close()
+
+
+ADMIN_PAGES = [
+    "/admin/",
+    "/admin/events/session/",
+    "/admin/events/session/{session}/change/",
+    "/admin/accounts/participant/",
+    "/admin/bookings/booking/",
+    "/admin/bookings/booking/{booking}/change/",
+    "/admin/outbox/outboxmessage/",
+]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_secretariats_admin_passes_axe_core(
+    browser: Browser, live_server, conference, language
+):
+    from django.contrib.auth.models import User
+
+    from majlis.bookings.models import Booking
+
+    User.objects.create_superuser(
+        "secretariat", "sec@example.org", "a-long-pass-phrase"
+    )
+    booking = Booking.objects.filter(session__event=conference["event"]).first()
+    context = browser.new_context()
+    context.add_cookies(
+        [{"name": "django_language", "value": language, "url": live_server.url}]
+    )
+    page = context.new_page()
+    found: dict[str, list[dict]] = {}
+    try:
+        page.goto(f"{live_server.url}/admin/login/")
+        if problems := violations_on(page):
+            found["login"] = problems
+        page.fill("#id_username", "secretariat")
+        page.fill("#id_password", "a-long-pass-phrase")
+        page.locator("input[type=submit]").click()
+        page.wait_for_url(f"{live_server.url}/admin/")
+        for path in ADMIN_PAGES:
+            url = path.format(session=booking.session_id, booking=booking.pk)
+            page.goto(live_server.url + url)
+            assert page.locator("html").get_attribute("lang") == language
+            if problems := violations_on(page):
+                found[url] = problems
+                keep_screenshot(page, f"axe-admin-{language}-{len(found)}")
+    finally:
+        context.close()
+    assert found == {}, (
+        f"axe-core in the admin, {language}:\n{json.dumps(found, indent=1)}"
+    )
