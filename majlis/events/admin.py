@@ -8,7 +8,11 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from majlis.bookings.selectors import delegates_double_booked_by_move
+from majlis.bookings.models import ACTIVE_STATUSES, AccessNeed, Booking, BookingStatus
+from majlis.bookings.selectors import (
+    access_needs_counts,
+    delegates_double_booked_by_move,
+)
 from majlis.bookings.services import Actor, session_move, session_set_capacity
 from majlis.core.exceptions import MajlisError
 from majlis.events.models import Event, Session, SpokenLanguage
@@ -96,6 +100,32 @@ class SessionAdminForm(forms.ModelForm):
         return data
 
 
+class RosterInline(admin.TabularInline):
+    """Who holds a seat or waits, with their access needs; changed only through
+    the booking services (the back office brings organisers' actions)."""
+
+    model = Booking
+    verbose_name = gettext_lazy("booking")
+    verbose_name_plural = gettext_lazy("roster")
+    fields = ["participant", "status", "access_needs", "access_needs_note"]
+    readonly_fields = ["participant", "status", "access_needs", "access_needs_note"]
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Booking]:
+        return (
+            super()
+            .get_queryset(request)
+            .filter(status__in=ACTIVE_STATUSES)
+            .select_related("participant")
+            .order_by("status", "pk")
+        )
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 class MissingTranslationFilter(admin.SimpleListFilter):
     """The secretariat's list of sessions whose texts fall back to another language."""
 
@@ -119,6 +149,7 @@ class MissingTranslationFilter(admin.SimpleListFilter):
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
     form = SessionAdminForm
+    inlines = [RosterInline]
     list_display = [
         "code",
         "title_en",
@@ -137,11 +168,25 @@ class SessionAdmin(admin.ModelAdmin):
     def translations_missing(self, session: Session) -> str:
         return ", ".join(session.missing_translations()) or "—"
 
+    @admin.display(description=gettext_lazy("Access needs of the confirmed delegates"))
+    def access_needs(self, session: Session) -> str:
+        confirmed = list(
+            Booking.objects.filter(
+                session=session, status=BookingStatus.CONFIRMED
+            ).only("access_needs")
+        )
+        counts = access_needs_counts(confirmed)
+        return "; ".join(
+            f"{AccessNeed(need).label}: {count}" for need, count in counts.items()
+        )
+
     def get_readonly_fields(
         self, request: HttpRequest, obj: Session | None = None
     ) -> list[str]:
         # Moving a session to another event would carry its bookings along.
-        return ["seats_taken", "event"] if obj is not None else ["seats_taken"]
+        if obj is None:
+            return ["seats_taken"]
+        return ["seats_taken", "event", "access_needs"]
 
     def save_model(
         self, request: HttpRequest, obj: Session, form: forms.ModelForm, change: bool

@@ -102,7 +102,21 @@ def test_saving_a_session_read_earlier_keeps_the_seats_taken(event):
 def admin_change(client, session, **changes):
     """POST the admin's change form of ``session`` as shown, with ``changes``."""
     url = f"/admin/events/session/{session.pk}/change/"
-    form = client.get(url).context["adminform"].form
+    page = client.get(url)
+    form = page.context["adminform"].form
+    inline_data = {}
+    for inline in page.context["inline_admin_formsets"]:
+        formset = inline.formset
+        management = formset.management_form
+        inline_data.update(
+            {
+                f"{management.prefix}-{name}": value
+                for name, value in management.initial.items()
+            }
+        )
+        for number, child in enumerate(formset.forms):
+            inline_data[f"{formset.prefix}-{number}-id"] = child.instance.pk
+            inline_data[f"{formset.prefix}-{number}-session"] = session.pk
     data = {
         name: form.initial.get(name) if form.initial.get(name) is not None else ""
         for name in form.fields
@@ -114,7 +128,7 @@ def admin_change(client, session, **changes):
         data[f"{name}_0"] = moment.strftime("%Y-%m-%d")
         data[f"{name}_1"] = moment.strftime("%H:%M:%S")
     data.update(changes)
-    return client.post(url, data)
+    return client.post(url, {**data, **inline_data})
 
 
 @pytest.fixture
@@ -180,3 +194,35 @@ def test_the_admin_form_refuses_a_move_onto_a_delegates_other_seat(
     assert "1 delegate booked here holds a seat" in response.content.decode()
     other.refresh_from_db()
     assert other.starts_at == session.starts_at + timedelta(hours=24)
+
+
+def test_the_admin_shows_the_roster_and_access_need_counts(event, client, organiser):
+    session = SessionFactory(event=event, capacity=2)
+    people = ParticipantFactory.create_batch(3, event=event)
+    booking_create(
+        participant=people[0],
+        session=session,
+        actor=Actor.delegate(),
+        access_needs=["wheelchair"],
+        access_needs_note="Ramp at the door",
+    )
+    booking_create(
+        participant=people[1],
+        session=session,
+        actor=Actor.delegate(),
+        access_needs=["wheelchair", "captioning"],
+    )
+    booking_create(
+        participant=people[2],
+        session=session,
+        actor=Actor.delegate(),
+        access_needs=["sign_language"],
+    )  # waiting: not counted
+
+    page = client.get(f"/admin/events/session/{session.pk}/change/").content.decode()
+
+    assert (
+        "Wheelchair access: 2; Sign language interpretation: 0; Captioning: 1" in page
+    )
+    assert "Ramp at the door" in page
+    assert all(person.name in page for person in people)
