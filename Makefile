@@ -24,6 +24,7 @@ messages: install
 	$(BIN)/majlis makemessages -l fr -l es -l ar --no-location \
 		--ignore=.venv --ignore=data --ignore=node_modules --ignore='*/tests/*' \
 		--ignore='bench/*' --ignore='*/testing/*' --ignore='*/web_tests/*'
+	for po in majlis/locale/*/LC_MESSAGES/django.po; do msgattrib --no-obsolete -o $$po $$po; done
 	$(BIN)/majlis compilemessages --ignore=.venv
 
 system-deps:

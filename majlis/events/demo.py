@@ -164,7 +164,7 @@ def demo_load(*, participants: int = 0) -> DemoSummary:
                 },
                 "organisers": text["organisers"],
                 "format": text["format"],
-                "room": text["room"],
+                "room_en": text["room"],
                 "starts_at": starts_at,
                 "ends_at": ends_at,
                 "capacity": DEMO_CAPACITY,

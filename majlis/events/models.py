@@ -128,7 +128,10 @@ class Session(models.Model):
         choices=SessionFormat.choices,
         default=SessionFormat.WORKSHOP,
     )
-    room = models.CharField(_("room"), max_length=100, blank=True)
+    room_en = models.CharField(_("room (English)"), max_length=100, blank=True)
+    room_fr = models.CharField(_("room (French)"), max_length=100, blank=True)
+    room_es = models.CharField(_("room (Spanish)"), max_length=100, blank=True)
+    room_ar = models.CharField(_("room (Arabic)"), max_length=100, blank=True)
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
     capacity = models.PositiveIntegerField(_("capacity"))
@@ -195,6 +198,10 @@ class Session(models.Model):
     @property
     def description(self) -> str:
         return pick_translation(self, "description", fallback=self.event.main_language)
+
+    @property
+    def room(self) -> str:
+        return pick_translation(self, "room", fallback=self.event.main_language)
 
     def missing_translations(self) -> list[str]:
         """The event's languages in which the title or description is still empty."""

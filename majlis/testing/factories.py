@@ -40,7 +40,7 @@ class SessionFactory(factory.django.DjangoModelFactory[Session]):
     title_ar = factory.Sequence(lambda n: f"جلسة {n}")
     description_en = "A workshop."
     organisers = factory.LazyFunction(lambda: ["ILO"])
-    room = "Atlas 1"
+    room_en = "Atlas 1"
     starts_at = factory.LazyFunction(afternoon)
     ends_at = factory.LazyAttribute(lambda s: s.starts_at + timedelta(hours=2))
     capacity = 50

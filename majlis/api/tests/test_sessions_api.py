@@ -49,7 +49,7 @@ def test_the_list_gives_every_field_of_each_session(client, event):
         description_en="Ideas that work.",
         organisers=["ILO", "UNDP"],
         format="world_cafe",
-        room="Atlas 2",
+        room_en="Atlas 2",
         capacity=30,
     )
     listed = sessions_of(client, event)["youth-jobs"]

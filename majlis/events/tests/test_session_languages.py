@@ -101,3 +101,13 @@ def test_latin_names_inside_arabic_pages_are_isolated(client, sessions):
     page = client.get("/ar/e/casa/").content.decode()
     assert "<bdi>Atlas 1</bdi>" in page
     assert "<bdi>ILO</bdi>" in page
+
+
+def test_rooms_are_named_per_language_with_a_fallback(client, event):
+    SessionFactory(
+        event=event, code="atlas", room_en="Atlas Hall", room_ar="قاعة الأطلس"
+    )
+    assert "قاعة الأطلس" in client.get("/ar/e/casa/s/atlas/").content.decode()
+    assert "Atlas Hall" in client.get("/fr/e/casa/s/atlas/").content.decode()
+    api = client.get("/api/v1/events/casa/sessions/atlas?lang=ar").json()
+    assert api["room"] == "قاعة الأطلس"

@@ -93,10 +93,10 @@ def test_saving_a_session_read_earlier_keeps_the_seats_taken(event):
         session=session,
         actor=Actor.delegate(),
     )
-    stale.room = "Menara"
+    stale.room_en = "Menara"
     stale.save()
     session.refresh_from_db()
-    assert (session.room, session.seats_taken) == ("Menara", 1)
+    assert (session.room_en, session.seats_taken) == ("Menara", 1)
 
 
 def admin_change(client, session, **changes):
@@ -149,12 +149,12 @@ def test_the_admin_routes_capacity_and_times_through_the_services(
     )
     moved = later(session, 24)
 
-    response = admin_change(client, session, capacity=2, room="Bahia", **moved)
+    response = admin_change(client, session, capacity=2, room_en="Bahia", **moved)
 
     assert response.status_code == 302, response.content.decode()[:2000]
     session.refresh_from_db()
     waiting.refresh_from_db()
-    assert (session.capacity, session.seats_taken, session.room) == (2, 2, "Bahia")
+    assert (session.capacity, session.seats_taken, session.room_en) == (2, 2, "Bahia")
     assert session.starts_at == moved["starts_at"]
     assert waiting.status == "confirmed"
     assert waiting.starts_at == moved["starts_at"]
@@ -169,12 +169,12 @@ def test_the_admin_form_refuses_a_capacity_below_the_confirmed_seats(
     for person in ParticipantFactory.create_batch(2, event=event):
         booking_create(participant=person, session=session, actor=Actor.delegate())
 
-    response = admin_change(client, session, capacity=1, room="Bahia")
+    response = admin_change(client, session, capacity=1, room_en="Bahia")
 
     assert response.status_code == 200
     assert "lower than the 2 confirmed bookings" in response.content.decode()
     session.refresh_from_db()
-    assert (session.capacity, session.room) == (3, "Atlas 1")
+    assert (session.capacity, session.room_en) == (3, "Atlas 1")
 
 
 def test_the_admin_form_refuses_a_move_onto_a_delegates_other_seat(
