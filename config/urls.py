@@ -38,4 +38,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
 urlpatterns += i18n_patterns(
     path("", events_views.home, name="home"),
     path("e/<slug:event>/", include(event_patterns)),
+    path("backoffice/", include("majlis.backoffice.urls")),
 )

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "majlis.bookings",
     "majlis.outbox",
     "majlis.api",
+    "majlis.backoffice",
 ]
 
 MIDDLEWARE = [
@@ -194,3 +195,6 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LOGIN_URL = "backoffice:login"
+LOGIN_REDIRECT_URL = "backoffice:home"
+LOGOUT_REDIRECT_URL = "backoffice:login"

@@ -48,6 +48,15 @@ class Booking(models.Model):
         _("joined the waiting list"), null=True, blank=True
     )
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("checked in by"),
+    )
     access_needs = models.JSONField(_("access needs"), default=list, blank=True)
     access_needs_note = models.CharField(
         _("access needs, in the delegate's words"), max_length=500, blank=True
@@ -95,6 +104,7 @@ class BookingChange(models.Model):
         CANCELLED = "cancelled", _("cancelled")
         SWITCHED_AWAY = "switched_away", _("released by a switch")
         ACCESS_NEEDS = "access_needs", _("changed the access needs")
+        CHECKED_IN = "checked_in", _("checked in at the door")
         RELEASED_FOR_PREFERRED = (
             "released_for_preferred",
             _("released for a preferred session"),

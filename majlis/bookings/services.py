@@ -326,6 +326,54 @@ def booking_update_access_needs(
     return booking
 
 
+@dataclass
+class CheckIn:
+    """What the door shows after a check-in attempt."""
+
+    outcome: str  # checked_in, already_checked_in, waitlisted, not_booked
+    participant: Participant
+    booking: Booking | None
+    seats_free: int
+
+
+@transaction.atomic
+def booking_check_in(
+    *, session: Session, participant: Participant, actor: Actor
+) -> CheckIn:
+    """Check a delegate in at the door of ``session``.
+
+    Only a confirmed booking can be checked in; the update applies only while
+    ``checked_in_at`` is empty, so a second scan (or two doors at once) learns
+    it was already done. Touches no seat, so no session lock is taken.
+    """
+    booking = (
+        Booking.objects.select_related("participant")
+        .filter(
+            participant=participant,
+            session=session,
+            status__in=[BookingStatus.CONFIRMED, BookingStatus.WAITLISTED],
+        )
+        .first()
+    )
+    fresh = Session.objects.only("capacity", "seats_taken").get(pk=session.pk)
+    seats_free = max(fresh.capacity - fresh.seats_taken, 0)
+    if booking is None:
+        return CheckIn("not_booked", participant, None, seats_free)
+    if booking.status == BookingStatus.WAITLISTED:
+        return CheckIn("waitlisted", participant, booking, seats_free)
+    now = timezone.now()
+    updated = Booking.objects.filter(pk=booking.pk, checked_in_at__isnull=True).update(
+        checked_in_at=now, checked_in_by=actor.user
+    )
+    booking.refresh_from_db(fields=["checked_in_at", "checked_in_by"])
+    if not updated:
+        return CheckIn("already_checked_in", participant, booking, seats_free)
+    _Change(now=now, actor=actor, sessions={}).record(
+        booking, BookingChange.Action.CHECKED_IN, booking.status
+    )
+    return CheckIn("checked_in", participant, booking, seats_free)
+
+
 @busy_means_try_again
 @transaction.atomic
 def booking_cancel(

@@ -1,12 +1,13 @@
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.defaults import page_not_found
+from django.views.defaults import page_not_found, permission_denied
 
-from majlis.core.exceptions import NotFound
+from majlis.core.exceptions import NotFound, PermissionDenied
 
 
 class ApiLanguageMiddleware:
@@ -29,7 +30,8 @@ class ApiLanguageMiddleware:
 
 
 class NotFoundMiddleware:
-    """Shows the ordinary 404 page when a selector finds nothing for a web page."""
+    """Shows the ordinary 404 or 403 page when a selector finds nothing, or an
+    access check refuses, for a web page."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -42,6 +44,8 @@ class NotFoundMiddleware:
     ) -> HttpResponse | None:
         if isinstance(exception, NotFound):
             return page_not_found(request, Http404())
+        if isinstance(exception, PermissionDenied):
+            return permission_denied(request, DjangoPermissionDenied())
         return None
 
 

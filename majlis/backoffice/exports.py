@@ -1,0 +1,96 @@
+"""Rosters as files: CSV (UTF-8 with a byte-order mark, which spreadsheet
+programs need to read Arabic right) and XLSX (openpyxl)."""
+
+import csv
+import io
+from collections.abc import Iterable
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.worksheet.table import Table, TableStyleInfo
+
+from majlis.bookings.models import AccessNeed, Booking
+from majlis.events.models import Session
+
+
+def roster_header() -> list[str]:
+    return [
+        _("Status"),
+        _("Position"),
+        _("Name"),
+        _("Email"),
+        _("Organisation"),
+        _("Constituency"),
+        _("Country"),
+        _("Check-in code"),
+        _("Checked in"),
+        _("Access needs"),
+        _("Access needs, in the delegate's words"),
+    ]
+
+
+def roster_rows(session: Session, bookings: Iterable[Booking]) -> list[list[str]]:
+    rows = []
+    position = 0
+    zone = session.event.zone
+    for booking in bookings:
+        person = booking.participant
+        waiting = booking.status == "waitlisted"
+        position += waiting
+        rows.append(
+            [
+                str(booking.get_status_display()),
+                str(position) if waiting else "",
+                person.name,
+                person.email,
+                person.organisation,
+                str(person.get_constituency_display()),
+                str(person.get_country_display()) if person.country else "",
+                person.checkin_code,
+                timezone.localtime(booking.checked_in_at, zone).strftime(
+                    "%Y-%m-%d %H:%M"
+                )
+                if booking.checked_in_at
+                else "",
+                ", ".join(str(AccessNeed(need).label) for need in booking.access_needs),
+                booking.access_needs_note,
+            ]
+        )
+    return rows
+
+
+def roster_csv(session: Session, bookings: Iterable[Booking]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(roster_header())
+    writer.writerows(roster_rows(session, bookings))
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def roster_xlsx(session: Session, bookings: Iterable[Booking]) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    if sheet is None:  # a new workbook always has one sheet
+        raise RuntimeError("openpyxl made a workbook without a sheet")
+    sheet.title = session.code[:31]
+    header = roster_header()
+    rows = roster_rows(session, bookings)
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    if rows:
+        last = sheet.cell(row=len(rows) + 1, column=len(header)).coordinate
+        table = Table(displayName="Roster", ref=f"A1:{last}")
+        table.tableStyleInfo = TableStyleInfo(
+            name="TableStyleMedium2", showRowStripes=True
+        )
+        sheet.add_table(table)
+    for column in sheet.columns:
+        width = max(len(str(cell.value or "")) for cell in column)
+        sheet.column_dimensions[column[0].column_letter].width = min(
+            max(width + 2, 10), 50
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,46 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from majlis.events.models import Event, Session
+
+
+class StaffRole(models.Model):
+    """What a member of staff may do in one event.
+
+    The secretariat sees and changes everything in the event; an organiser
+    runs the sessions assigned to them (rosters, exports, messages, check-in);
+    door staff only check people in, at the sessions assigned to them.
+    """
+
+    class Role(models.TextChoices):
+        SECRETARIAT = "secretariat", _("Secretariat")
+        ORGANISER = "organiser", _("Session organiser")
+        DOOR = "door", _("Door staff")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_roles"
+    )
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="staff_roles"
+    )
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices)
+    sessions = models.ManyToManyField(
+        Session,
+        blank=True,
+        related_name="staff_roles",
+        verbose_name=_("sessions"),
+        help_text=_("For organisers and door staff: the sessions they work at."),
+    )
+
+    class Meta:
+        verbose_name = _("staff role")
+        verbose_name_plural = _("staff roles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "event"], name="staff_one_role_per_event"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} - {self.get_role_display()} - {self.event}"

@@ -1,0 +1,148 @@
+"""Rosters with filters and exports read back; check-in at the door."""
+
+import csv
+import io
+
+import pytest
+from django.contrib.auth.models import User
+from openpyxl import load_workbook
+
+from majlis.backoffice.models import StaffRole
+from majlis.bookings.models import Booking
+from majlis.bookings.services import Actor, booking_check_in, booking_create
+from majlis.testing.factories import EventFactory, ParticipantFactory, SessionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def event():
+    return EventFactory(slug="casa")
+
+
+@pytest.fixture
+def session(event):
+    return SessionFactory(event=event, code="talk", capacity=2)
+
+
+@pytest.fixture
+def people(event, session):
+    amina = ParticipantFactory(
+        event=event,
+        name="Amina Benali",
+        organisation="Ministry",
+        constituency="government",
+    )
+    youssef = ParticipantFactory(
+        event=event,
+        name="يوسف العلوي",
+        organisation="جمعية",
+        constituency="civil_society",
+    )
+    claire = ParticipantFactory(
+        event=event, name="Claire Dubois", organisation="Union", constituency="workers"
+    )
+    booking_create(
+        participant=amina,
+        session=session,
+        actor=Actor.delegate(),
+        access_needs=["wheelchair"],
+    )
+    booking_create(participant=youssef, session=session, actor=Actor.delegate())
+    booking_create(participant=claire, session=session, actor=Actor.delegate())  # waits
+    return {"amina": amina, "youssef": youssef, "claire": claire}
+
+
+@pytest.fixture
+def organiser(client, event, session):
+    user = User.objects.create_user("org", "org@example.org", "pw-123-long")
+    role = StaffRole.objects.create(user=user, event=event, role="organiser")
+    role.sessions.add(session)
+    client.force_login(user)
+    return user
+
+
+def test_the_roster_filters_and_sorts(client, organiser, people):
+    base = "/en/backoffice/casa/s/talk/roster/"
+    page = client.get(base).content.decode()
+    assert all(
+        name in page for name in ("Amina Benali", "يوسف العلوي", "Claire Dubois")
+    )
+    waiting = client.get(base + "?status=waitlisted").content.decode()
+    assert "Claire Dubois" in waiting and "Amina Benali" not in waiting
+    searched = client.get(base + "?q=ministry").content.decode()
+    assert "Amina Benali" in searched and "Claire Dubois" not in searched
+    by_group = client.get(base + "?constituency=civil_society").content.decode()
+    assert "يوسف العلوي" in by_group and "Amina Benali" not in by_group
+    by_name = client.get(base + "?sort=name").content.decode()
+    assert by_name.index("Amina Benali") < by_name.index("Claire Dubois")
+
+
+def test_the_csv_export_reads_back_with_arabic_names(client, organiser, people):
+    response = client.get("/en/backoffice/casa/s/talk/roster.csv")
+    assert response["Content-Type"] == "text/csv"
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")  # so that spreadsheet programs read UTF-8
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[0][:3] == ["Status", "Position", "Name"]
+    by_name = {row[2]: row for row in rows[1:]}
+    assert set(by_name) == {"Amina Benali", "يوسف العلوي", "Claire Dubois"}
+    assert by_name["Claire Dubois"][:2] == ["On the waiting list", "1"]
+    assert by_name["Amina Benali"][9] == "Wheelchair access"
+    assert by_name["Amina Benali"][7] == people["amina"].checkin_code
+
+
+def test_the_xlsx_export_reads_back_and_keeps_the_filters(client, organiser, people):
+    response = client.get("/en/backoffice/casa/s/talk/roster.xlsx?status=confirmed")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert rows[0][2] == "Name"
+    assert sorted(row[2] for row in rows[1:]) == sorted(["Amina Benali", "يوسف العلوي"])
+
+
+def test_an_unknown_export_format_is_not_found(client, organiser, people):
+    assert client.get("/en/backoffice/casa/s/talk/roster.pdf").status_code == 404
+
+
+def test_check_in_by_code_then_again_then_a_waiting_and_an_unbooked_delegate(
+    client, organiser, people, event
+):
+    url = "/en/backoffice/casa/s/talk/check-in/"
+    code = people["amina"].checkin_code
+    first = client.post(url, {"q": code.lower()}).content.decode()
+    assert "Amina Benali is checked in." in first
+    assert "1 of 2 confirmed delegates checked in; 0 seats free." in first
+    again = client.post(url, {"q": code}).content.decode()
+    assert "Amina Benali was already checked in." in again
+    waiting = client.post(url, {"q": people["claire"].checkin_code}).content.decode()
+    assert "Claire Dubois is on the waiting list, not confirmed." in waiting
+    outsider = ParticipantFactory(event=event, name="Omar Haddad")
+    unbooked = client.post(url, {"q": outsider.checkin_code}).content.decode()
+    assert "Omar Haddad has not booked this session." in unbooked
+    booking = Booking.objects.get(participant=people["amina"])
+    assert booking.checked_in_by == organiser
+    assert booking.changes.last().action == "checked_in"
+
+
+def test_check_in_by_name_offers_the_matches_then_checks_one_in(
+    client, organiser, people
+):
+    url = "/en/backoffice/casa/s/talk/check-in/"
+    found = client.post(url, {"q": "يوسف"}).content.decode()
+    assert "Check in يوسف العلوي" in found
+    done = client.post(url, {"participant": people["youssef"].pk}).content.decode()
+    assert "يوسف العلوي is checked in." in done
+    nothing = client.post(url, {"q": "nobody at all"}).content.decode()
+    assert "No delegate of this event matches." in nothing
+
+
+def test_two_doors_checking_in_the_same_delegate_record_it_once(people, session):
+    first = booking_check_in(
+        session=session, participant=people["amina"], actor=Actor.system()
+    )
+    second = booking_check_in(
+        session=session, participant=people["amina"], actor=Actor.system()
+    )
+    assert (first.outcome, second.outcome) == ("checked_in", "already_checked_in")
+    booking = Booking.objects.get(participant=people["amina"])
+    assert booking.changes.filter(action="checked_in").count() == 1

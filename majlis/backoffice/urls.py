@@ -1,0 +1,30 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from majlis.backoffice import views
+
+app_name = "backoffice"
+urlpatterns = [
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="backoffice/login.html", extra_context={"backoffice": True}
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", views.home, name="home"),
+    path("<slug:event>/", views.sessions, name="sessions"),
+    path("<slug:event>/s/<slug:code>/roster/", views.roster, name="roster"),
+    path(
+        "<slug:event>/s/<slug:code>/roster.<str:kind>",
+        views.roster_export,
+        name="roster-export",
+    ),
+    path(
+        "<slug:event>/s/<slug:code>/bookings/<int:booking_id>/cancel/",
+        views.cancel_on_behalf,
+        name="cancel",
+    ),
+    path("<slug:event>/s/<slug:code>/check-in/", views.check_in, name="check-in"),
+]

@@ -1,0 +1,224 @@
+"""The back office: staff sign in with a password and work on the sessions
+their role gives them. Every access decision is made in ``access.py``."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from majlis.accounts.models import Constituency, Participant
+from majlis.backoffice.access import (
+    Capability,
+    can,
+    event_get_for_staff,
+    event_list_for_staff,
+    session_get_for_staff,
+    session_list_for_staff,
+)
+from majlis.backoffice.exports import roster_csv, roster_xlsx
+from majlis.backoffice.selectors import (
+    ROSTER_SORTS,
+    participant_by_checkin_code,
+    participants_matching,
+    roster_bookings,
+)
+from majlis.bookings.models import Booking, BookingStatus
+from majlis.bookings.services import Actor, booking_cancel, booking_check_in
+from majlis.core.exceptions import MajlisError, NotFound
+from majlis.events.models import Event, Session
+from majlis.events.selectors import session_queryset_with_counts
+
+
+def staff_actor(request: HttpRequest) -> Actor:
+    user = request.user
+    return Actor.organiser(user) if isinstance(user, User) else Actor.system()
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    events = list(event_list_for_staff(request.user))
+    if len(events) == 1:
+        return redirect("backoffice:sessions", event=events[0].slug)
+    return render(
+        request, "backoffice/home.html", {"events": events, "backoffice": True}
+    )
+
+
+@login_required
+def sessions(request: HttpRequest, event: str) -> HttpResponse:
+    found = event_get_for_staff(request.user, event)
+    mine = session_list_for_staff(request.user, found).values_list("pk", flat=True)
+    listed = session_queryset_with_counts(found).filter(pk__in=list(mine))
+    return render(
+        request,
+        "backoffice/sessions.html",
+        {
+            "event": found,
+            "backoffice": True,
+            "sessions": listed,
+            "can_see_rosters": can(request.user, found, Capability.SEE_ROSTER),
+        },
+    )
+
+
+class RosterFilter(forms.Form):
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("All")),
+            (BookingStatus.CONFIRMED, BookingStatus.CONFIRMED.label),
+            (BookingStatus.WAITLISTED, BookingStatus.WAITLISTED.label),
+        ],
+    )
+    q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=100)
+    constituency = forms.ChoiceField(
+        label=gettext_lazy("Constituency"),
+        required=False,
+        choices=[("", gettext_lazy("All")), *Constituency.choices],
+    )
+    sort = forms.ChoiceField(
+        label=gettext_lazy("Sort by"),
+        required=False,
+        choices=[
+            ("booked", gettext_lazy("Order of booking")),
+            ("name", gettext_lazy("Name")),
+            ("organisation", gettext_lazy("Organisation")),
+            ("checked_in", gettext_lazy("Check-in")),
+        ],
+    )
+
+
+def _roster(
+    request: HttpRequest, event: str, code: str
+) -> tuple[Event, Session, RosterFilter, QuerySet[Booking]]:
+    found = event_get_for_staff(request.user, event)
+    session = session_get_for_staff(request.user, found, code, Capability.SEE_ROSTER)
+    form = RosterFilter(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    bookings = roster_bookings(
+        session=session,
+        status=filters.get("status", ""),
+        query=filters.get("q", ""),
+        constituency=filters.get("constituency", ""),
+        sort=filters.get("sort") or "booked",
+    )
+    return found, session, form, bookings
+
+
+@login_required
+def roster(request: HttpRequest, event: str, code: str) -> HttpResponse:
+    found, session, form, bookings = _roster(request, event, code)
+    return render(
+        request,
+        "backoffice/roster.html",
+        {
+            "event": found,
+            "backoffice": True,
+            "session": session,
+            "form": form,
+            "bookings": bookings,
+            "sorts": ROSTER_SORTS,
+        },
+    )
+
+
+@login_required
+def roster_export(
+    request: HttpRequest, event: str, code: str, kind: str
+) -> HttpResponse:
+    _found, session, _form, bookings = _roster(request, event, code)
+    if kind == "csv":
+        response = HttpResponse(roster_csv(session, bookings), content_type="text/csv")
+    elif kind == "xlsx":
+        response = HttpResponse(
+            roster_xlsx(session, bookings),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        raise NotFound()
+    response["Content-Disposition"] = (
+        f'attachment; filename="{session.code}-roster.{kind}"'
+    )
+    return response
+
+
+@require_POST
+@login_required
+def cancel_on_behalf(
+    request: HttpRequest, event: str, code: str, booking_id: int
+) -> HttpResponse:
+    found = event_get_for_staff(request.user, event)
+    session = session_get_for_staff(request.user, found, code, Capability.SEE_ROSTER)
+    booking = Booking.objects.filter(pk=booking_id, session=session).first()
+    if booking is None:
+        raise NotFound()
+    try:
+        booking_cancel(
+            booking=booking, actor=staff_actor(request), enforce_window=False
+        )
+    except MajlisError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request,
+            _("The booking of %(name)s is cancelled.")
+            % {"name": booking.participant.name},
+        )
+    return redirect("backoffice:roster", event=found.slug, code=session.code)
+
+
+@login_required
+def check_in(request: HttpRequest, event: str, code: str) -> HttpResponse:
+    """At the door: type or scan a check-in code, or search a name."""
+    found = event_get_for_staff(request.user, event)
+    session = session_get_for_staff(request.user, found, code, Capability.CHECK_IN)
+    result = None
+    matches: list[Participant] = []
+    query = (
+        request.POST.get("q", "")
+        if request.method == "POST"
+        else request.GET.get("q", "")
+    )
+    if request.method == "POST":
+        # A scanned or typed code, or a name chosen from the matches, checks in
+        # at once; a name typed alone only lists the delegates who match.
+        chosen = request.POST.get("participant", "")
+        person = (
+            Participant.objects.filter(event=found, pk=chosen).first()
+            if chosen.isdigit()
+            else participant_by_checkin_code(event=found, code=query)
+        )
+        if person is not None:
+            result = booking_check_in(
+                session=session, participant=person, actor=staff_actor(request)
+            )
+        else:
+            matches = participants_matching(event=found, query=query)
+    elif query:
+        matches = participants_matching(event=found, query=query)
+    fresh = session_queryset_with_counts(found).get(pk=session.pk)
+    return render(
+        request,
+        "backoffice/check_in.html",
+        {
+            "event": found,
+            "backoffice": True,
+            "session": fresh,
+            "query": query,
+            "matches": matches,
+            "result": result,
+            "searched": bool(query),
+            "checked_in": Booking.objects.filter(
+                session=session,
+                status=BookingStatus.CONFIRMED,
+                checked_in_at__isnull=False,
+            ).count(),
+        },
+    )
