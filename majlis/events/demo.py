@@ -189,6 +189,7 @@ def demo_load(*, participants: int = 0) -> DemoSummary:
         )
         participants_created += created
     participants_created += _add_fictitious(event, participants)
+    _add_demo_staff(event)
     organiser_created = False
     users = get_user_model()
     if not users.objects.filter(username=DEMO_ORGANISER_USERNAME).exists():
@@ -199,6 +200,30 @@ def demo_load(*, participants: int = 0) -> DemoSummary:
         )
         organiser_created = True
     return DemoSummary(event, sessions_created, participants_created, organiser_created)
+
+
+def _add_demo_staff(event: Event) -> None:
+    """An ILO organiser of the ILO's sessions and a member of the door staff at
+    the first session, each with the demo password, to try the back office."""
+    from majlis.backoffice.models import StaffRole
+
+    users = get_user_model()
+    for username, role, codes in (
+        ("ilo-organiser", StaffRole.Role.ORGANISER, None),
+        ("door", StaffRole.Role.DOOR, ["targets-2030"]),
+    ):
+        if users.objects.filter(username=username).exists():
+            continue
+        user = users.objects.create_user(
+            username=username,
+            email=f"{username}@example.org",
+            password=DEMO_ORGANISER_PASSWORD,
+        )
+        staff = StaffRole.objects.create(user=user, event=event, role=role)
+        sessions = Session.objects.filter(event=event)
+        if codes is not None:
+            sessions = sessions.filter(code__in=codes)
+        staff.sessions.set([s for s in sessions if codes or "ILO" in s.organisers])
 
 
 def _add_fictitious(event: Event, count: int) -> int:

@@ -162,3 +162,55 @@ def test_the_secretariats_admin_passes_axe_core(
     assert found == {}, (
         f"axe-core in the admin, {language}:\n{json.dumps(found, indent=1)}"
     )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_back_office_passes_axe_core(
+    browser: Browser, live_server, conference, language
+):
+    from django.contrib.auth.models import User
+
+    from majlis.backoffice.models import StaffRole
+
+    user = User.objects.create_user(
+        "organiser", "org@example.org", "a-long-pass-phrase"
+    )
+    role = StaffRole.objects.create(
+        user=user, event=conference["event"], role="organiser"
+    )
+    role.sessions.set(conference["event"].sessions.all())
+    slug = conference["slug"]
+    context = browser.new_context()
+    page = context.new_page()
+    found: dict[str, list[dict]] = {}
+    base = f"{live_server.url}/{language}/backoffice"
+    try:
+        page.goto(f"{base}/login/")
+        if problems := violations_on(page):
+            found["login"] = problems
+        page.fill("#id_username", "organiser")
+        page.fill("#id_password", "a-long-pass-phrase")
+        page.locator("main button[type=submit]").click()
+        page.wait_for_url(f"{base}/{slug}/")
+        code = conference["delegate"].checkin_code
+        for name, path in {
+            "sessions": f"/{slug}/",
+            "roster": f"/{slug}/s/full/roster/",
+            "roster filtered": f"/{slug}/s/full/roster/?status=waitlisted&sort=name",
+            "check-in": f"/{slug}/s/free/check-in/",
+            "check-in search": f"/{slug}/s/free/check-in/?q=Amina",
+        }.items():
+            page.goto(base + path)
+            if problems := violations_on(page):
+                found[name] = problems
+        page.goto(f"{base}/{slug}/s/free/check-in/")
+        page.fill("#checkin-q", code)
+        page.locator("main form button[type=submit]").first.click()
+        page.wait_for_load_state()
+        if problems := violations_on(page):
+            found["check-in result"] = problems
+    finally:
+        context.close()
+    assert found == {}, (
+        f"axe-core in the back office, {language}:\n{json.dumps(found, indent=1)}"
+    )
