@@ -22,6 +22,7 @@ from majlis.backoffice.access import (
     session_list_for_staff,
 )
 from majlis.backoffice.exports import roster_csv, roster_xlsx
+from majlis.backoffice.pdf import attendance_sheet_pdf, name_cards_pdf
 from majlis.backoffice.selectors import (
     ROSTER_SORTS,
     participant_by_checkin_code,
@@ -140,6 +141,15 @@ def roster_export(
         response = HttpResponse(
             roster_xlsx(session, bookings),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    elif kind in ("pdf", "cards.pdf"):
+        # The people expected in the room: confirmed bookings, by name.
+        expected = bookings.filter(status=BookingStatus.CONFIRMED).order_by(
+            "participant__name"
+        )
+        render = attendance_sheet_pdf if kind == "pdf" else name_cards_pdf
+        response = HttpResponse(
+            render(session, expected), content_type="application/pdf"
         )
     else:
         raise NotFound()

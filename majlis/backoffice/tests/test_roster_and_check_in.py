@@ -101,7 +101,7 @@ def test_the_xlsx_export_reads_back_and_keeps_the_filters(client, organiser, peo
 
 
 def test_an_unknown_export_format_is_not_found(client, organiser, people):
-    assert client.get("/en/backoffice/casa/s/talk/roster.pdf").status_code == 404
+    assert client.get("/en/backoffice/casa/s/talk/roster.docx").status_code == 404
 
 
 def test_check_in_by_code_then_again_then_a_waiting_and_an_unbooked_delegate(

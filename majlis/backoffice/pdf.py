@@ -1,0 +1,39 @@
+"""Printable rosters: an attendance sheet with a signature column, and name
+cards for the tables. WeasyPrint lays them out with Pango and HarfBuzz, so
+Arabic names come out shaped (joined letters) and right to left."""
+
+from collections.abc import Iterable
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import get_language_bidi
+from weasyprint import HTML
+
+from majlis.bookings.models import Booking
+from majlis.events.models import Session
+
+
+def _render(template: str, session: Session, bookings: Iterable[Booking]) -> bytes:
+    zone = session.event.zone
+    # Times in the event's zone: the date filters convert to the active zone.
+    with timezone.override(zone):
+        html = render_to_string(
+            template,
+            {
+                "session": session,
+                "event": session.event,
+                "bookings": list(bookings),
+                "starts": session.starts_at,
+                "ends": session.ends_at,
+                "rtl": get_language_bidi(),
+            },
+        )
+    return bytes(HTML(string=html).write_pdf())
+
+
+def attendance_sheet_pdf(session: Session, bookings: Iterable[Booking]) -> bytes:
+    return _render("backoffice/pdf/attendance.html", session, bookings)
+
+
+def name_cards_pdf(session: Session, bookings: Iterable[Booking]) -> bytes:
+    return _render("backoffice/pdf/name_cards.html", session, bookings)
