@@ -8,8 +8,9 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from majlis.accounts.models import Constituency, Participant
@@ -30,7 +31,13 @@ from majlis.backoffice.selectors import (
     roster_bookings,
 )
 from majlis.bookings.models import Booking, BookingStatus
-from majlis.bookings.services import Actor, booking_cancel, booking_check_in
+from majlis.bookings.services import (
+    Actor,
+    booking_cancel,
+    booking_check_in,
+    booking_walk_in,
+    session_release_no_shows,
+)
 from majlis.core.exceptions import MajlisError, NotFound
 from majlis.events.models import Event, Session
 from majlis.events.selectors import session_queryset_with_counts
@@ -184,6 +191,40 @@ def cancel_on_behalf(
     return redirect("backoffice:roster", event=found.slug, code=session.code)
 
 
+def _door_action(
+    request: HttpRequest, event: Event, session: Session, action: str
+) -> None:
+    """Release absent delegates' seats, or seat a walk-in, and say what happened."""
+    actor = staff_actor(request)
+    try:
+        if action == "release":
+            released = session_release_no_shows(session=session, actor=actor)
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d seat of an absent delegate was released.",
+                    "%(count)d seats of absent delegates were released.",
+                    len(released),
+                )
+                % {"count": len(released)},
+            )
+        else:
+            person = Participant.objects.filter(
+                event=event, pk=request.POST.get("participant") or 0
+            ).first()
+            if person is None:
+                raise NotFound()
+            booking_walk_in(session=session, participant=person, actor=actor)
+            messages.success(
+                request,
+                _("%(name)s has a seat and is checked in.") % {"name": person.name},
+            )
+    except MajlisError as error:
+        if isinstance(error, NotFound):
+            raise
+        messages.error(request, str(error.message))
+
+
 @login_required
 def check_in(request: HttpRequest, event: str, code: str) -> HttpResponse:
     """At the door: type or scan a check-in code, or search a name."""
@@ -196,6 +237,10 @@ def check_in(request: HttpRequest, event: str, code: str) -> HttpResponse:
         if request.method == "POST"
         else request.GET.get("q", "")
     )
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    if action in ("release", "walk_in"):
+        _door_action(request, found, session, action)
+        return redirect("backoffice:check-in", event=found.slug, code=session.code)
     if request.method == "POST":
         # A scanned or typed code, or a name chosen from the matches, checks in
         # at once; a name typed alone only lists the delegates who match.
@@ -225,6 +270,7 @@ def check_in(request: HttpRequest, event: str, code: str) -> HttpResponse:
             "matches": matches,
             "result": result,
             "searched": bool(query),
+            "release_open": timezone.now() >= fresh.no_show_release_at,
             "checked_in": Booking.objects.filter(
                 session=session,
                 status=BookingStatus.CONFIRMED,

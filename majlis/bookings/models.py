@@ -105,6 +105,8 @@ class BookingChange(models.Model):
         SWITCHED_AWAY = "switched_away", _("released by a switch")
         ACCESS_NEEDS = "access_needs", _("changed the access needs")
         CHECKED_IN = "checked_in", _("checked in at the door")
+        RELEASED_NO_SHOW = "released_no_show", _("released: not there after the start")
+        WALK_IN = "walk_in", _("given a free seat at the door")
         RELEASED_FOR_PREFERRED = (
             "released_for_preferred",
             _("released for a preferred session"),

@@ -41,6 +41,7 @@ from majlis.core.exceptions import (
     SessionFull,
     SessionMoveConflict,
     TimeConflict,
+    TooEarly,
 )
 from majlis.events.models import Event, Session
 from majlis.outbox.services import outbox_enqueue
@@ -213,6 +214,7 @@ def booking_create(
     access_needs: list[str] | None = None,
     access_needs_note: str = "",
     enforce_window: bool = True,
+    walk_in: bool = False,
 ) -> Booking:
     """Book a seat, or a place on the waiting list when the session is full.
 
@@ -256,6 +258,13 @@ def booking_create(
         )
 
     has_seat = session.seats_taken < session.capacity
+    if walk_in:
+        if now < session.no_show_release_at:
+            raise TooEarly(
+                _("Seats are given at the door once absent delegates can be released.")
+            )
+        if not has_seat:
+            raise SessionFull(_("There is no free seat left in this session."))
     if not has_seat and not session.has_waitlist:
         raise SessionFull()
 
@@ -278,7 +287,11 @@ def booking_create(
         booking.save()
         session.seats_taken += 1
         change.touched_sessions.add(session.pk)
-        change.record(booking, BookingChange.Action.BOOKED, "")
+        change.record(
+            booking,
+            BookingChange.Action.WALK_IN if walk_in else BookingChange.Action.BOOKED,
+            "",
+        )
         change.notify(booking, "booking_confirmed")
         _fill_free_seats(change, sorted({held.session_id for held in in_the_way}))
     else:
@@ -480,3 +493,63 @@ def session_move(
         change.notify(booking, "booking_moved", status=booking.status)
     session.refresh_from_db()
     return session
+
+
+@busy_means_try_again
+@transaction.atomic
+def session_release_no_shows(*, session: Session, actor: Actor) -> list[Booking]:
+    """Give the seats of confirmed delegates who have not checked in to the
+    waiting list, from ``no_show_release_minutes`` after the start.
+
+    The released bookings are cancelled (audited as released, with who did
+    it) and the freed seats are filled from the waiting list in the same
+    transaction; the seats left over go to walk-ins. Raises ``TooEarly``
+    before the release time.
+    """
+    sessions = lock_overlap_group(session)
+    session = sessions[session.pk]
+    now = timezone.now()
+    if now < session.no_show_release_at:
+        opens = formats.date_format(
+            timezone.localtime(session.no_show_release_at, session.event.zone),
+            "DATETIME_FORMAT",
+        )
+        raise TooEarly(
+            _("The seats of absent delegates can be released from %(when)s.")
+            % {"when": opens}
+        )
+    change = _Change(now=now, actor=actor, sessions=sessions)
+    absent = list(
+        Booking.objects.select_related("participant")
+        .filter(
+            session=session, status=BookingStatus.CONFIRMED, checked_in_at__isnull=True
+        )
+        .order_by("pk")
+    )
+    for booking in absent:
+        _release(change, booking, BookingChange.Action.RELEASED_NO_SHOW)
+        change.notify(booking, "booking_cancelled")
+    _fill_free_seats(change, [session.pk])
+    change.save_counters()
+    return absent
+
+
+@busy_means_try_again
+@transaction.atomic
+def booking_walk_in(
+    *, session: Session, participant: Participant, actor: Actor
+) -> Booking:
+    """Give a free seat at the door to a registered delegate who has no booking,
+    and check them in, once no-shows may be released (before that, the seats
+    still belong to those who booked). Raises ``TooEarly``, ``SessionFull``,
+    ``AlreadyBooked`` or ``TimeConflict``."""
+    booking = booking_create(
+        participant=participant,
+        session=session,
+        actor=actor,
+        enforce_window=False,
+        walk_in=True,
+    )
+    booking_check_in(session=session, participant=participant, actor=actor)
+    booking.refresh_from_db()
+    return booking

@@ -102,6 +102,12 @@ class SessionMoveConflict(MajlisError):
     )
 
 
+class TooEarly(MajlisError):
+    code = "too_early"
+    http_status = 409
+    default_message = _("It is too early for this.")
+
+
 class IdempotencyKeyReused(MajlisError):
     code = "idempotency_key_reused"
     http_status = 422

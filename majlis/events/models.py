@@ -1,5 +1,5 @@
 import zoneinfo
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -136,6 +136,14 @@ class Session(models.Model):
     ends_at = models.DateTimeField(_("ends"))
     capacity = models.PositiveIntegerField(_("capacity"))
     has_waitlist = models.BooleanField(_("keeps a waiting list"), default=True)
+    no_show_release_minutes = models.PositiveSmallIntegerField(
+        _("release no-shows after (minutes)"),
+        default=10,
+        help_text=_(
+            "From this many minutes after the start, the seats of confirmed delegates "
+            "who have not checked in can be given to the waiting list and walk-ins."
+        ),
+    )
     languages = models.JSONField(
         _("working languages"),
         default=default_spoken_languages,
@@ -211,6 +219,10 @@ class Session(models.Model):
             if not getattr(self, f"title_{code}", "")
             or (self.description_en and not getattr(self, f"description_{code}", ""))
         ]
+
+    @property
+    def no_show_release_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.no_show_release_minutes)
 
     def spoken_language_names(self) -> list[str]:
         return [str(SpokenLanguage(code).label) for code in self.languages]
