@@ -44,3 +44,31 @@ class StaffRole(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} - {self.get_role_display()} - {self.event}"
+
+
+class SessionMessage(models.Model):
+    """A message an organiser wrote to the people of a session; each recipient's
+    copy goes through the outbox."""
+
+    class Audience(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed delegates")
+        WAITLISTED = "waitlisted", _("Delegates on the waiting list")
+        BOTH = "both", _("Both")
+
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="messages"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    audience = models.CharField(_("to"), max_length=12, choices=Audience.choices)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"))
+    recipients = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("message to delegates")
+        verbose_name_plural = _("messages to delegates")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.subject

@@ -27,4 +27,7 @@ urlpatterns = [
         name="cancel",
     ),
     path("<slug:event>/s/<slug:code>/check-in/", views.check_in, name="check-in"),
+    path(
+        "<slug:event>/s/<slug:code>/messages/", views.session_messages, name="messages"
+    ),
 ]

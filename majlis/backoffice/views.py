@@ -23,6 +23,7 @@ from majlis.backoffice.access import (
     session_list_for_staff,
 )
 from majlis.backoffice.exports import roster_csv, roster_xlsx
+from majlis.backoffice.models import SessionMessage
 from majlis.backoffice.pdf import attendance_sheet_pdf, name_cards_pdf
 from majlis.backoffice.selectors import (
     ROSTER_SORTS,
@@ -30,6 +31,7 @@ from majlis.backoffice.selectors import (
     participants_matching,
     roster_bookings,
 )
+from majlis.backoffice.services import session_message_send
 from majlis.bookings.models import Booking, BookingStatus
 from majlis.bookings.services import (
     Actor,
@@ -41,6 +43,7 @@ from majlis.bookings.services import (
 from majlis.core.exceptions import MajlisError, NotFound
 from majlis.events.models import Event, Session
 from majlis.events.selectors import session_queryset_with_counts
+from majlis.outbox.models import OutboxMessage, OutboxStatus
 
 
 def staff_actor(request: HttpRequest) -> Actor:
@@ -276,5 +279,66 @@ def check_in(request: HttpRequest, event: str, code: str) -> HttpResponse:
                 status=BookingStatus.CONFIRMED,
                 checked_in_at__isnull=False,
             ).count(),
+        },
+    )
+
+
+class SessionMessageForm(forms.Form):
+    audience = forms.ChoiceField(
+        label=gettext_lazy("To"),
+        choices=SessionMessage.Audience.choices,
+        widget=forms.RadioSelect,
+        initial=SessionMessage.Audience.CONFIRMED,
+    )
+    subject = forms.CharField(label=gettext_lazy("Subject"), max_length=200)
+    body = forms.CharField(
+        label=gettext_lazy("Message"), widget=forms.Textarea(attrs={"rows": 8})
+    )
+
+
+@login_required
+def session_messages(request: HttpRequest, event: str, code: str) -> HttpResponse:
+    """Write to the confirmed and/or waiting delegates; see what was sent, to whom."""
+    found = event_get_for_staff(request.user, event)
+    session = session_get_for_staff(request.user, found, code, Capability.SEE_ROSTER)
+    form = SessionMessageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        if not isinstance(user, User):
+            raise NotFound()
+        sent = session_message_send(
+            session=session,
+            author=user,
+            audience=form.cleaned_data["audience"],
+            subject=form.cleaned_data["subject"],
+            body=form.cleaned_data["body"],
+        )
+        messages.success(
+            request,
+            ngettext(
+                "Your message is on its way to %(count)d delegate.",
+                "Your message is on its way to %(count)d delegates.",
+                len(sent.recipients),
+            )
+            % {"count": len(sent.recipients)},
+        )
+        return redirect("backoffice:messages", event=found.slug, code=session.code)
+    sent_before = list(
+        SessionMessage.objects.filter(session=session).select_related("author")
+    )
+    for written in sent_before:
+        deliveries = OutboxMessage.objects.filter(
+            kind="session_message", payload__message=written.pk
+        )
+        written.delivered = deliveries.filter(status=OutboxStatus.SENT).count()  # type: ignore[attr-defined]
+    return render(
+        request,
+        "backoffice/messages.html",
+        {
+            "event": found,
+            "backoffice": True,
+            "session": session,
+            "form": form,
+            "sent": sent_before,
         },
     )

@@ -44,6 +44,8 @@ def render_message(message: OutboxMessage) -> EmailMessage:
     with translation.override(message.language):
         if message.kind == "magic_link":
             return _render_magic_link(message)
+        if message.kind == "session_message":
+            return _render_session_message(message)
         if message.kind in BOOKING_SUBJECTS:
             return _render_booking(message)
     raise ValueError(f"unknown outbox message kind {message.kind!r}")
@@ -131,3 +133,29 @@ def _render_booking(message: OutboxMessage) -> EmailMessage:
             "image/png",
         )
     return email
+
+
+def _render_session_message(message: OutboxMessage) -> EmailMessage:
+    from majlis.backoffice.models import SessionMessage
+
+    written = SessionMessage.objects.select_related("session", "session__event").get(
+        pk=message.payload["message"]
+    )
+    session = written.session
+    context = {
+        "body": written.body,
+        "session": session,
+        "event_name": session.event.name,
+        "session_url": absolute_url(
+            reverse(
+                "session-detail",
+                kwargs={"event": session.event.slug, "code": session.code},
+            )
+        ),
+    }
+    body = render_to_string("outbox/email/session_message.txt", context)
+    subject = _("%(session)s: %(subject)s") % {
+        "session": session.title,
+        "subject": written.subject,
+    }
+    return EmailMessage(subject=subject, body=body, to=[message.to_email])

@@ -1,0 +1,58 @@
+"""Changes the back office makes that are not bookings (those go through
+``majlis.bookings.services``)."""
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from majlis.backoffice.models import SessionMessage
+from majlis.bookings.models import Booking, BookingStatus
+from majlis.core.exceptions import InvalidInput
+from majlis.events.models import Session
+from majlis.outbox.services import outbox_enqueue
+
+AUDIENCE_STATUSES = {
+    SessionMessage.Audience.CONFIRMED: [BookingStatus.CONFIRMED],
+    SessionMessage.Audience.WAITLISTED: [BookingStatus.WAITLISTED],
+    SessionMessage.Audience.BOTH: [BookingStatus.CONFIRMED, BookingStatus.WAITLISTED],
+}
+
+
+@transaction.atomic
+def session_message_send(
+    *,
+    session: Session,
+    author: User,
+    audience: str,
+    subject: str,
+    body: str,
+) -> SessionMessage:
+    """Write to the delegates of a session: one outbox message each, in the same
+    transaction as the record of what was sent and to whom."""
+    if audience not in AUDIENCE_STATUSES or not subject.strip() or not body.strip():
+        raise InvalidInput(_("A message needs its recipients, a subject and a text."))
+    people = [
+        booking.participant
+        for booking in Booking.objects.filter(
+            session=session,
+            status__in=AUDIENCE_STATUSES[SessionMessage.Audience(audience)],
+        )
+        .select_related("participant")
+        .order_by("participant__name")
+    ]
+    message = SessionMessage.objects.create(
+        session=session,
+        author=author,
+        audience=audience,
+        subject=subject.strip(),
+        body=body.strip(),
+        recipients=[person.email for person in people],
+    )
+    for person in people:
+        outbox_enqueue(
+            kind="session_message",
+            to_email=person.email,
+            language=person.language,
+            payload={"message": message.pk, "participant": person.pk},
+        )
+    return message
