@@ -137,6 +137,19 @@ def participant_import_rows(
     ``rows`` pairs each row with its line number in the file. Every bad row is
     reported (``ImportRejected``) and then nothing is written.
     """
+    errors = participant_import_check(rows=rows)
+    if errors:
+        raise ImportRejected(errors)
+    with transaction.atomic():
+        for _line, row in rows:
+            participant_upsert(event=event, data=row)
+    return len(rows)
+
+
+def participant_import_check(
+    *, rows: list[tuple[int, dict[str, str]]]
+) -> list[ImportRowError]:
+    """Every problem of every row (a bad field, an address twice), writing nothing."""
     errors: list[ImportRowError] = []
     seen: dict[str, int] = {}
     for line, row in rows:
@@ -154,12 +167,7 @@ def participant_import_rows(
                 )
             )
         seen[email] = line
-    if errors:
-        raise ImportRejected(errors)
-    with transaction.atomic():
-        for _line, row in rows:
-            participant_upsert(event=event, data=row)
-    return len(rows)
+    return errors
 
 
 def participant_token_create(*, participant: Participant) -> str:

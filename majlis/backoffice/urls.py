@@ -15,6 +15,13 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
     path("<slug:event>/", views.sessions, name="sessions"),
+    path("<slug:event>/delegates/", views.delegates, name="delegates"),
+    path("<slug:event>/delegates/import/", views.delegates_import, name="import"),
+    path(
+        "<slug:event>/delegates/<int:participant_id>/",
+        views.delegate_detail,
+        name="delegate",
+    ),
     path("<slug:event>/s/<slug:code>/roster/", views.roster, name="roster"),
     path(
         "<slug:event>/s/<slug:code>/roster.<str:kind>",

@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,7 +13,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from majlis.accounts.importing import read_delegates
 from majlis.accounts.models import Constituency, Participant
+from majlis.accounts.services import (
+    ImportRejected,
+    participant_import_check,
+    participant_import_rows,
+)
 from majlis.backoffice.access import (
     Capability,
     can,
@@ -40,7 +46,7 @@ from majlis.bookings.services import (
     booking_walk_in,
     session_release_no_shows,
 )
-from majlis.core.exceptions import MajlisError, NotFound
+from majlis.core.exceptions import MajlisError, NotFound, PermissionDenied
 from majlis.events.models import Event, Session
 from majlis.events.selectors import session_queryset_with_counts
 from majlis.outbox.models import OutboxMessage, OutboxStatus
@@ -74,6 +80,7 @@ def sessions(request: HttpRequest, event: str) -> HttpResponse:
             "backoffice": True,
             "sessions": listed,
             "can_see_rosters": can(request.user, found, Capability.SEE_ROSTER),
+            "can_run_event": can(request.user, found, Capability.RUN_EVENT),
         },
     )
 
@@ -340,5 +347,130 @@ def session_messages(request: HttpRequest, event: str, code: str) -> HttpRespons
             "session": session,
             "form": form,
             "sent": sent_before,
+        },
+    )
+
+
+def _secretariat_event(request: HttpRequest, event: str) -> Event:
+    found = event_get_for_staff(request.user, event)
+    if not can(request.user, found, Capability.RUN_EVENT):
+        raise PermissionDenied()
+    return found
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("A CSV or Excel (.xlsx) file of registered delegates"),
+        help_text=gettext_lazy(
+            "Columns: email, name, organisation, constituency, country, language. "
+            "The first row names the columns."
+        ),
+    )
+
+
+IMPORT_SESSION_KEY = "majlis_import_rows"
+
+
+@login_required
+def delegates_import(request: HttpRequest, event: str) -> HttpResponse:
+    """Upload, preview, then import: nothing is imported while a row is wrong."""
+    found = _secretariat_event(request, event)
+    context: dict[str, object] = {
+        "event": found,
+        "backoffice": True,
+        "can_run_event": True,
+    }
+    if request.method == "POST" and request.POST.get("confirm"):
+        rows = request.session.pop(IMPORT_SESSION_KEY, None)
+        if not rows or rows.get("event") != found.pk:
+            messages.error(
+                request, _("Upload the file again: its preview has expired.")
+            )
+            return redirect("backoffice:import", event=found.slug)
+        try:
+            count = participant_import_rows(
+                event=found, rows=[(line, row) for line, row in rows["rows"]]
+            )
+        except ImportRejected as error:
+            context["errors"] = error.errors
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d delegate imported.",
+                    "%(count)d delegates imported.",
+                    count,
+                )
+                % {"count": count},
+            )
+            return redirect("backoffice:delegates", event=found.slug)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and not request.POST.get("confirm") and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            rows = read_delegates(upload.name, upload.read())
+            errors = participant_import_check(rows=rows)
+        except ImportRejected as error:
+            errors = error.errors
+            rows = []
+        if errors:
+            context["errors"] = errors
+        else:
+            request.session[IMPORT_SESSION_KEY] = {"event": found.pk, "rows": rows}
+            context["preview"] = [row for _line, row in rows[:50]]
+            context["count"] = len(rows)
+    context["form"] = form
+    return render(request, "backoffice/import.html", context)
+
+
+@login_required
+def delegates(request: HttpRequest, event: str) -> HttpResponse:
+    found = _secretariat_event(request, event)
+    query = request.GET.get("q", "").strip()
+    people = Participant.objects.filter(event=found).order_by("name")
+    if query:
+        people = people.filter(
+            Q(name__icontains=query)
+            | Q(email__icontains=query)
+            | Q(organisation__icontains=query)
+            | Q(checkin_code__iexact=query)
+        )
+    return render(
+        request,
+        "backoffice/delegates.html",
+        {
+            "event": found,
+            "backoffice": True,
+            "can_run_event": True,
+            "query": query,
+            "people": people[:200],
+            "total": people.count(),
+        },
+    )
+
+
+@login_required
+def delegate_detail(
+    request: HttpRequest, event: str, participant_id: int
+) -> HttpResponse:
+    found = _secretariat_event(request, event)
+    person = Participant.objects.filter(event=found, pk=participant_id).first()
+    if person is None:
+        raise NotFound()
+    bookings = (
+        Booking.objects.filter(participant=person)
+        .select_related("session", "session__event")
+        .prefetch_related("changes", "changes__actor_user")
+        .order_by("session__starts_at", "pk")
+    )
+    return render(
+        request,
+        "backoffice/delegate.html",
+        {
+            "event": found,
+            "backoffice": True,
+            "can_run_event": True,
+            "person": person,
+            "bookings": bookings,
         },
     )

@@ -1,4 +1,3 @@
-import csv
 from pathlib import Path
 from typing import Any
 
@@ -6,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from majlis.accounts.importing import read_delegates
 from majlis.accounts.services import (
     IMPORT_COLUMNS,
     ImportRejected,
@@ -37,24 +37,17 @@ class Command(BaseCommand):
             ) from error
         path: Path = options["file"]
         try:
-            with path.open(newline="", encoding="utf-8-sig") as handle:
-                reader = csv.DictReader(handle)
-                missing = {"email", "name"} - set(reader.fieldnames or [])
-                if missing:
-                    raise CommandError(
-                        _("line 1: the header lacks the column(s) %(columns)s")
-                        % {"columns": ", ".join(sorted(missing))}
-                    )
-                rows = [
-                    (
-                        reader.line_num,
-                        {k: (v or "").strip() for k, v in row.items() if k},
-                    )
-                    for row in reader
-                ]
-        except (OSError, UnicodeDecodeError, csv.Error) as error:
+            content = path.read_bytes()
+        except OSError as error:
             raise CommandError(
                 _("Cannot read %(path)s: %(error)s") % {"path": path, "error": error}
+            ) from error
+        try:
+            rows = read_delegates(path.name, content)
+        except ImportRejected as error:
+            raise CommandError(
+                _("Nothing was imported; fix these rows first:\n%(rows)s")
+                % {"rows": error.message}
             ) from error
         try:
             count = participant_import_rows(event=event, rows=rows)
