@@ -4,6 +4,7 @@ programs need to read Arabic right) and XLSX (openpyxl)."""
 import csv
 import io
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +13,9 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from majlis.bookings.models import AccessNeed, Booking
 from majlis.events.models import Session
+
+if TYPE_CHECKING:
+    from majlis.backoffice.selectors import Dashboard
 
 
 def roster_header() -> list[str]:
@@ -94,3 +98,42 @@ def roster_xlsx(session: Session, bookings: Iterable[Booking]) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def dashboard_csv(figures: "Dashboard") -> bytes:
+    """The dashboard's figures, one table after another."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [
+            _("Session"),
+            _("Capacity"),
+            _("Confirmed"),
+            _("Waiting"),
+            _("Checked in"),
+            _("No-shows"),
+        ]
+    )
+    for row in figures.sessions:
+        writer.writerow(
+            [
+                row.session.title,
+                row.session.capacity,
+                row.confirmed,
+                row.waiting,
+                row.checked_in,
+                row.no_shows,
+            ]
+        )
+    for title, pairs in (
+        (_("Constituency"), figures.by_constituency),
+        (_("Preferred language"), figures.by_language),
+        (
+            _("Bookings per day"),
+            [(day.isoformat(), count) for day, count in figures.by_day],
+        ),
+    ):
+        writer.writerow([])
+        writer.writerow([title, _("Delegates")])
+        writer.writerows(pairs)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -1,8 +1,12 @@
 """Read-only queries of the back office."""
 
-from django.db.models import Q, QuerySet
+from dataclasses import dataclass
+from datetime import date
 
-from majlis.accounts.models import Participant
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from majlis.accounts.models import Constituency, Language, Participant
 from majlis.bookings.models import Booking, BookingStatus
 from majlis.events.models import Event, Session
 
@@ -58,4 +62,91 @@ def participants_matching(
         Participant.objects.filter(event=event)
         .filter(Q(name__icontains=text) | Q(email__icontains=text))
         .order_by("name")[:limit]
+    )
+
+
+@dataclass
+class SessionFigures:
+    session: Session
+    confirmed: int
+    waiting: int
+    checked_in: int
+    no_shows: int  # confirmed, not checked in, once the session has started
+
+
+@dataclass
+class Dashboard:
+    sessions: list[SessionFigures]
+    by_constituency: list[tuple[str, int]]
+    by_language: list[tuple[str, int]]
+    by_day: list[tuple[date, int]]
+
+    @property
+    def largest(self) -> int:
+        """The longest bar of the session chart, so bars share one scale."""
+        return max([s.session.capacity for s in self.sessions] + [1])
+
+    @property
+    def busiest_day(self) -> int:
+        return max([count for _day, count in self.by_day] + [1])
+
+
+def event_dashboard(*, event: Event, sessions: QuerySet[Session]) -> Dashboard:
+    """The figures of ``sessions`` (those the viewer may see), in a few queries."""
+    now = timezone.now()
+    active = Booking.objects.filter(session__in=sessions)
+    per_session = {
+        row["session"]: row
+        for row in active.values("session").annotate(
+            confirmed=Count("pk", filter=Q(status=BookingStatus.CONFIRMED)),
+            waiting=Count("pk", filter=Q(status=BookingStatus.WAITLISTED)),
+            checked_in=Count(
+                "pk",
+                filter=Q(status=BookingStatus.CONFIRMED, checked_in_at__isnull=False),
+            ),
+        )
+    }
+    figures = []
+    for session in sessions.order_by("starts_at", "code"):
+        row = per_session.get(
+            session.pk, {"confirmed": 0, "waiting": 0, "checked_in": 0}
+        )
+        started = session.starts_at <= now
+        figures.append(
+            SessionFigures(
+                session=session,
+                confirmed=row["confirmed"],
+                waiting=row["waiting"],
+                checked_in=row["checked_in"],
+                no_shows=row["confirmed"] - row["checked_in"] if started else 0,
+            )
+        )
+    confirmed = active.filter(status=BookingStatus.CONFIRMED)
+    constituency_names = dict(Constituency.choices)
+    language_names = dict(Language.choices)
+    by_constituency = [
+        (
+            str(constituency_names.get(row["participant__constituency"], "")),
+            row["count"],
+        )
+        for row in confirmed.values("participant__constituency")
+        .annotate(count=Count("pk"))
+        .order_by("-count")
+    ]
+    by_language = [
+        (str(language_names.get(row["participant__language"], "")), row["count"])
+        for row in confirmed.values("participant__language")
+        .annotate(count=Count("pk"))
+        .order_by("-count")
+    ]
+    zone = event.zone
+    days: dict[date, int] = {}
+    for created in active.values_list("created_at", flat=True):
+        day = timezone.localtime(created, zone).date()
+        days[day] = days.get(day, 0) + 1
+    return Dashboard(
+        sessions=figures,
+        by_constituency=by_constituency,
+        by_language=by_language,
+        by_day=sorted(days.items()),
     )

@@ -15,6 +15,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
     path("<slug:event>/", views.sessions, name="sessions"),
+    path("<slug:event>/dashboard/", views.dashboard, name="dashboard"),
     path("<slug:event>/delegates/", views.delegates, name="delegates"),
     path("<slug:event>/delegates/import/", views.delegates_import, name="import"),
     path(

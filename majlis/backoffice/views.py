@@ -28,11 +28,12 @@ from majlis.backoffice.access import (
     session_get_for_staff,
     session_list_for_staff,
 )
-from majlis.backoffice.exports import roster_csv, roster_xlsx
+from majlis.backoffice.exports import dashboard_csv, roster_csv, roster_xlsx
 from majlis.backoffice.models import SessionMessage
 from majlis.backoffice.pdf import attendance_sheet_pdf, name_cards_pdf
 from majlis.backoffice.selectors import (
     ROSTER_SORTS,
+    event_dashboard,
     participant_by_checkin_code,
     participants_matching,
     roster_bookings,
@@ -472,5 +473,33 @@ def delegate_detail(
             "can_run_event": True,
             "person": person,
             "bookings": bookings,
+        },
+    )
+
+
+@login_required
+def dashboard(request: HttpRequest, event: str) -> HttpResponse:
+    """Seats taken, waiting, checked in and no-shows per session; bookings over
+    time; the mix of delegates: as charts with their figures, and as CSV."""
+    found = event_get_for_staff(request.user, event)
+    if not can(request.user, found, Capability.SEE_ROSTER):
+        raise PermissionDenied()
+    figures = event_dashboard(
+        event=found, sessions=session_list_for_staff(request.user, found)
+    )
+    if request.GET.get("format") == "csv":
+        return HttpResponse(dashboard_csv(figures), content_type="text/csv")
+    return render(
+        request,
+        "backoffice/dashboard.html",
+        {
+            "event": found,
+            "backoffice": True,
+            "can_run_event": can(request.user, found, Capability.RUN_EVENT),
+            "figures": figures,
+            "mix": [
+                (_("Constituency"), figures.by_constituency),
+                (_("Preferred language"), figures.by_language),
+            ],
         },
     )

@@ -195,6 +195,7 @@ def test_the_back_office_passes_axe_core(
         code = conference["delegate"].checkin_code
         for name, path in {
             "sessions": f"/{slug}/",
+            "dashboard": f"/{slug}/dashboard/",
             "roster": f"/{slug}/s/full/roster/",
             "roster filtered": f"/{slug}/s/full/roster/?status=waitlisted&sort=name",
             "check-in": f"/{slug}/s/free/check-in/",
