@@ -249,3 +249,34 @@ def _add_fictitious(event: Event, count: int) -> int:
         )
     Participant.objects.bulk_create(people, batch_size=500)
     return len(people)
+
+
+def demo_book(*, event: Event, seed: int = 2026) -> int:
+    """Book the fictitious delegates into the sessions, through the booking
+    services, with a few sessions much wanted: a demo with a life of its own
+    (full sessions, waiting lists, check-ins)."""
+    from majlis.bookings.services import Actor, booking_check_in, booking_create
+    from majlis.core.exceptions import MajlisError
+
+    rng = random.Random(seed)
+    sessions = list(Session.objects.filter(event=event).order_by("starts_at", "code"))
+    days: dict[date, list[Session]] = {}
+    for session in sessions:
+        days.setdefault(session.starts_at.date(), []).append(session)
+    booked = 0
+    for person in Participant.objects.filter(event=event, email__startswith="demo-"):
+        for choices in days.values():
+            weights = [2 ** (len(choices) - index) for index in range(len(choices))]
+            session = rng.choices(choices, weights=weights)[0]
+            try:
+                booking = booking_create(
+                    participant=person, session=session, actor=Actor.delegate()
+                )
+            except MajlisError:
+                continue
+            booked += 1
+            if booking.status == "confirmed" and rng.random() < 0.6:
+                booking_check_in(
+                    session=session, participant=person, actor=Actor.system()
+                )
+    return booked

@@ -31,7 +31,7 @@ def wait_for(url: str, seconds: float = 60) -> None:
 
 
 @contextmanager
-def demo_server(*, workers: int = 1) -> Iterator[str]:
+def demo_server(*, workers: int = 1, demo_args: tuple[str, ...] = ()) -> Iterator[str]:
     """Yield the base URL of a `majlis serve` of the demo; stop it afterwards."""
     port = free_port()
     majlis = str(Path(sys.executable).parent / "majlis")
@@ -44,7 +44,7 @@ def demo_server(*, workers: int = 1) -> Iterator[str]:
         }
         subprocess.run([majlis, "migrate", "-v0"], env=env, check=True)  # noqa: S603
         subprocess.run(  # noqa: S603
-            [majlis, "demo"], env=env, check=True, stdout=subprocess.DEVNULL
+            [majlis, "demo", *demo_args], env=env, check=True, stdout=subprocess.DEVNULL
         )
         server = subprocess.Popen(  # noqa: S603
             [

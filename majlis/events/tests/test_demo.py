@@ -58,3 +58,16 @@ def test_demo_participants_option_adds_more_each_time():
     call_command("demo", participants=5)
     call_command("demo", participants=5)
     assert Participant.objects.filter(email__startswith="demo-").count() == 10
+
+
+def test_the_demo_can_book_its_fictitious_delegates_within_the_rules():
+    from majlis.bookings.models import Booking
+
+    call_command("demo", participants=120, book=True)
+    for session in Session.objects.all():
+        confirmed = Booking.objects.filter(session=session, status="confirmed").count()
+        assert session.seats_taken == confirmed <= session.capacity
+    assert Booking.objects.filter(
+        status="waitlisted"
+    ).exists()  # some sessions filled up
+    assert Booking.objects.filter(checked_in_at__isnull=False).exists()

@@ -8,6 +8,7 @@ from majlis.events.demo import (
     DEMO_DELEGATE_EMAIL,
     DEMO_ORGANISER_PASSWORD,
     DEMO_ORGANISER_USERNAME,
+    demo_book,
     demo_load,
 )
 
@@ -17,10 +18,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--participants", type=int, default=0)
+        parser.add_argument(
+            "--book",
+            action="store_true",
+            help="Book the fictitious delegates into sessions (and check some in).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         activate_terminal_language()
         summary = demo_load(participants=options["participants"])
+        if options["book"]:
+            demo_book(event=summary.event)
         self.stdout.write(
             _(
                 "Demo event %(event)s: %(sessions)d sessions and %(delegates)d "
