@@ -121,6 +121,70 @@ MATRIX = {
         "stranger": 404,
         None: 302,
     },
+    "/en/backoffice/casa/s/mine/messages/": {
+        "secretariat": 200,
+        "organiser": 200,
+        "door": 403,
+        "stranger": 404,
+        None: 302,
+    },
+    "/en/backoffice/casa/s/theirs/messages/": {
+        "secretariat": 200,
+        "organiser": 404,
+        "door": 404,
+        "stranger": 404,
+        None: 302,
+    },
+    "/en/backoffice/casa/s/mine/roster.pdf": {
+        "secretariat": 200,
+        "organiser": 200,
+        "door": 403,
+        "stranger": 404,
+        None: 302,
+    },
+    "/en/backoffice/casa/s/theirs/roster.cards.pdf": {
+        "secretariat": 200,
+        "organiser": 404,
+        "door": 404,
+        "stranger": 404,
+        None: 302,
+    },
+    "/en/backoffice/casa/dashboard/": {
+        "secretariat": 200,
+        "organiser": 200,
+        "door": 403,
+        "stranger": 404,
+        "other_secretariat": 404,
+        None: 302,
+    },
+    "/en/backoffice/casa/delegates/": {
+        "secretariat": 200,
+        "organiser": 403,
+        "door": 403,
+        "stranger": 404,
+        "other_secretariat": 404,
+        None: 302,
+    },
+    "/en/backoffice/casa/delegates/import/": {
+        "secretariat": 200,
+        "organiser": 403,
+        "door": 403,
+        "stranger": 404,
+        None: 302,
+    },
+    "/en/backoffice/casa/delegates/{delegate}/": {
+        "secretariat": 200,
+        "organiser": 403,
+        "door": 403,
+        "stranger": 404,
+        "other_secretariat": 404,
+        None: 302,
+    },
+    "/en/backoffice/other/delegates/{delegate}/": {
+        "secretariat": 404,
+        "other_secretariat": 404,
+        None: 302,
+    },
     "/en/backoffice/other/s/foreign/roster/": {
         "secretariat": 404,
         "organiser": 404,
@@ -133,9 +197,10 @@ MATRIX = {
 
 @pytest.mark.parametrize("path", MATRIX)
 def test_who_may_open_what(world, path):
+    address = path.format(delegate=world["booking_in_mine"].participant_id)
     for role, expected in MATRIX[path].items():
         user = world["users"][role] if role else None
-        assert get_as(user, path) == expected, f"{role} on {path}"
+        assert get_as(user, address) == expected, f"{role} on {address}"
 
 
 def cancel_path(session_code: str, booking) -> str:
