@@ -34,6 +34,11 @@ urlpatterns = [
         views.cancel_on_behalf,
         name="cancel",
     ),
+    path(
+        "<slug:event>/s/<slug:code>/bookings/<int:booking_id>/move/",
+        views.move_on_behalf,
+        name="move",
+    ),
     path("<slug:event>/s/<slug:code>/check-in/", views.check_in, name="check-in"),
     path(
         "<slug:event>/s/<slug:code>/messages/", views.session_messages, name="messages"

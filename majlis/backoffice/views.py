@@ -44,6 +44,7 @@ from majlis.bookings.services import (
     Actor,
     booking_cancel,
     booking_check_in,
+    booking_move,
     booking_walk_in,
     session_release_no_shows,
 )
@@ -144,6 +145,9 @@ def roster(request: HttpRequest, event: str, code: str) -> HttpResponse:
             "form": form,
             "bookings": bookings,
             "sorts": ROSTER_SORTS,
+            "other_sessions": session_list_for_staff(request.user, found).exclude(
+                pk=session.pk
+            ),
         },
     )
 
@@ -503,3 +507,42 @@ def dashboard(request: HttpRequest, event: str) -> HttpResponse:
             ],
         },
     )
+
+
+@require_POST
+@login_required
+def move_on_behalf(
+    request: HttpRequest, event: str, code: str, booking_id: int
+) -> HttpResponse:
+    """Move a booking to another session the caller runs."""
+    found = event_get_for_staff(request.user, event)
+    session = session_get_for_staff(request.user, found, code, Capability.SEE_ROSTER)
+    booking = (
+        Booking.objects.select_related("participant", "session")
+        .filter(pk=booking_id, session=session)
+        .first()
+    )
+    target = (
+        session_list_for_staff(request.user, found)
+        .filter(pk=request.POST.get("to_session") or 0)
+        .first()
+    )
+    if booking is None or target is None or target.pk == session.pk:
+        raise NotFound()
+    try:
+        moved = booking_move(
+            booking=booking, to_session=target, actor=staff_actor(request)
+        )
+    except MajlisError as error:
+        messages.error(request, str(error.message))
+    else:
+        if moved.status == BookingStatus.CONFIRMED:
+            text = _("%(name)s now has a seat in %(session)s.")
+        else:
+            text = _(
+                "%(session)s is full: %(name)s waits there and keeps their seat here."
+            )
+        messages.success(
+            request, text % {"name": booking.participant.name, "session": target.title}
+        )
+    return redirect("backoffice:roster", event=found.slug, code=session.code)

@@ -22,6 +22,8 @@ from majlis.bookings.locking import (
     busy_means_try_again,
     lock_event_schedule,
     lock_overlap_group,
+    lock_sessions,
+    overlap_group_ids,
     sessions_overlapping,
 )
 from majlis.bookings.models import (
@@ -553,3 +555,32 @@ def booking_walk_in(
     booking_check_in(session=session, participant=participant, actor=actor)
     booking.refresh_from_db()
     return booking
+
+
+@busy_means_try_again
+@transaction.atomic
+def booking_move(*, booking: Booking, to_session: Session, actor: Actor) -> Booking:
+    """Move a delegate's booking to another session of the event, on their behalf.
+
+    If the other session has a seat, the delegate takes it and the old booking
+    is cancelled (its seat goes to the first person waiting there); if it is
+    full, they wait for it and keep what they hold. Locks both overlap groups
+    first, in primary-key order. Raises what ``booking_create`` raises.
+    """
+    lock_sessions(
+        set(overlap_group_ids(booking.session)) | set(overlap_group_ids(to_session))
+    )
+    moved = booking_create(
+        participant=booking.participant,
+        session=to_session,
+        actor=actor,
+        switch=True,
+        enforce_window=False,
+        access_needs=list(booking.access_needs),
+        access_needs_note=booking.access_needs_note,
+    )
+    if moved.status == BookingStatus.CONFIRMED:
+        old = Booking.objects.get(pk=booking.pk)
+        if old.status != BookingStatus.CANCELLED:
+            booking_cancel(booking=old, actor=actor, enforce_window=False)
+    return moved

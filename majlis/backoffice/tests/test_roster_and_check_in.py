@@ -146,3 +146,51 @@ def test_two_doors_checking_in_the_same_delegate_record_it_once(people, session)
     assert (first.outcome, second.outcome) == ("checked_in", "already_checked_in")
     booking = Booking.objects.get(participant=people["amina"])
     assert booking.changes.filter(action="checked_in").count() == 1
+
+
+def test_an_organiser_moves_a_booking_to_another_of_their_sessions(
+    client, organiser, people, event
+):
+    from majlis.bookings.models import Booking as B
+    from majlis.testing.factories import afternoon
+
+    other = SessionFactory(
+        event=event,
+        code="other",
+        title_en="Other session",
+        starts_at=afternoon(days_from_now=33),
+        ends_at=afternoon(33, 18),
+    )
+    StaffRole.objects.get(user=organiser).sessions.add(other)
+    amina = B.objects.get(participant=people["amina"], status="confirmed")
+
+    response = client.post(
+        f"/en/backoffice/casa/s/talk/bookings/{amina.pk}/move/",
+        {"to_session": other.pk},
+        follow=True,
+    )
+
+    assert "Amina Benali now has a seat in Other session." in response.content.decode()
+    amina.refresh_from_db()
+    assert amina.status == "cancelled"
+    moved = B.objects.get(participant=people["amina"], session=other)
+    assert moved.status == "confirmed" and moved.access_needs == ["wheelchair"]
+    assert moved.changes.first().actor_user == organiser
+    # Claire, who waited in "talk", got the freed seat.
+    assert B.objects.get(participant=people["claire"]).status == "confirmed"
+
+
+def test_a_move_into_a_session_the_organiser_does_not_run_is_not_found(
+    client, organiser, people, event
+):
+    from majlis.bookings.models import Booking as B
+
+    elsewhere = SessionFactory(event=event, code="elsewhere")
+    amina = B.objects.get(participant=people["amina"], status="confirmed")
+    response = client.post(
+        f"/en/backoffice/casa/s/talk/bookings/{amina.pk}/move/",
+        {"to_session": elsewhere.pk},
+    )
+    assert response.status_code == 404
+    amina.refresh_from_db()
+    assert amina.status == "confirmed"
