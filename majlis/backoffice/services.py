@@ -5,10 +5,10 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from majlis.backoffice.models import SessionMessage
+from majlis.backoffice.models import SessionMessage, StaffRole
 from majlis.bookings.models import Booking, BookingStatus
 from majlis.core.exceptions import InvalidInput
-from majlis.events.models import Session
+from majlis.events.models import Event, Session
 from majlis.outbox.services import outbox_enqueue
 
 AUDIENCE_STATUSES = {
@@ -56,3 +56,33 @@ def session_message_send(
             payload={"message": message.pk, "participant": person.pk},
         )
     return message
+
+
+@transaction.atomic
+def staff_invite(
+    *, event: Event, email: str, role: str, sessions: list[Session], language: str
+) -> StaffRole:
+    """Give someone a role in the event and email them a link to set their password.
+
+    A new address gets a user with no usable password; an existing user keeps
+    theirs and is told of the role. The email goes through the outbox.
+    """
+    if role not in StaffRole.Role.values:
+        raise InvalidInput(_("Choose a role."))
+    address = email.strip().lower()
+    user = User.objects.filter(email__iexact=address).first()
+    if user is None:
+        user = User.objects.create_user(username=address, email=address)
+        user.set_unusable_password()
+        user.save()
+    staff, _created = StaffRole.objects.update_or_create(
+        user=user, event=event, defaults={"role": role}
+    )
+    staff.sessions.set([s for s in sessions if s.event_id == event.pk])
+    outbox_enqueue(
+        kind="staff_invite",
+        to_email=address,
+        language=language,
+        payload={"user": user.pk, "event": event.pk},
+    )
+    return staff

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, reverse_lazy
 
 from majlis.backoffice import views
 
@@ -13,9 +13,19 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "set-password/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="backoffice/set_password.html",
+            success_url=reverse_lazy("backoffice:login"),
+            extra_context={"backoffice": True},
+        ),
+        name="set-password",
+    ),
     path("", views.home, name="home"),
     path("<slug:event>/", views.sessions, name="sessions"),
     path("<slug:event>/dashboard/", views.dashboard, name="dashboard"),
+    path("<slug:event>/staff/", views.staff, name="staff"),
     path("<slug:event>/delegates/", views.delegates, name="delegates"),
     path("<slug:event>/delegates/import/", views.delegates_import, name="import"),
     path(

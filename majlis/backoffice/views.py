@@ -9,8 +9,8 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from majlis.accounts.importing import read_delegates
@@ -29,7 +29,7 @@ from majlis.backoffice.access import (
     session_list_for_staff,
 )
 from majlis.backoffice.exports import dashboard_csv, roster_csv, roster_xlsx
-from majlis.backoffice.models import SessionMessage
+from majlis.backoffice.models import SessionMessage, StaffRole
 from majlis.backoffice.pdf import attendance_sheet_pdf, name_cards_pdf
 from majlis.backoffice.selectors import (
     ROSTER_SORTS,
@@ -38,7 +38,7 @@ from majlis.backoffice.selectors import (
     participants_matching,
     roster_bookings,
 )
-from majlis.backoffice.services import session_message_send
+from majlis.backoffice.services import session_message_send, staff_invite
 from majlis.bookings.models import Booking, BookingStatus
 from majlis.bookings.services import (
     Actor,
@@ -546,3 +546,60 @@ def move_on_behalf(
             request, text % {"name": booking.participant.name, "session": target.title}
         )
     return redirect("backoffice:roster", event=found.slug, code=session.code)
+
+
+class StaffInviteForm(forms.Form):
+    email = forms.EmailField(label=gettext_lazy("Email"))
+    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=StaffRole.Role.choices)
+    sessions = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Sessions (for organisers and door staff)"),
+        queryset=Session.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: object, event: Event, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        sessions = self.fields["sessions"]
+        if isinstance(sessions, forms.ModelMultipleChoiceField):
+            sessions.queryset = Session.objects.filter(event=event).order_by(
+                "starts_at"
+            )
+
+
+@login_required
+def staff(request: HttpRequest, event: str) -> HttpResponse:
+    """The secretariat invites staff by email and sees who has which role."""
+    found = _secretariat_event(request, event)
+    form = StaffInviteForm(request.POST or None, event=found)
+    if request.method == "POST" and form.is_valid():
+        invited = staff_invite(
+            event=found,
+            email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
+            sessions=list(form.cleaned_data["sessions"]),
+            language=get_language() or "en",
+        )
+        messages.success(
+            request,
+            _("%(email)s is invited; the email is on its way.")
+            % {"email": invited.user.email},
+        )
+        return redirect("backoffice:staff", event=found.slug)
+    roles = (
+        StaffRole.objects.filter(event=found)
+        .select_related("user")
+        .prefetch_related("sessions")
+        .order_by("role", "user__username")
+    )
+    return render(
+        request,
+        "backoffice/staff.html",
+        {
+            "event": found,
+            "backoffice": True,
+            "can_run_event": True,
+            "form": form,
+            "roles": roles,
+        },
+    )

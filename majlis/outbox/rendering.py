@@ -46,6 +46,8 @@ def render_message(message: OutboxMessage) -> EmailMessage:
             return _render_magic_link(message)
         if message.kind == "session_message":
             return _render_session_message(message)
+        if message.kind == "staff_invite":
+            return _render_staff_invite(message)
         if message.kind in BOOKING_SUBJECTS:
             return _render_booking(message)
     raise ValueError(f"unknown outbox message kind {message.kind!r}")
@@ -158,4 +160,40 @@ def _render_session_message(message: OutboxMessage) -> EmailMessage:
         "session": session.title,
         "subject": written.subject,
     }
+    return EmailMessage(subject=subject, body=body, to=[message.to_email])
+
+
+def _render_staff_invite(message: OutboxMessage) -> EmailMessage:
+    from django.contrib.auth.models import User
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from majlis.backoffice.models import StaffRole
+
+    staff = StaffRole.objects.select_related("user", "event").get(
+        user_id=message.payload["user"], event_id=message.payload["event"]
+    )
+    user: User = staff.user
+    # Made when sent: the link stays valid for PASSWORD_RESET_TIMEOUT from now,
+    # and stops working once the password is set.
+    link = absolute_url(
+        reverse(
+            "backoffice:set-password",
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            },
+        )
+    )
+    context = {
+        "event_name": staff.event.name,
+        "role": staff.get_role_display(),
+        "username": user.get_username(),
+        "link": link,
+        "login": absolute_url(reverse("backoffice:login")),
+        "has_password": user.has_usable_password(),
+    }
+    subject = _("Your role at %(event)s") % {"event": staff.event.name}
+    body = render_to_string("outbox/email/staff_invite.txt", context)
     return EmailMessage(subject=subject, body=body, to=[message.to_email])
