@@ -88,3 +88,58 @@ def test_check_in_release_and_walk_in_at_the_door(
         raise
     finally:
         context.close()
+
+
+FAKE_CAMERA_AND_DETECTOR = """
+    window.BarcodeDetector = class {
+        constructor(options) { this.options = options; }
+        async detect() { return [{ rawValue: window.__code }]; }
+    };
+    navigator.mediaDevices.getUserMedia = async () => {
+        const canvas = document.createElement("canvas");
+        canvas.width = 64; canvas.height = 64;
+        return canvas.captureStream();
+    };
+"""
+
+
+def test_scanning_a_qr_code_with_the_camera_checks_in(
+    browser: Browser, live_server, request
+):
+    """Chromium on Linux has no BarcodeDetector, so the test gives the page one
+    (and a camera) that "sees" the delegate's code: what is tested is the
+    page's wiring from the camera to the check-in."""
+    slug = f"scan-{uuid.uuid4().hex[:8]}"
+    event = EventFactory(slug=slug)
+    session = SessionFactory(event=event, code="lab")
+    delegate = ParticipantFactory(event=event, name="Amina Benali")
+    booking_create(participant=delegate, session=session, actor=Actor.delegate())
+    user = User.objects.create_user("scanner", "scan@example.org", "a-long-pass-phrase")
+    StaffRole.objects.create(user=user, event=event, role="door").sessions.add(session)
+
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        page.goto(
+            f"{live_server.url}/en/backoffice/login/?next=/en/backoffice/{slug}/s/lab/check-in/"
+        )
+        page.get_by_label("Username").fill("scanner")
+        page.get_by_label("Password").fill("a-long-pass-phrase")
+        page.locator("main button[type=submit]").click()
+        scan = page.get_by_role("button", name="Scan a QR code with the camera")
+        expect(scan).to_be_hidden()  # no barcode reader in this browser: typing only
+
+        context.add_init_script(FAKE_CAMERA_AND_DETECTOR)
+        page.reload()
+        page.evaluate(f"window.__code = '{delegate.checkin_code}'")
+        scan.click()
+        expect(page.locator(".checkin-result")).to_contain_text(
+            "Amina Benali is checked in."
+        )
+        assert Booking.objects.get(participant=delegate).checked_in_at is not None
+    except BaseException:
+        keep_screenshot(page, request.node.name)
+        raise
+    finally:
+        context.close()
