@@ -33,6 +33,7 @@ urlpatterns = [
         views.delegate_detail,
         name="delegate",
     ),
+    path("<slug:event>/s/<slug:code>/edit/", views.session_edit, name="session-edit"),
     path("<slug:event>/s/<slug:code>/roster/", views.roster, name="roster"),
     path(
         "<slug:event>/s/<slug:code>/roster.<str:kind>",

@@ -49,6 +49,7 @@ from majlis.bookings.services import (
     session_release_no_shows,
 )
 from majlis.core.exceptions import MajlisError, NotFound, PermissionDenied
+from majlis.events.forms import SessionEditForm, session_save_changes
 from majlis.events.models import Event, Session
 from majlis.events.selectors import session_queryset_with_counts
 from majlis.outbox.models import OutboxMessage, OutboxStatus
@@ -603,3 +604,32 @@ def staff(request: HttpRequest, event: str) -> HttpResponse:
             "roles": roles,
         },
     )
+
+
+@login_required
+def session_edit(request: HttpRequest, event: str, code: str) -> HttpResponse:
+    """The secretariat edits a session: texts per language, rooms, format,
+    languages, times (in the event's zone), capacity, waiting list."""
+    found = _secretariat_event(request, event)
+    session = session_list_for_staff(request.user, found).filter(code=code).first()
+    if session is None:
+        raise NotFound()
+    with timezone.override(found.zone):
+        form = SessionEditForm(request.POST or None, instance=session)
+        if request.method == "POST" and form.is_valid():
+            refused = session_save_changes(form=form, actor=staff_actor(request))
+            if refused is None:
+                messages.success(request, _("The session is saved."))
+                return redirect("backoffice:sessions", event=found.slug)
+            messages.error(request, str(refused.message))
+        return render(
+            request,
+            "backoffice/session_edit.html",
+            {
+                "event": found,
+                "backoffice": True,
+                "can_run_event": True,
+                "session": session,
+                "form": form,
+            },
+        )

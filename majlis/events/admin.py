@@ -6,16 +6,15 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
 from majlis.bookings.models import ACTIVE_STATUSES, AccessNeed, Booking, BookingStatus
 from majlis.bookings.selectors import (
     access_needs_counts,
-    delegates_double_booked_by_move,
 )
-from majlis.bookings.services import Actor, session_move, session_set_capacity
-from majlis.core.exceptions import MajlisError
-from majlis.events.models import Event, Session, SpokenLanguage
+from majlis.bookings.services import Actor
+from majlis.events.forms import SessionForm, session_save_changes
+from majlis.events.models import Event, Session
 
 
 def organiser_actor(request: HttpRequest) -> Actor:
@@ -33,71 +32,6 @@ class EventAdmin(admin.ModelAdmin):
         "booking_closes_at",
     ]
     search_fields = ["slug", "name_en"]
-
-
-class SessionAdminForm(forms.ModelForm):
-    """Says at once, on the form, what the booking services would refuse."""
-
-    languages = forms.MultipleChoiceField(
-        label=_("Working languages"),
-        choices=SpokenLanguage.choices,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    interpretation = forms.MultipleChoiceField(
-        label=_("Interpretation into"),
-        choices=SpokenLanguage.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-
-    class Meta:
-        model = Session
-        fields = "__all__"  # noqa: DJ007 - the admin edits every field of a session
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        session = self.instance
-        starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
-        if starts_at and ends_at and ends_at <= starts_at:
-            self.add_error("ends_at", _("A session must end after it starts."))
-        if session.pk is None:
-            return data
-        capacity = data.get("capacity")
-        if capacity is not None and capacity < session.seats_taken:
-            self.add_error(
-                "capacity",
-                _(
-                    "The capacity cannot be lower than the %(count)d confirmed bookings; "
-                    "cancel bookings first."
-                )
-                % {"count": session.seats_taken},
-            )
-        if (
-            starts_at
-            and ends_at
-            and (starts_at, ends_at) != (session.starts_at, session.ends_at)
-        ):
-            moved = Session(pk=session.pk, event_id=session.event_id)
-            moved.starts_at, moved.ends_at = starts_at, ends_at
-            others = [
-                other
-                for other in Session.objects.filter(event_id=session.event_id)
-                if moved.overlaps(other)
-            ]
-            count = delegates_double_booked_by_move(session=session, others=others)
-            if count:
-                self.add_error(
-                    "starts_at",
-                    ngettext(
-                        "%(count)d delegate booked here holds a seat in another session "
-                        "at the new time.",
-                        "%(count)d delegates booked here hold a seat in another session "
-                        "at the new time.",
-                        count,
-                    )
-                    % {"count": count},
-                )
-        return data
 
 
 class RosterInline(admin.TabularInline):
@@ -148,7 +82,7 @@ class MissingTranslationFilter(admin.SimpleListFilter):
 
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
-    form = SessionAdminForm
+    form = SessionForm
     inlines = [RosterInline]
     list_display = [
         "code",
@@ -199,20 +133,6 @@ class SessionAdmin(admin.ModelAdmin):
         if not change:
             super().save_model(request, obj, form, change)
             return
-        service_fields = {"capacity", "starts_at", "ends_at"}
-        plain = [name for name in form.changed_data if name not in service_fields]
-        if plain:
-            obj.save(update_fields=plain)
-        actor = organiser_actor(request)
-        try:
-            if {"starts_at", "ends_at"} & set(form.changed_data):
-                session_move(
-                    session=obj,
-                    starts_at=obj.starts_at,
-                    ends_at=obj.ends_at,
-                    actor=actor,
-                )
-            if "capacity" in form.changed_data:
-                session_set_capacity(session=obj, capacity=obj.capacity, actor=actor)
-        except MajlisError as error:
-            self.message_user(request, str(error.message), level=messages.ERROR)
+        refused = session_save_changes(form=form, actor=organiser_actor(request))
+        if refused is not None:
+            self.message_user(request, str(refused.message), level=messages.ERROR)

@@ -157,6 +157,13 @@ MATRIX = {
         "other_secretariat": 404,
         None: 302,
     },
+    "/en/backoffice/casa/s/mine/edit/": {
+        "secretariat": 200,
+        "organiser": 403,
+        "door": 403,
+        "stranger": 404,
+        None: 302,
+    },
     "/en/backoffice/casa/staff/": {
         "secretariat": 200,
         "organiser": 403,
