@@ -117,25 +117,30 @@ class AcceptedOut(Schema):
     detail: str
 
 
-class BookingIn(Schema):
-    switch: bool = False
-    access_needs: list[AccessNeed] = Field(
-        default_factory=list, description="What the delegate needs to take part"
-    )
-    access_needs_note: str = Field("", max_length=500)
+class JsonObjectIn(Schema):
+    """A request body that must be a JSON object.
+
+    When every field has a default, django-ninja would otherwise take any JSON
+    value (a list, a number) as an empty body.
+    """
 
     @model_validator(mode="wrap")
     @classmethod
     def _only_an_object(
         cls, value: Any, handler: ModelWrapValidatorHandler[Any]
     ) -> Any:
-        # Every field has a default, so without this check any JSON value (a list,
-        # a number) would pass as an empty body.
         raw = value._obj if isinstance(value, DjangoGetter) else value
         if not isinstance(raw, dict):
             raise ValueError("the body must be a JSON object")
         return handler(value)
-        raise ValueError("the body must be a JSON object")
+
+
+class BookingIn(JsonObjectIn):
+    switch: bool = False
+    access_needs: list[AccessNeed] = Field(
+        default_factory=list, description="What the delegate needs to take part"
+    )
+    access_needs_note: str = Field("", max_length=500)
 
 
 class BookingOut(Schema):
@@ -165,19 +170,9 @@ class RosterEntryOut(ParticipantOut):
     waitlist_position: int | None
 
 
-class AccessNeedsIn(Schema):
+class AccessNeedsIn(JsonObjectIn):
     access_needs: list[AccessNeed] = Field(default_factory=list)
     access_needs_note: str = Field("", max_length=500)
-
-    @model_validator(mode="wrap")
-    @classmethod
-    def _only_an_object(
-        cls, value: Any, handler: ModelWrapValidatorHandler[Any]
-    ) -> Any:
-        raw = value._obj if isinstance(value, DjangoGetter) else value
-        if not isinstance(raw, dict):
-            raise ValueError("the body must be a JSON object")
-        return handler(value)
 
 
 class AccessNeedsOut(Schema):

@@ -182,16 +182,28 @@ def roster_export(
     return response
 
 
+def _booking_on_roster(
+    request: HttpRequest, event: str, code: str, booking_id: int
+) -> tuple[Event, Session, Booking]:
+    """A booking of a session whose roster the caller may act on, or ``NotFound``."""
+    found = event_get_for_staff(request.user, event)
+    session = session_get_for_staff(request.user, found, code, Capability.SEE_ROSTER)
+    booking = (
+        Booking.objects.select_related("participant", "session")
+        .filter(pk=booking_id, session=session)
+        .first()
+    )
+    if booking is None:
+        raise NotFound()
+    return found, session, booking
+
+
 @require_POST
 @login_required
 def cancel_on_behalf(
     request: HttpRequest, event: str, code: str, booking_id: int
 ) -> HttpResponse:
-    found = event_get_for_staff(request.user, event)
-    session = session_get_for_staff(request.user, found, code, Capability.SEE_ROSTER)
-    booking = Booking.objects.filter(pk=booking_id, session=session).first()
-    if booking is None:
-        raise NotFound()
+    found, session, booking = _booking_on_roster(request, event, code, booking_id)
     try:
         booking_cancel(
             booking=booking, actor=staff_actor(request), enforce_window=False
@@ -516,19 +528,13 @@ def move_on_behalf(
     request: HttpRequest, event: str, code: str, booking_id: int
 ) -> HttpResponse:
     """Move a booking to another session the caller runs."""
-    found = event_get_for_staff(request.user, event)
-    session = session_get_for_staff(request.user, found, code, Capability.SEE_ROSTER)
-    booking = (
-        Booking.objects.select_related("participant", "session")
-        .filter(pk=booking_id, session=session)
-        .first()
-    )
+    found, session, booking = _booking_on_roster(request, event, code, booking_id)
     target = (
         session_list_for_staff(request.user, found)
         .filter(pk=request.POST.get("to_session") or 0)
         .first()
     )
-    if booking is None or target is None or target.pk == session.pk:
+    if target is None or target.pk == session.pk:
         raise NotFound()
     try:
         moved = booking_move(
