@@ -17,8 +17,10 @@ from majlis.accounts.importing import read_delegates
 from majlis.accounts.models import Constituency, Participant
 from majlis.accounts.services import (
     ImportRejected,
+    ParticipantForm,
     participant_import_check,
     participant_import_rows,
+    participant_upsert,
 )
 from majlis.backoffice.access import (
     Capability,
@@ -389,6 +391,12 @@ class ImportForm(forms.Form):
 IMPORT_SESSION_KEY = "majlis_import_rows"
 
 
+class DelegateEditForm(ParticipantForm):
+    """A delegate's details; the email is who they are, so it stays."""
+
+    email = None  # type: ignore[assignment]
+
+
 @login_required
 def delegates_import(request: HttpRequest, event: str) -> HttpResponse:
     """Upload, preview, then import: nothing is imported while a row is wrong."""
@@ -475,6 +483,28 @@ def delegate_detail(
     person = Participant.objects.filter(event=found, pk=participant_id).first()
     if person is None:
         raise NotFound()
+    form = DelegateEditForm(
+        request.POST or None,
+        initial={
+            "name": person.name,
+            "organisation": person.organisation,
+            "constituency": person.constituency,
+            "country": str(person.country or ""),
+            "language": person.language,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            participant_upsert(
+                event=found, data={**form.cleaned_data, "email": person.email}
+            )
+        except MajlisError as error:
+            messages.error(request, str(error.message))
+        else:
+            messages.success(request, _("The delegate is saved."))
+            return redirect(
+                "backoffice:delegate", event=found.slug, participant_id=person.pk
+            )
     bookings = (
         Booking.objects.filter(participant=person)
         .select_related("session", "session__event")
@@ -490,6 +520,7 @@ def delegate_detail(
             "can_run_event": True,
             "person": person,
             "bookings": bookings,
+            "form": form,
         },
     )
 

@@ -114,3 +114,33 @@ def test_a_delegates_page_shows_their_bookings_and_who_changed_them(client, even
         client.get(f"/en/backoffice/casa/delegates/{other_event.pk}/").status_code
         == 404
     )
+
+
+def test_the_secretariat_edits_a_delegate_but_not_their_email(client, event):
+    sign_in(client, event, "secretariat")
+    person = ParticipantFactory(event=event, email="amina@example.org", name="Amina")
+    url = f"/en/backoffice/casa/delegates/{person.pk}/"
+    saved = client.post(
+        url,
+        {
+            "name": "Amina Benali",
+            "organisation": "Ministry of Labour",
+            "constituency": "government",
+            "country": "ma",
+            "language": "ar",
+            "email": "someone.else@example.org",
+        },
+        follow=True,
+    )
+    assert "The delegate is saved." in saved.content.decode()
+    person.refresh_from_db()
+    assert (person.name, str(person.country), person.language, person.email) == (
+        "Amina Benali",
+        "MA",
+        "ar",
+        "amina@example.org",
+    )
+    refused = client.post(url, {"name": "", "country": "XX", "language": "ar"})
+    assert refused.status_code == 200
+    person.refresh_from_db()
+    assert person.name == "Amina Benali"
