@@ -25,6 +25,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("<slug:event>/", views.sessions, name="sessions"),
     path("<slug:event>/dashboard/", views.dashboard, name="dashboard"),
+    path("<slug:event>/settings/", views.event_edit, name="event-edit"),
     path("<slug:event>/staff/", views.staff, name="staff"),
     path("<slug:event>/delegates/", views.delegates, name="delegates"),
     path("<slug:event>/delegates/import/", views.delegates_import, name="import"),

@@ -51,7 +51,7 @@ from majlis.bookings.services import (
     session_release_no_shows,
 )
 from majlis.core.exceptions import MajlisError, NotFound, PermissionDenied
-from majlis.events.forms import SessionEditForm, session_save_changes
+from majlis.events.forms import EventEditForm, SessionEditForm, session_save_changes
 from majlis.events.models import Event, Session
 from majlis.events.selectors import session_queryset_with_counts
 from majlis.outbox.models import OutboxMessage, OutboxStatus
@@ -669,4 +669,21 @@ def session_edit(request: HttpRequest, event: str, code: str) -> HttpResponse:
                 "session": session,
                 "form": form,
             },
+        )
+
+
+@login_required
+def event_edit(request: HttpRequest, event: str) -> HttpResponse:
+    """The secretariat sets the event's names, venue and booking window."""
+    found = _secretariat_event(request, event)
+    with timezone.override(found.zone):
+        form = EventEditForm(request.POST or None, instance=found)
+        if request.method == "POST" and form.is_valid():
+            form.save()
+            messages.success(request, _("The event is saved."))
+            return redirect("backoffice:sessions", event=found.slug)
+        return render(
+            request,
+            "backoffice/event_edit.html",
+            {"event": found, "backoffice": True, "can_run_event": True, "form": form},
         )

@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 from majlis.bookings.selectors import delegates_double_booked_by_move
 from majlis.bookings.services import Actor, session_move, session_set_capacity
 from majlis.core.exceptions import MajlisError
-from majlis.events.models import Session, SpokenLanguage
+from majlis.events.models import Event, Session, SpokenLanguage
 
 
 class SessionForm(forms.ModelForm):
@@ -131,3 +131,33 @@ def session_save_changes(*, form: forms.ModelForm, actor: Actor) -> MajlisError 
     except MajlisError as error:
         return error
     return None
+
+
+class EventEditForm(forms.ModelForm):
+    """The event's names, venue and booking window, typed in its time zone."""
+
+    class Meta:
+        model = Event
+        fields = [
+            "name_en",
+            "name_fr",
+            "name_es",
+            "name_ar",
+            "venue",
+            "main_language",
+            "booking_opens_at",
+            "booking_closes_at",
+        ]
+        widgets = {
+            name: forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            )
+            for name in ("booking_opens_at", "booking_closes_at")
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        opens, closes = data.get("booking_opens_at"), data.get("booking_closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("booking_closes_at", _("Booking must close after it opens."))
+        return data

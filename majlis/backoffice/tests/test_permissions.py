@@ -164,6 +164,14 @@ MATRIX = {
         "stranger": 404,
         None: 302,
     },
+    "/en/backoffice/casa/settings/": {
+        "secretariat": 200,
+        "organiser": 403,
+        "door": 403,
+        "stranger": 404,
+        "other_secretariat": 404,
+        None: 302,
+    },
     "/en/backoffice/casa/staff/": {
         "secretariat": 200,
         "organiser": 403,

@@ -85,3 +85,21 @@ def test_a_capacity_below_the_confirmed_seats_is_refused_on_the_form(client, ses
 def test_organisers_cannot_edit_sessions(client, session):
     sign_in(client, session, role="organiser")
     assert client.get(URL).status_code == 403
+
+
+def test_the_secretariat_sets_the_booking_window_in_the_events_zone(client, session):
+    sign_in(client, session)
+    url = "/en/backoffice/casa/settings/"
+    form = client.get(url).context["form"]
+    data = {name: form.initial.get(name) or "" for name in form.fields}
+    data.update(
+        booking_opens_at="2027-02-01T09:00", booking_closes_at="2027-02-10T18:00"
+    )
+    assert client.post(url, data).status_code == 302
+    session.event.refresh_from_db()
+    assert session.event.booking_opens_at == datetime(
+        2027, 2, 1, 9, 0, tzinfo=CASABLANCA
+    )
+    data.update(booking_closes_at="2027-01-01T09:00")
+    refused = client.post(url, data)
+    assert "Booking must close after it opens." in refused.content.decode()
