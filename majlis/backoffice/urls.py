@@ -27,6 +27,11 @@ urlpatterns = [
     path("<slug:event>/dashboard/", views.dashboard, name="dashboard"),
     path("<slug:event>/settings/", views.event_edit, name="event-edit"),
     path("<slug:event>/staff/", views.staff, name="staff"),
+    path(
+        "<slug:event>/staff/<int:role_id>/remove/",
+        views.staff_remove,
+        name="staff-remove",
+    ),
     path("<slug:event>/delegates/", views.delegates, name="delegates"),
     path("<slug:event>/delegates/import/", views.delegates_import, name="import"),
     path(

@@ -687,3 +687,24 @@ def event_edit(request: HttpRequest, event: str) -> HttpResponse:
             "backoffice/event_edit.html",
             {"event": found, "backoffice": True, "can_run_event": True, "form": form},
         )
+
+
+@require_POST
+@login_required
+def staff_remove(request: HttpRequest, event: str, role_id: int) -> HttpResponse:
+    """Take a role in this event away from someone (their account stays)."""
+    found = _secretariat_event(request, event)
+    role = (
+        StaffRole.objects.filter(event=found, pk=role_id).select_related("user").first()
+    )
+    if role is None:
+        raise NotFound()
+    if role.user_id == request.user.pk:
+        messages.error(request, _("You cannot remove your own role."))
+    else:
+        role.delete()
+        messages.success(
+            request,
+            _("%(email)s no longer has a role here.") % {"email": role.user.email},
+        )
+    return redirect("backoffice:staff", event=found.slug)

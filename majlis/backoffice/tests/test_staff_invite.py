@@ -71,3 +71,27 @@ def test_only_the_secretariat_invites(client, event):
     )
     assert response.status_code == 403
     assert not User.objects.filter(email="x@example.org").exists()
+
+
+def test_the_secretariat_removes_a_role_but_not_their_own(client, event):
+    secretariat = User.objects.create_user("sec", "sec@example.org", "pw-123-long")
+    own = StaffRole.objects.create(user=secretariat, event=event, role="secretariat")
+    organiser = User.objects.create_user("org", "org@example.org", "pw-123-long")
+    theirs = StaffRole.objects.create(user=organiser, event=event, role="organiser")
+    client.force_login(secretariat)
+    page = client.post(f"/en/backoffice/casa/staff/{theirs.pk}/remove/", follow=True)
+    assert "org@example.org no longer has a role here." in page.content.decode()
+    assert not StaffRole.objects.filter(pk=theirs.pk).exists()
+    assert User.objects.filter(pk=organiser.pk).exists()
+    refused = client.post(f"/en/backoffice/casa/staff/{own.pk}/remove/", follow=True)
+    assert "You cannot remove your own role." in refused.content.decode()
+    assert StaffRole.objects.filter(pk=own.pk).exists()
+    other_event_role = StaffRole.objects.create(
+        user=organiser, event=EventFactory(), role="organiser"
+    )
+    assert (
+        client.post(
+            f"/en/backoffice/casa/staff/{other_event_role.pk}/remove/"
+        ).status_code
+        == 404
+    )
