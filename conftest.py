@@ -36,3 +36,12 @@ def _english_between_tests():
 
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+# In CI the property tests replay the same examples every run, so a landing
+# never depends on luck; on developers' machines they explore new ones.
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
