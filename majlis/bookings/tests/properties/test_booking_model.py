@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from majlis.bookings.models import Booking, BookingStatus
@@ -137,6 +137,28 @@ def rolled_back() -> Iterator[None]:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(ops=operations, capacities=st.tuples(*[st.integers(1, 2) for _ in LAYOUT]))
+# Two stories every run includes, whatever the random draw: the waiting list
+# is served in the order of joining, and a promotion releases the seat held
+# at the same time, which promotes the next person there.
+@example(
+    ops=[
+        ("book", 0, "A", False),
+        ("book", 1, "A", False),
+        ("book", 2, "A", False),
+        ("cancel", 0, "A"),
+    ],
+    capacities=(1, 1, 1, 1),
+)
+@example(
+    ops=[
+        ("book", 0, "B", False),
+        ("book", 1, "A", False),
+        ("book", 0, "A", True),
+        ("book", 2, "B", False),
+        ("cancel", 1, "A"),
+    ],
+    capacities=(1, 1, 1, 1),
+)
 def test_services_agree_with_the_model(ops, capacities):
     with rolled_back():
         event = EventFactory()
