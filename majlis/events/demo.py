@@ -122,7 +122,6 @@ class DemoSummary:
     event: Event
     sessions_created: int
     participants_created: int
-    organiser_created: bool
 
 
 def _session_times(day: str, zone_name: str) -> tuple[datetime, datetime]:
@@ -190,7 +189,6 @@ def demo_load(*, participants: int = 0) -> DemoSummary:
         participants_created += created
     participants_created += _add_fictitious(event, participants)
     _add_demo_staff(event)
-    organiser_created = False
     users = get_user_model()
     if not users.objects.filter(username=DEMO_ORGANISER_USERNAME).exists():
         users.objects.create_superuser(
@@ -198,8 +196,7 @@ def demo_load(*, participants: int = 0) -> DemoSummary:
             email="organiser@example.org",
             password=DEMO_ORGANISER_PASSWORD,
         )
-        organiser_created = True
-    return DemoSummary(event, sessions_created, participants_created, organiser_created)
+    return DemoSummary(event, sessions_created, participants_created)
 
 
 def _add_demo_staff(event: Event) -> None:
