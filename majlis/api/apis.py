@@ -58,7 +58,12 @@ from majlis.core.exceptions import (
     Unauthenticated,
 )
 from majlis.events.models import Event, SpokenLanguage
-from majlis.events.selectors import event_get, session_get, session_list
+from majlis.events.selectors import (
+    event_get,
+    session_get,
+    session_list,
+    session_to_book,
+)
 
 api = NinjaAPI(
     title="Majlis API",
@@ -265,7 +270,7 @@ def booking_post(
         found = event_get(slug=event)
         if participant.event_id != found.pk:
             raise NotRegistered()
-        session = session_get(event=found, code=code)
+        session = session_to_book(event=found, code=code)
         booking = booking_create(
             participant=participant,
             session=session,

@@ -32,7 +32,7 @@ from majlis.bookings.services import (
 )
 from majlis.core.exceptions import MajlisError
 from majlis.events.models import Event
-from majlis.events.selectors import event_get, session_get
+from majlis.events.selectors import event_get, session_to_book
 
 
 def participant_view(
@@ -82,7 +82,7 @@ def book(
     def work() -> tuple[int, dict]:
         booking = booking_create(
             participant=participant,
-            session=session_get(event=found, code=code),
+            session=session_to_book(event=found, code=code),
             actor=Actor.delegate(),
             switch=request.POST.get("switch") == "1",
             access_needs=needs.cleaned_data.get("access_needs", []),

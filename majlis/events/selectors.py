@@ -46,6 +46,15 @@ def session_get(*, event: Event, code: str) -> Session:
     return session
 
 
+def session_to_book(*, event: Event, code: str) -> Session:
+    """The session a booking names, without the counts the programme shows: the
+    booking services read it again under its lock."""
+    session = Session.objects.filter(event=event, code=code).first()
+    if session is None:
+        raise NotFound()
+    return session
+
+
 def booking_open_now(session: Session, now: datetime | None = None) -> bool:
     from majlis.bookings.services import booking_window_check
     from majlis.core.exceptions import BookingClosed
