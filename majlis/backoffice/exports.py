@@ -127,6 +127,7 @@ def dashboard_csv(figures: "Dashboard") -> bytes:
         )
     for title, pairs in (
         (_("Constituency"), figures.by_constituency),
+        (_("Region"), figures.by_region),
         (_("Preferred language"), figures.by_language),
         (
             _("Bookings per day"),

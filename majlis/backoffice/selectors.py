@@ -1,14 +1,19 @@
 """Read-only queries of the back office."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from majlis.accounts.models import Constituency, Language, Participant
+from majlis.backoffice.regions import Region, region_of
 from majlis.bookings.models import Booking, BookingStatus
 from majlis.events.models import Event, Session
+
+NO_COUNTRY = gettext_lazy("Country not given")
+NO_REGION = gettext_lazy("In no region")
 
 ROSTER_SORTS = {
     "name": ("participant__name", "pk"),
@@ -80,6 +85,7 @@ class Dashboard:
     by_constituency: list[tuple[str, int]]
     by_language: list[tuple[str, int]]
     by_day: list[tuple[date, int]]
+    by_region: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def largest(self) -> int:
@@ -89,6 +95,21 @@ class Dashboard:
     @property
     def busiest_day(self) -> int:
         return max([count for _day, count in self.by_day] + [1])
+
+
+def region_mix(countries: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Counts per country code, added up per M49 region, largest first; no
+    country and countries in no region are counted apart, not dropped."""
+    totals: dict[str, int] = {}
+    for code, count in countries:
+        if not code:
+            label = str(NO_COUNTRY)
+        else:
+            region = region_of(code)
+            label = str(region.label) if region else str(NO_REGION)
+        totals[label] = totals.get(label, 0) + count
+    order = [str(r.label) for r in Region] + [str(NO_REGION), str(NO_COUNTRY)]
+    return sorted(totals.items(), key=lambda pair: (-pair[1], order.index(pair[0])))
 
 
 def event_dashboard(*, event: Event, sessions: QuerySet[Session]) -> Dashboard:
@@ -139,6 +160,14 @@ def event_dashboard(*, event: Event, sessions: QuerySet[Session]) -> Dashboard:
         .annotate(count=Count("pk"))
         .order_by("-count")
     ]
+    by_region = region_mix(
+        [
+            (str(row["participant__country"] or ""), row["count"])
+            for row in confirmed.values("participant__country")
+            .annotate(count=Count("pk"))
+            .order_by()
+        ]
+    )
     zone = event.zone
     days: dict[date, int] = {}
     for created in active.values_list("created_at", flat=True):
@@ -149,4 +178,5 @@ def event_dashboard(*, event: Event, sessions: QuerySet[Session]) -> Dashboard:
         by_constituency=by_constituency,
         by_language=by_language,
         by_day=sorted(days.items()),
+        by_region=by_region,
     )

@@ -546,8 +546,13 @@ def dashboard(request: HttpRequest, event: str) -> HttpResponse:
             "can_run_event": can(request.user, found, Capability.RUN_EVENT),
             "figures": figures,
             "mix": [
-                (_("Constituency"), figures.by_constituency),
-                (_("Preferred language"), figures.by_language),
+                (_("Constituency"), figures.by_constituency, ""),
+                (
+                    _("Region"),
+                    figures.by_region,
+                    _("Regions of the United Nations geoscheme (M49)."),
+                ),
+                (_("Preferred language"), figures.by_language, ""),
             ],
         },
     )

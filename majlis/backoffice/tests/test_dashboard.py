@@ -41,9 +41,15 @@ def event():
         starts_at=afternoon(),
         ends_at=afternoon(hour=18),
     )
-    amina = ParticipantFactory(event=event, constituency="government", language="ar")
-    claire = ParticipantFactory(event=event, constituency="workers", language="fr")
-    lucia = ParticipantFactory(event=event, constituency="workers", language="es")
+    amina = ParticipantFactory(
+        event=event, constituency="government", language="ar", country="MA"
+    )
+    claire = ParticipantFactory(
+        event=event, constituency="workers", language="fr", country="FR"
+    )
+    lucia = ParticipantFactory(
+        event=event, constituency="workers", language="es", country="MX"
+    )
     for person in (amina, claire, lucia):
         booking_create(participant=person, session=started, actor=Actor.delegate())
     booking_create(participant=amina, session=later, actor=Actor.delegate())
@@ -63,7 +69,20 @@ def test_the_figures_per_session_and_the_mix_of_delegates(event):
         "Workers' organisation": 1,
     }
     assert dict(figures.by_language) == {"Arabic": 2, "French": 1}
+    # Confirmed seats: Amina (Morocco) twice, Claire (France); Lucia waits.
+    assert figures.by_region == [("Africa", 2), ("Europe", 1)]
     assert sum(count for _day, count in figures.by_day) == 4
+
+
+def _chart(html: str) -> list[tuple[str, str]]:
+    """The (label, figure) pairs of the first chart in ``html``."""
+    chart = html.split('<ul class="chart">')[1].split("</ul>")[0]
+    pairs = []
+    for row in chart.split('<li class="chart-row">')[1:]:
+        label = row.split('<span class="chart-label">')[1].split("</span>")[0]
+        figure = row.split('<span class="chart-figures">')[1].split("</span>")[0]
+        pairs.append((label.strip(), figure.strip()))
+    return pairs
 
 
 def test_the_page_and_its_csv_for_an_organiser_of_one_session(client, event):
@@ -87,6 +106,11 @@ def test_the_page_and_its_csv_for_an_organiser_of_one_session(client, event):
         "No-shows",
     ]
     assert rows[1] == ["Started", "2", "2", "1", "1", "1"]
+    region = rows.index(["Region", "Delegates"])
+    assert rows[region + 1 : region + 3] == [["Africa", "1"], ["Europe", "1"]]
+    page_regions = page.split("<h2>Region</h2>")[1]
+    assert "Regions of the United Nations geoscheme (M49)." in page_regions
+    assert _chart(page_regions) == [("Africa", "1"), ("Europe", "1")]
 
 
 def test_door_staff_have_no_dashboard(client, event):
