@@ -125,16 +125,28 @@ def dashboard_csv(figures: "Dashboard") -> bytes:
                 row.no_shows,
             ]
         )
-    for title, pairs in (
-        (_("Constituency"), figures.by_constituency),
-        (_("Region"), figures.by_region),
-        (_("Preferred language"), figures.by_language),
+    delegates, bookings = _("Delegates"), _("Bookings")
+    for title, unit, pairs in (
+        (_("Constituency"), delegates, figures.by_constituency),
+        (_("Region"), delegates, figures.by_region),
+        (_("Preferred language"), delegates, figures.by_language),
         (
             _("Bookings per day"),
+            bookings,
             [(day.isoformat(), count) for day, count in figures.by_day],
+        ),
+        (
+            # Local hours of the event's zone, with their UTC offset so that an
+            # hour a clock change repeats stays two distinct rows.
+            _("Bookings per hour"),
+            bookings,
+            [
+                (start.isoformat(timespec="minutes"), count)
+                for start, count in figures.by_hour
+            ],
         ),
     ):
         writer.writerow([])
-        writer.writerow([title, _("Delegates")])
+        writer.writerow([title, unit])
         writer.writerows(pairs)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -1,7 +1,8 @@
 """Read-only queries of the back office."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -86,6 +87,8 @@ class Dashboard:
     by_language: list[tuple[str, int]]
     by_day: list[tuple[date, int]]
     by_region: list[tuple[str, int]] = field(default_factory=list)
+    # The start of each hour that saw bookings, in the event's zone, and how many.
+    by_hour: list[tuple[datetime, int]] = field(default_factory=list)
 
     @property
     def largest(self) -> int:
@@ -95,6 +98,36 @@ class Dashboard:
     @property
     def busiest_day(self) -> int:
         return max([count for _day, count in self.by_day] + [1])
+
+    @property
+    def rush_day(self) -> date | None:
+        """The day with the most bookings (the first such day on a tie)."""
+        if not self.by_day:
+            return None
+        return max(self.by_day, key=lambda pair: (pair[1], -pair[0].toordinal()))[0]
+
+    def hours_of(self, day: date) -> list[tuple[datetime, int]]:
+        """Each hour of ``day`` from its first booking to its last, quiet hours
+        included (with 0) so the chart keeps a true time axis."""
+        # Keyed by UTC instant: two local hours a clock change repeats compare
+        # equal as local times.
+        counted = {
+            start.astimezone(UTC): count
+            for start, count in self.by_hour
+            if start.date() == day
+        }
+        if not counted:
+            return []
+        zone = next(start for start, _count in self.by_hour).tzinfo
+        starts = set(counted)
+        step, last = min(counted), max(counted)
+        while step <= last:
+            starts.add(step)
+            step += timedelta(hours=1)
+        return [
+            (instant.astimezone(zone), counted.get(instant, 0))
+            for instant in sorted(starts)
+        ]
 
 
 def region_mix(countries: list[tuple[str, int]]) -> list[tuple[str, int]]:
@@ -110,6 +143,12 @@ def region_mix(countries: list[tuple[str, int]]) -> list[tuple[str, int]]:
         totals[label] = totals.get(label, 0) + count
     order = [str(r.label) for r in Region] + [str(NO_REGION), str(NO_COUNTRY)]
     return sorted(totals.items(), key=lambda pair: (-pair[1], order.index(pair[0])))
+
+
+def hour_start(moment: datetime, zone: ZoneInfo) -> datetime:
+    """The start of the local hour ``moment`` falls in, in ``zone``."""
+    local = timezone.localtime(moment, zone)
+    return local.replace(minute=0, second=0, microsecond=0)
 
 
 def event_dashboard(*, event: Event, sessions: QuerySet[Session]) -> Dashboard:
@@ -170,13 +209,22 @@ def event_dashboard(*, event: Event, sessions: QuerySet[Session]) -> Dashboard:
     )
     zone = event.zone
     days: dict[date, int] = {}
+    # Keyed by the UTC instant of the local hour's start, so the hour a clock
+    # change repeats is counted twice, not merged.
+    hours: dict[datetime, int] = {}
     for created in active.values_list("created_at", flat=True):
-        day = timezone.localtime(created, zone).date()
-        days[day] = days.get(day, 0) + 1
+        start = hour_start(created, zone)
+        days[start.date()] = days.get(start.date(), 0) + 1
+        instant = start.astimezone(UTC)
+        hours[instant] = hours.get(instant, 0) + 1
     return Dashboard(
         sessions=figures,
         by_constituency=by_constituency,
         by_language=by_language,
         by_day=sorted(days.items()),
         by_region=by_region,
+        by_hour=[
+            (instant.astimezone(zone), count)
+            for instant, count in sorted(hours.items())
+        ],
     )

@@ -537,6 +537,10 @@ def dashboard(request: HttpRequest, event: str) -> HttpResponse:
     )
     if request.GET.get("format") == "csv":
         return HttpResponse(dashboard_csv(figures), content_type="text/csv")
+    # The hours of one day: the one asked for, else the busiest (the opening rush).
+    days = {day.isoformat(): day for day, _count in figures.by_day}
+    hour_day = days.get(request.GET.get("day", ""), figures.rush_day)
+    hours = figures.hours_of(hour_day) if hour_day else []
     return render(
         request,
         "backoffice/dashboard.html",
@@ -554,6 +558,9 @@ def dashboard(request: HttpRequest, event: str) -> HttpResponse:
                 ),
                 (_("Preferred language"), figures.by_language, ""),
             ],
+            "hour_day": hour_day,
+            "hours": hours,
+            "busiest_hour": max([count for _start, count in hours] + [1]),
         },
     )
 

@@ -2,7 +2,8 @@
 
 import csv
 import io
-from datetime import timedelta
+import zoneinfo
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import User
@@ -10,6 +11,7 @@ from django.utils import timezone
 
 from majlis.backoffice.models import StaffRole
 from majlis.backoffice.selectors import event_dashboard
+from majlis.bookings.models import Booking
 from majlis.bookings.services import Actor, booking_check_in, booking_create
 from majlis.events.models import Session
 from majlis.testing.factories import (
@@ -72,6 +74,95 @@ def test_the_figures_per_session_and_the_mix_of_delegates(event):
     # Confirmed seats: Amina (Morocco) twice, Claire (France); Lucia waits.
     assert figures.by_region == [("Africa", 2), ("Europe", 1)]
     assert sum(count for _day, count in figures.by_day) == 4
+
+
+def rush(event, times: list[datetime]) -> None:
+    """Book one new delegate per time, and date each booking at that time."""
+    session = SessionFactory(event=event, capacity=len(times))
+    for moment in times:
+        booking = booking_create(
+            participant=ParticipantFactory(event=event, country=""),
+            session=session,
+            actor=Actor.delegate(),
+        )
+        Booking.objects.filter(pk=booking.pk).update(created_at=moment)
+
+
+def test_bookings_per_hour_and_per_day_are_counted_in_the_event_zone():
+    event = EventFactory(slug="rush", is_demo=True, time_zone="Asia/Kolkata")
+    utc = [
+        datetime(2026, 1, 31, 18, 29, tzinfo=UTC),  # 23:59 on the 31st in Kolkata
+        datetime(2026, 1, 31, 18, 30, tzinfo=UTC),  # 00:00 on 1 February
+        datetime(2026, 1, 31, 18, 45, tzinfo=UTC),
+        datetime(2026, 1, 31, 19, 10, tzinfo=UTC),
+        datetime(2026, 1, 31, 21, 40, tzinfo=UTC),  # 03:10, after two quiet hours
+    ]
+    rush(event, utc)
+    figures = event_dashboard(event=event, sessions=Session.objects.filter(event=event))
+    assert figures.by_day == [(date(2026, 1, 31), 1), (date(2026, 2, 1), 4)]
+    assert figures.rush_day == date(2026, 2, 1)
+    kolkata = zoneinfo.ZoneInfo("Asia/Kolkata")
+    hours = [
+        (start.astimezone(kolkata).strftime("%d %H:%M"), count)
+        for start, count in figures.hours_of(date(2026, 2, 1))
+    ]
+    assert hours == [
+        ("01 00:00", 3),
+        ("01 01:00", 0),
+        ("01 02:00", 0),
+        ("01 03:00", 1),
+    ]
+    assert [count for _start, count in figures.hours_of(date(2026, 1, 31))] == [1]
+    assert figures.hours_of(date(2026, 2, 2)) == []
+
+
+def test_an_hour_the_clock_repeats_is_counted_twice_not_merged():
+    event = EventFactory(slug="autumn", is_demo=True, time_zone="Europe/Paris")
+    # Paris goes back from 03:00 CEST to 02:00 CET on 25 October 2026.
+    rush(
+        event,
+        [
+            datetime(2026, 10, 25, 0, 15, tzinfo=UTC),  # 02:15 CEST
+            datetime(2026, 10, 25, 0, 45, tzinfo=UTC),  # 02:45 CEST
+            datetime(2026, 10, 25, 1, 15, tzinfo=UTC),  # 02:15 CET
+        ],
+    )
+    figures = event_dashboard(event=event, sessions=Session.objects.filter(event=event))
+    hours = figures.hours_of(date(2026, 10, 25))
+    assert [(start.isoformat(), count) for start, count in hours] == [
+        ("2026-10-25T02:00:00+02:00", 2),
+        ("2026-10-25T02:00:00+01:00", 1),
+    ]
+
+
+def test_the_page_charts_the_busiest_day_by_the_hour_and_any_day_on_request(client):
+    event = EventFactory(slug="rush", is_demo=True, time_zone="Africa/Casablanca")
+    rush(
+        event,
+        [
+            datetime(2026, 2, 1, 8, 5, tzinfo=UTC),  # 09:05 in Casablanca (UTC+1)
+            datetime(2026, 2, 1, 8, 55, tzinfo=UTC),
+            datetime(2026, 2, 1, 10, 0, tzinfo=UTC),  # 11:00
+            datetime(2026, 2, 3, 15, 0, tzinfo=UTC),  # 16:00 on another day
+        ],
+    )
+    admin = User.objects.create_user("sec", "sec@example.org", "pw-123-long")
+    StaffRole.objects.create(user=admin, event=event, role="secretariat")
+    client.force_login(admin)
+    page = client.get("/en/backoffice/rush/dashboard/").content.decode()
+    assert "Bookings per hour on 1 Feb 2026" in page
+    rows = page.split('id="per-hour"')[1]
+    assert _chart(rows) == [("09:00", "2"), ("10:00", "0"), ("11:00", "1")]
+    assert "Hours in the event's time zone (Africa/Casablanca)" in page
+    other = client.get("/en/backoffice/rush/dashboard/?day=2026-02-03").content
+    assert _chart(other.decode().split('id="per-hour"')[1]) == [("16:00", "1")]
+    exported = client.get("/en/backoffice/rush/dashboard/?format=csv")
+    table = exported.content.decode("utf-8").split("Bookings per hour,Bookings")[1]
+    assert list(csv.reader(io.StringIO(table.strip()))) == [
+        ["2026-02-01T09:00+01:00", "2"],
+        ["2026-02-01T11:00+01:00", "1"],
+        ["2026-02-03T16:00+01:00", "1"],
+    ]
 
 
 def _chart(html: str) -> list[tuple[str, str]]:
