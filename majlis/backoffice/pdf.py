@@ -1,6 +1,7 @@
 """Printable rosters: an attendance sheet with a signature column, and name
-cards for the tables. WeasyPrint lays them out with Pango and HarfBuzz, so
-Arabic names come out shaped (joined letters) and right to left."""
+cards for the tables (table tents: one A4 landscape sheet per delegate, folded
+along its length). WeasyPrint lays them out with Pango and HarfBuzz, so Arabic
+names come out shaped (joined letters) and right to left."""
 
 from collections.abc import Iterable
 

@@ -1,6 +1,7 @@
 """The printable attendance sheet and name cards, read back: Arabic names come
 out in logical order with an Arabic font, and the page renders."""
 
+import io
 import shutil
 import subprocess
 
@@ -80,12 +81,97 @@ def test_the_attendance_sheet_lists_the_confirmed_with_a_signature_column(
     assert len(reader.pages) == 1
 
 
-def test_name_cards_print_each_confirmed_delegate(session, tmp_path):
+def test_name_cards_are_table_tents_with_the_name_on_both_halves(session, tmp_path):
     with translation.override("ar"):
         pdf = name_cards_pdf(session, bookings_of(session))
-    text = pdftotext(pdf, tmp_path)
-    assert ARABIC_NAME in text and "جمعية حماية الطفولة" in text
-    assert "Amina Benali" in text
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 2  # one sheet per confirmed delegate
+    for page in reader.pages:  # A4 landscape, to fold along its long axis
+        assert (round(page.mediabox.width), round(page.mediabox.height)) == (842, 595)
+    path = tmp_path / "cards.pdf"
+    path.write_bytes(pdf)
+    first_sheet = pdftotext_page(path, 1)
+    # Shaped Arabic maps back to the name in logical order, once per half.
+    assert first_sheet.count(ARABIC_NAME) == 2, first_sheet
+    assert first_sheet.count("جمعية حماية الطفولة") == 2
+    assert pdftotext_page(path, 2).count("Amina Benali") == 2
+    assert "Arabic" in embedded_fonts(pdf, tmp_path)
+
+
+def test_the_upper_half_of_a_table_tent_is_the_lower_half_turned_over(
+    session, tmp_path
+):
+    from PIL import Image
+
+    with translation.override("ar"):
+        pdf = name_cards_pdf(session, bookings_of(session))
+    image = Image.open(render_page(pdf, tmp_path, page=1, dpi=60)).convert("L")
+    width, height = image.size
+    upper = image.crop((0, 0, width, height // 2))
+    lower = image.crop((0, height - height // 2, width, height))
+    assert ink(upper) > 500 and ink(lower) > 500, "a half of the tent is blank"
+    # Turned 180 degrees, the upper half matches the lower one (compared on
+    # their inked areas, as rendering may shift a pixel), so the name reads
+    # from both sides of the table; as printed, the two differ.
+    turned, lower_text = inked_area(upper.rotate(180)), inked_area(lower)
+    assert abs(turned.width - lower_text.width) <= 2
+    assert abs(turned.height - lower_text.height) <= 2
+    turned = turned.resize(lower_text.size)
+    assert disagreement(turned, lower_text) < ink(lower_text) * 0.3  # ~0.1 seen
+    unturned = inked_area(upper).resize(lower_text.size)
+    assert disagreement(unturned, lower_text) > ink(lower_text)  # ~2 seen
+
+
+def pdftotext_page(path, page: int) -> str:
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-f", str(page), "-l", str(page), path, "-"],
+        capture_output=True,
+        check=True,
+        text=True,
+    ).stdout
+
+
+def render_page(pdf: bytes, tmp_path, page: int = 1, dpi: int = 50):
+    (tmp_path / "render.pdf").write_bytes(pdf)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            str(dpi),
+            "-f",
+            str(page),
+            "-l",
+            str(page),
+            str(tmp_path / "render.pdf"),
+            str(tmp_path / "page"),
+        ],
+        check=True,
+    )
+    (image_path,) = tmp_path.glob("page*.png")
+    return image_path
+
+
+def ink(image) -> int:
+    """How many pixels of a greyscale image are dark."""
+    return sum(1 for value in image.get_flattened_data() if value < 128)
+
+
+def inked_area(image):
+    """The smallest part of a greyscale image holding all its dark pixels."""
+    from PIL import ImageOps
+
+    box = ImageOps.invert(image).point(lambda v: 255 if v > 127 else 0).getbbox()
+    assert box is not None, "nothing printed"
+    return image.crop(box)
+
+
+def disagreement(one, other) -> int:
+    """How many pixels differ clearly between two greyscale images."""
+    from PIL import ImageChops
+
+    difference = ImageChops.difference(one, other)
+    return sum(1 for value in difference.get_flattened_data() if value > 128)
 
 
 def test_the_first_page_renders_to_an_image_with_ink_on_it(session, tmp_path):
