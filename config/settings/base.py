@@ -186,6 +186,17 @@ MAJLIS_OUTBOX_MAX_ATTEMPTS = 20
 MAJLIS_OUTBOX_RETRY_BASE_SECONDS = 30
 # A booking waits at most this long for a row lock before answering "try again".
 MAJLIS_LOCK_TIMEOUT_MS = 5000
+# The API's programme (sessions with seats left) is rebuilt at most this often
+# per process and language; 0 rebuilds it on every request.
+MAJLIS_PROGRAMME_FRESH_SECONDS = 1
+
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "programme": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "programme",
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -6,7 +6,11 @@ with the message in the request's language (``?lang=`` or Accept-Language).
 
 from typing import Annotated
 
+from django.conf import settings
+from django.core.cache import caches
+from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import Header, NinjaAPI, Query, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -27,6 +31,7 @@ from majlis.api.schemas import (
     BookingListOut,
     BookingOut,
     ErrorOut,
+    HealthOut,
     MagicLinkIn,
     ParticipantIn,
     ParticipantOut,
@@ -46,8 +51,10 @@ from majlis.bookings.selectors import (
 )
 from majlis.bookings.services import (
     Actor,
+    IdempotencyClaim,
     booking_cancel,
     booking_create,
+    booking_create_quick,
     booking_update_access_needs,
 )
 from majlis.core.exceptions import (
@@ -55,6 +62,7 @@ from majlis.core.exceptions import (
     MajlisError,
     NotFound,
     NotRegistered,
+    TryAgain,
     Unauthenticated,
 )
 from majlis.events.models import Event, SpokenLanguage
@@ -145,6 +153,24 @@ def caller_of(request: HttpRequest) -> Caller:
     return caller
 
 
+@api.get("/health/live", response={200: HealthOut}, auth=None)
+def health_live(request: HttpRequest) -> HealthOut:
+    """For load balancers: the process answers. Touches no database, so a busy
+    or restarting database does not take every server out of rotation."""
+    return HealthOut(status="ok")
+
+
+@api.get("/health/ready", response={200: HealthOut, 503: ErrorOut}, auth=None)
+def health_ready(request: HttpRequest) -> HealthOut:
+    """For load balancers: the process answers and reaches its database."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError as error:
+        raise TryAgain() from error
+    return HealthOut(status="ok")
+
+
 def _participant_of(event: Event, email: str) -> Participant:
     participant = Participant.objects.filter(event=event, email__iexact=email).first()
     if participant is None:
@@ -162,11 +188,26 @@ def sessions_list(
         SpokenLanguage | None,
         Query(description="Only the sessions held or interpreted in this language"),
     ] = None,
-) -> SessionListOut:
-    """The event's sessions with seats left, in the request's language."""
-    found = event_get(slug=event)
-    sessions = session_list(event=found, understood=understood)
-    return SessionListOut(sessions=[SessionOut.from_session(s) for s in sessions])
+) -> HttpResponse:
+    """The event's sessions with seats left, in the request's language.
+
+    Seats left are at most ``MAJLIS_PROGRAMME_FRESH_SECONDS`` (one) old: in a
+    flash crowd every delegate reloads this list, and each server process
+    builds it once a second per language instead of once a request.
+    """
+    fresh_for = settings.MAJLIS_PROGRAMME_FRESH_SECONDS
+    key = f"{event}:{translation.get_language()}:{understood or ''}"
+    content = caches["programme"].get(key) if fresh_for else None
+    if content is None:
+        found = event_get(slug=event)
+        sessions = session_list(event=found, understood=understood)
+        listing = SessionListOut(
+            sessions=[SessionOut.from_session(s) for s in sessions]
+        )
+        content = api.create_response(request, listing, status=200).content
+        if fresh_for:
+            caches["programme"].set(key, content, fresh_for)
+    return HttpResponse(content, content_type="application/json; charset=utf-8")
 
 
 @api.get(
@@ -265,6 +306,34 @@ def booking_post(
     caller = caller_of(request)
     participant = caller.require_participant()
     body = payload or BookingIn(switch=False, access_needs=[], access_needs_note="")
+    request_fingerprint = fingerprint(request.method or "", request.path, request.body)
+    if participant.event.slug == event:
+        quick = booking_create_quick(
+            participant=participant,
+            event_id=participant.event_id,
+            session_code=code,
+            access_needs=[str(need) for need in body.access_needs],
+            access_needs_note=body.access_needs_note,
+            idempotency=IdempotencyClaim(
+                caller.principal, idempotency_key[:200], request_fingerprint
+            )
+            if idempotency_key
+            else None,
+        )
+        if quick is not None:
+            if quick.stored_answer is not None:
+                status, answer = quick.stored_answer
+            else:
+                status, answer = (
+                    201,
+                    BookingOut(
+                        id=quick.booking_id or 0,
+                        session=code,
+                        status=quick.status or "",
+                        waitlist_position=quick.waitlist_position,
+                    ).dict(),
+                )
+            return api.create_response(request, answer, status=status)
 
     def work() -> tuple[int, dict]:
         found = event_get(slug=event)
@@ -288,9 +357,7 @@ def booking_post(
     status, answer = run_once(
         principal=caller.principal,
         key=idempotency_key,
-        request_fingerprint=fingerprint(
-            request.method or "", request.path, request.body
-        ),
+        request_fingerprint=request_fingerprint,
         work=work,
         error_answer=error_answer,
     )

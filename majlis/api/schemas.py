@@ -117,6 +117,10 @@ class AcceptedOut(Schema):
     detail: str
 
 
+class HealthOut(Schema):
+    status: str = Field(examples=["ok"])
+
+
 class JsonObjectIn(Schema):
     """A request body that must be a JSON object.
 

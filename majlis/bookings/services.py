@@ -6,12 +6,14 @@ trail and the outbox messages in the same transaction as the change. Admin
 actions, web views, the API and commands all come through here.
 """
 
+import json
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +46,7 @@ from majlis.core.exceptions import (
     SessionMoveConflict,
     TimeConflict,
     TooEarly,
+    TryAgain,
 )
 from majlis.events.models import Event, Session
 from majlis.outbox.services import outbox_enqueue
@@ -205,8 +208,84 @@ def _fill_free_seats(change: _Change, session_ids: list[int]) -> None:
             change.notify(waiting, "booking_promoted")
 
 
-@busy_means_try_again
-@transaction.atomic
+@dataclass(frozen=True)
+class IdempotencyClaim:
+    """The ``Idempotency-Key`` of an API request: who sent it, the key, and a
+    fingerprint of the request, so a reused key with another request is refused."""
+
+    principal: str
+    key: str
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class QuickBooking:
+    """What the one-statement booking did: a booking, or (for a key already
+    used by the same request) the answer stored the first time."""
+
+    booking_id: int | None = None
+    status: str | None = None
+    waitlist_position: int | None = None
+    stored_answer: tuple[int, dict] | None = None
+
+
+def booking_create_quick(
+    *,
+    participant: Participant,
+    event_id: int,
+    session_code: str,
+    access_needs: list[str],
+    access_needs_note: str,
+    enforce_window: bool = True,
+    idempotency: IdempotencyClaim | None = None,
+) -> QuickBooking | None:
+    """The common booking in one statement, on PostgreSQL; ``None`` when the
+    case needs :func:`booking_create` (or on SQLite), having changed nothing.
+
+    A delegate's booking with nothing of theirs in the way is the whole of a
+    flash crowd: run as one statement (majlis/bookings/sql/book_seat_v1.sql),
+    the session's lock is held only inside PostgreSQL, never across a round
+    trip to a busy Python process (docs/adr/0002-one-statement-booking.md).
+    Raises ``TryAgain`` when the lock stays busy.
+    """
+    if connection.vendor != "postgresql" or participant.event_id != event_id:
+        return None
+    if any(need not in AccessNeed.values for need in access_needs):
+        return None
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT * FROM majlis_book_seat_v1"
+                "(%s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s, %s)",
+                [
+                    participant.pk,
+                    participant.email,
+                    participant.language,
+                    event_id,
+                    session_code,
+                    json.dumps(_checked_access_needs(access_needs)),
+                    access_needs_note.strip(),
+                    enforce_window,
+                    f"{int(settings.MAJLIS_LOCK_TIMEOUT_MS)}ms",
+                    idempotency.principal if idempotency else None,
+                    idempotency.key if idempotency else None,
+                    idempotency.fingerprint if idempotency else None,
+                ],
+            )
+            outcome, booking_id, status, position, stored_status, stored_body = (
+                cursor.fetchone()
+            )
+    except OperationalError as error:
+        raise TryAgain() from error
+    if outcome == "duplicate":
+        # Django's PostgreSQL backend hands jsonb over as text, for its own decoder.
+        body = json.loads(stored_body) if isinstance(stored_body, str) else stored_body
+        return QuickBooking(stored_answer=(stored_status, dict(body or {})))
+    if outcome == "booked":
+        return QuickBooking(booking_id, status, position)
+    return None
+
+
 def booking_create(
     *,
     participant: Participant,
@@ -226,6 +305,44 @@ def booking_create(
     group. Raises ``NotRegistered``, ``BookingClosed``, ``AlreadyBooked``,
     ``TimeConflict``, ``SessionFull`` or ``TryAgain``.
     """
+    if actor.kind == ActorKind.PARTICIPANT and not walk_in:
+        quick = booking_create_quick(
+            participant=participant,
+            event_id=session.event_id,
+            session_code=session.code,
+            access_needs=access_needs or [],
+            access_needs_note=access_needs_note,
+            enforce_window=enforce_window,
+        )
+        if quick is not None and quick.booking_id is not None:
+            return Booking.objects.select_related("session", "participant").get(
+                pk=quick.booking_id
+            )
+    return _booking_create_locked(
+        participant=participant,
+        session=session,
+        actor=actor,
+        switch=switch,
+        access_needs=access_needs,
+        access_needs_note=access_needs_note,
+        enforce_window=enforce_window,
+        walk_in=walk_in,
+    )
+
+
+@busy_means_try_again
+@transaction.atomic
+def _booking_create_locked(
+    *,
+    participant: Participant,
+    session: Session,
+    actor: Actor,
+    switch: bool,
+    access_needs: list[str] | None,
+    access_needs_note: str,
+    enforce_window: bool,
+    walk_in: bool,
+) -> Booking:
     if participant.event_id != session.event_id:
         raise NotRegistered()
     sessions = lock_overlap_group(session)

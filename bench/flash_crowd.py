@@ -1,0 +1,454 @@
+"""The flash crowd: thousands of delegates book in the same minute.
+
+One command, run from the repository (after `make install`):
+
+    .venv/bin/python bench/flash_crowd.py
+
+It makes a PostgreSQL database of its own, loads the demo conference with
+3,000 delegates holding API tokens, serves Majlis as in production
+(`majlis serve`, production settings, the outbox worker sending to a local
+SMTP sink), and drives it from a separate load generator (bench/loadgen.py)
+over 64 keep-alive connections. Around the crowd it measures, in the same run:
+
+(a) the floor of the stack: a constant JSON answer (/api/v1/health/live) from
+    the same server, no database;
+(b) the raw database: the same booking transactions issued straight through
+    psycopg with the same concurrency (bench/raw_db.py);
+
+then a steady run at a quarter of the crowd's rate, and the crowd again over
+two server processes on two ports. After each crowd it checks every booking
+rule on the data (bench/rules.py) and fails loudly if one is broken.
+Results: a JSON file and a summary on the terminal (docs/BENCHMARKS.md).
+"""
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psutil
+import psycopg
+from rules import check_rules
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+HERE = Path(__file__).resolve().parent
+
+
+def default_workers() -> int:
+    # The same default as `majlis serve`.
+    return max(2, (os.cpu_count() or 1) * 2)
+
+
+@dataclass
+class Sample:
+    """CPU seconds per group of processes, and the peak memory of each worker."""
+
+    cpu: dict[str, float] = field(default_factory=dict)
+    worker_peak_rss: dict[int, int] = field(default_factory=dict)
+    machine_busy: float = 0.0
+    machine_total: float = 0.0
+
+
+class Sampler(threading.Thread):
+    """Samples processes every 100 ms, so processes that end mid-phase still count."""
+
+    def __init__(self, servers: list[psutil.Process], loadgen: psutil.Process) -> None:
+        super().__init__(daemon=True)
+        self.servers = servers
+        self.loadgen = loadgen
+        self.stop_event = threading.Event()
+        self.first: dict[int, float] = {}
+        self.last: dict[int, tuple[str, float]] = {}
+        self.peak_rss: dict[int, int] = {}
+        self.started = time.time()
+        self.cpu_before = psutil.cpu_times()
+
+    def groups(self) -> list[tuple[str, psutil.Process]]:
+        found: list[tuple[str, psutil.Process]] = []
+        for server in self.servers:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                found += [("server", p) for p in [server, *server.children(True)]]
+        for process in psutil.process_iter(["name"]):
+            if process.info["name"] in ("postgres", "postmaster"):
+                found.append(("database", process))
+        found.append(("load generator", self.loadgen))
+        return found
+
+    def take(self) -> None:
+        for group, process in self.groups():
+            try:
+                with process.oneshot():
+                    times = process.cpu_times()
+                    used = times.user + times.system
+                    if process.pid not in self.first:
+                        born_before = process.create_time() < self.started
+                        self.first[process.pid] = used if born_before else 0.0
+                    self.last[process.pid] = (group, used)
+                    if (
+                        group == "server"
+                        and "gunicorn" in " ".join(process.cmdline()[:2])
+                        and process.parent()
+                        and "gunicorn" in " ".join(process.parent().cmdline()[:2])
+                    ):
+                        rss = process.memory_info().rss
+                        self.peak_rss[process.pid] = max(
+                            rss, self.peak_rss.get(process.pid, 0)
+                        )
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+
+    def run(self) -> None:
+        while not self.stop_event.wait(0.1):
+            self.take()
+
+    def finish(self) -> Sample:
+        self.stop_event.set()
+        self.join()
+        self.take()
+        sample = Sample(worker_peak_rss=dict(self.peak_rss))
+        for pid, (group, used) in self.last.items():
+            sample.cpu[group] = sample.cpu.get(group, 0.0) + used - self.first[pid]
+        after = psutil.cpu_times()
+        total = sum(after) - sum(self.cpu_before)
+        idle = (after.idle + after.iowait) - (
+            self.cpu_before.idle + self.cpu_before.iowait
+        )
+        sample.machine_total = total
+        sample.machine_busy = total - idle
+        return sample
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.workdir = Path(tempfile.mkdtemp(prefix="majlis-bench-"))
+        self.database_url = args.database_url
+        self.servers: list[subprocess.Popen] = []
+        self.smtp: subprocess.Popen | None = None
+        smtp_port = args.port + 25
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": self.database_url,
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "MAJLIS_SECRET_KEY": secrets.token_urlsafe(40),
+            "MAJLIS_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "MAJLIS_DATA_DIR": str(self.workdir),
+            "MAJLIS_EMAIL_HOST": "127.0.0.1",
+            "MAJLIS_EMAIL_PORT": str(smtp_port),
+            "MAJLIS_EMAIL_USE_TLS": "",
+            "PYTHONPATH": str(ROOT),
+        }
+        self.smtp_port = smtp_port
+
+    # -- the database ---------------------------------------------------------
+    def make_database(self) -> None:
+        server_url, _sep, name = self.database_url.rpartition("/")
+        with psycopg.connect(f"{server_url}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.execute(f'CREATE DATABASE "{name}"')
+        self.run([str(BIN / "majlis"), "migrate", "--verbosity", "0"])
+        self.run(
+            [
+                sys.executable,
+                str(HERE / "prepare.py"),
+                "--delegates",
+                str(self.args.delegates),
+                "--out",
+                str(self.workdir / "plan.json"),
+            ]
+        )
+
+    def reset_bookings(self) -> None:
+        """Empty every booking, keep the delegates, sessions and tokens."""
+        with psycopg.connect(self.database_url) as connection:
+            connection.execute(
+                "TRUNCATE bookings_bookingchange, bookings_booking,"
+                " bookings_idempotencyrecord, outbox_outboxmessage CASCADE"
+            )
+            connection.execute("UPDATE events_session SET seats_taken = 0")
+        with psycopg.connect(self.database_url, autocommit=True) as connection:
+            connection.execute("VACUUM ANALYZE")
+
+    def run(self, command: list[str]) -> None:
+        subprocess.run(command, check=True, env=self.env, cwd=ROOT)
+
+    # -- the servers ----------------------------------------------------------
+    def start_smtp_sink(self) -> None:
+        self.smtp = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-c",
+                "aiosmtpd.handlers.Sink",
+                "-l",
+                f"127.0.0.1:{self.smtp_port}",
+            ],
+            env=self.env,
+        )
+
+    def start_servers(self, ports: list[int], workers: int) -> list[psutil.Process]:
+        for port in ports:
+            server = subprocess.Popen(
+                [
+                    str(BIN / "majlis"),
+                    "serve",
+                    "--no-migrate",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--workers",
+                    str(workers),
+                    "--threads",
+                    str(self.args.threads),
+                ],
+                env=self.env,
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+            )
+            self.servers.append(server)
+            # One at a time: each copies the static files on start.
+            wait_until_ready(port)
+        return [psutil.Process(server.pid) for server in self.servers]
+
+    def stop_servers(self) -> None:
+        for server in self.servers:
+            server.terminate()
+        for server in self.servers:
+            server.wait(timeout=60)
+        self.servers = []
+
+    def stop_all(self) -> None:
+        self.stop_servers()
+        if self.smtp is not None:
+            self.smtp.terminate()
+            self.smtp.wait(timeout=10)
+
+    # -- the runs -------------------------------------------------------------
+    def loadgen(
+        self, processes: list[psutil.Process], mode: str, ports: list[int], *extra: str
+    ) -> dict[str, Any]:
+        out = self.workdir / f"{mode}-{time.monotonic_ns()}.json"
+        command = [
+            sys.executable,
+            str(HERE / "loadgen.py"),
+            mode,
+            *[f"--target=127.0.0.1:{port}" for port in ports],
+            "--clients",
+            str(self.args.clients),
+            "--out",
+            str(out),
+            *extra,
+        ]
+        generator = subprocess.Popen(command)
+        sampler = Sampler(processes, psutil.Process(generator.pid))
+        sampler.start()
+        if generator.wait() != 0:
+            raise SystemExit(f"the load generator failed: {command}")
+        sample = sampler.finish()
+        report = json.loads(out.read_text())
+        report["cpu_seconds"] = sample.cpu
+        report["machine_busy_seconds"] = sample.machine_busy
+        report["machine_total_seconds"] = sample.machine_total
+        report["worker_peak_rss_mb"] = sorted(
+            round(rss / 2**20, 1) for rss in sample.worker_peak_rss.values()
+        )
+        return report
+
+    def crowd(
+        self, processes: list[psutil.Process], ports: list[int], *extra: str
+    ) -> dict[str, Any]:
+        self.reset_bookings()
+        report = self.loadgen(
+            processes,
+            "crowd",
+            ports,
+            f"--plan={self.workdir / 'plan.json'}",
+            *extra,
+        )
+        report["rules"] = check_rules(
+            self.database_url, report["bookings"], report["cancellations"]
+        )
+        report["answered_bookings"] = len(report.pop("bookings"))
+        report["answered_cancellations"] = len(report.pop("cancellations"))
+        return report
+
+    def raw_database(self) -> dict[str, Any]:
+        self.reset_bookings()
+        out = self.workdir / "raw.json"
+        subprocess.run(
+            [
+                sys.executable,
+                str(HERE / "raw_db.py"),
+                f"--plan={self.workdir / 'plan.json'}",
+                f"--database-url={self.database_url}",
+                f"--clients={self.args.clients}",
+                f"--out={out}",
+            ],
+            check=True,
+        )
+        report = json.loads(out.read_text())
+        report["rules"] = check_rules(self.database_url, report.pop("bookings"), [])
+        return report
+
+
+def wait_until_ready(port: int) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            url = f"http://127.0.0.1:{port}/api/v1/health/ready"
+            with urllib.request.urlopen(url, timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"the server on port {port} did not start")
+
+
+def broken_rules(report: dict[str, Any]) -> list[str]:
+    return [rule for rule, rows in report["rules"].items() if rows]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--delegates", type=int, default=3000)
+    parser.add_argument("--clients", type=int, default=64)
+    parser.add_argument("--workers", type=int, default=default_workers())
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--port", type=int, default=8100)
+    parser.add_argument(
+        "--database-url", default="postgres://postgres@127.0.0.1:5432/majlis_bench"
+    )
+    parser.add_argument("--floor-seconds", type=float, default=8.0)
+    parser.add_argument(
+        "--only", choices=["crowd"], help="just the crowd (for profiling)"
+    )
+    parser.add_argument("--out", default=str(HERE / "results" / "flash_crowd.json"))
+    args = parser.parse_args()
+
+    bench = Bench(args)
+    results: dict[str, Any] = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+            "python": platform.python_version(),
+            "postgresql": "",
+        },
+        "settings": {
+            "delegates": args.delegates,
+            "clients": args.clients,
+            "workers": args.workers,
+            "threads": args.threads,
+        },
+    }
+    failures: list[str] = []
+    try:
+        bench.make_database()
+        with psycopg.connect(args.database_url) as connection:
+            version = connection.execute("SHOW server_version").fetchone()
+            results["machine"]["postgresql"] = version[0] if version else ""
+        bench.start_smtp_sink()
+        port = args.port
+        processes = bench.start_servers([port], args.workers)
+        if args.only != "crowd":
+            results["floor"] = bench.loadgen(
+                processes, "floor", [port], f"--seconds={args.floor_seconds}"
+            )
+        results["crowd"] = crowd = bench.crowd(processes, [port])
+        failures += [f"crowd: {rule}" for rule in broken_rules(crowd)]
+        if args.only != "crowd":
+            offered = crowd["requests_per_second"] / 4
+            steady_delegates = max(64, int(args.delegates / 4))
+            results["steady"] = steady = bench.crowd(
+                processes,
+                [port],
+                f"--rate={offered:.1f}",
+                f"--delegates={steady_delegates}",
+            )
+            failures += [f"steady: {rule}" for rule in broken_rules(steady)]
+        bench.stop_servers()
+        if args.only != "crowd":
+            results["raw_database"] = raw = bench.raw_database()
+            failures += [f"raw database: {rule}" for rule in broken_rules(raw)]
+            processes = bench.start_servers([port, port + 1], args.workers)
+            results["scale_out"] = scaled = bench.crowd(processes, [port, port + 1])
+            failures += [f"scale-out: {rule}" for rule in broken_rules(scaled)]
+            bench.stop_servers()
+    finally:
+        bench.stop_all()
+    for name in ("crowd", "steady", "scale_out"):
+        if name in results and results[name]["errors"]:
+            failures.append(f"{name}: {results[name]['errors']} errors")
+    results["failures"] = failures
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(results, indent=1))
+    print(summary(results))
+    shutil.rmtree(bench.workdir, ignore_errors=True)
+    if failures:
+        raise SystemExit("FAILED: " + "; ".join(failures))
+
+
+def summary(results: dict[str, Any]) -> str:
+    lines = [f"Flash crowd, {results['date']}, {results['machine']}"]
+    floor = results.get("floor", {}).get("kinds", {}).get("floor", {})
+    raw = results.get("raw_database", {})
+    for name in ("floor", "crowd", "steady", "scale_out"):
+        if name not in results:
+            continue
+        report = results[name]
+        lines.append(
+            f"\n{name}: {report['wall_seconds']:.1f} s, errors {report['errors']}"
+        )
+        for kind, figures in report["kinds"].items():
+            lines.append(
+                f"  {kind:10} {figures['requests']:6} req {figures['per_second']:7.0f}/s"
+                f"  p50 {figures['p50_ms']:6.1f}  p95 {figures['p95_ms']:6.1f}"
+                f"  p99 {figures['p99_ms']:6.1f} ms  {figures['statuses']}"
+            )
+        cpu = ", ".join(f"{k} {v:.1f}" for k, v in report["cpu_seconds"].items())
+        lines.append(
+            f"  CPU s: {cpu}; machine busy {report['machine_busy_seconds']:.1f}"
+            f" of {report['machine_total_seconds']:.1f}"
+        )
+        lines.append(f"  worker peak RSS MB: {report['worker_peak_rss_mb']}")
+        if "rules" in report:
+            lines.append(f"  rules broken: {broken_rules(report) or 'none'}")
+    if raw:
+        lines.append(
+            f"\nraw database: {raw['transactions_per_second']:.0f} tx/s,"
+            f" p99 {raw['p99_ms']:.1f} ms, rules broken: {broken_rules(raw) or 'none'}"
+        )
+    if floor and "crowd" in results:
+        booking = results["crowd"]["kinds"]["booking"]["per_second"]
+        reads = results["crowd"]["kinds"]["programme"]["per_second"]
+        lines.append(
+            f"\nbooking/floor {booking / floor['per_second']:.1%},"
+            f" reads/floor {reads / floor['per_second']:.1%}"
+            + (
+                f", booking/raw {booking / raw['transactions_per_second']:.1%}"
+                if raw
+                else ""
+            )
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,68 @@
+"""Load the demo conference with N registered delegates and write the crowd's plan.
+
+Run with the server's settings and database (the flash-crowd bench does):
+every delegate gets a real API token through the accounts service, and the
+plan lists the sessions of each day with a skewed popularity, a few sessions
+most wanted, as at a real opening.
+"""
+
+import argparse
+import json
+import os
+from pathlib import Path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--delegates", type=int, default=3000)
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.db import transaction
+
+    from majlis.accounts.models import Participant
+    from majlis.accounts.services import participant_token_create
+    from majlis.events.demo import DEMO_SLUG, demo_load
+    from majlis.events.models import Session
+
+    summary = demo_load(participants=args.delegates)
+    event = summary.event
+    delegates = []
+    with transaction.atomic():
+        people = Participant.objects.filter(
+            event=event, email__startswith="demo-"
+        ).order_by("pk")[: args.delegates]
+        for person in people:
+            delegates.append(
+                {
+                    "email": person.email,
+                    "language": person.language,
+                    "token": participant_token_create(participant=person),
+                }
+            )
+    days: dict[str, list[dict]] = {}
+    for session in Session.objects.filter(event=event).order_by("starts_at", "code"):
+        day = session.starts_at.astimezone(event.zone).date().isoformat()
+        days.setdefault(day, []).append({"code": session.code})
+    for sessions in days.values():
+        # Halving popularity by rank: the first session of a day is wanted by
+        # about half the delegates.
+        for rank, choice in enumerate(sessions):
+            choice["popularity"] = 2.0 ** (-rank)
+    plan = {
+        "api": "/api/v1",
+        "event": DEMO_SLUG,
+        "days": list(days.values()),
+        "cancel_share": 0.1,
+        "delegates": delegates,
+        "database": os.environ.get("DATABASE_URL", ""),
+    }
+    Path(args.out).write_text(json.dumps(plan))
+    print(f"{len(delegates)} delegates, {sum(map(len, days.values()))} sessions")
+
+
+if __name__ == "__main__":
+    main()

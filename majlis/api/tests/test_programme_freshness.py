@@ -1,0 +1,69 @@
+"""The programme's seats left are shared for at most a second, never longer."""
+
+import time
+
+import pytest
+from django.core.cache import caches
+from django.test import override_settings
+
+from majlis.accounts.services import participant_token_create
+from majlis.api.tests.helpers import API, bearer, book
+from majlis.testing.factories import EventFactory, ParticipantFactory, SessionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    caches["programme"].clear()
+    yield
+    caches["programme"].clear()
+
+
+def seats_left(client, slug: str, language: str = "en") -> int:
+    response = client.get(f"{API}/events/{slug}/sessions?lang={language}")
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"].startswith("application/json")
+    return response.json()["sessions"][0]["seats_left"]
+
+
+@override_settings(MAJLIS_PROGRAMME_FRESH_SECONDS=1)
+def test_seats_left_are_at_most_a_second_old(client):
+    event = EventFactory()
+    session = SessionFactory(event=event, capacity=10)
+    person = ParticipantFactory(event=event)
+    assert seats_left(client, event.slug) == 10
+
+    booked = book(client, bearer(participant_token_create(participant=person)),
+                  event.slug, session.code)  # fmt: skip
+    assert booked.status_code == 201
+
+    # Within the second, the list is the one already built (that is the point) ...
+    assert seats_left(client, event.slug) == 10
+    # ... a language not asked for yet is built now, so it is fresh ...
+    assert seats_left(client, event.slug, "fr") == 9
+    time.sleep(1.1)
+    # ... and after the second, every language is fresh again.
+    assert seats_left(client, event.slug) == 9
+
+
+@override_settings(MAJLIS_PROGRAMME_FRESH_SECONDS=1)
+def test_each_language_and_filter_has_its_own_list(client):
+    event = EventFactory()
+    SessionFactory(event=event, title_en="Targets", title_fr="Cibles", languages=["fr"])
+
+    def titles(query: str) -> list[str]:
+        answer = client.get(f"{API}/events/{event.slug}/sessions?{query}").json()
+        return [s["title"] for s in answer["sessions"]]
+
+    assert titles("lang=en") == ["Targets"]
+    assert titles("lang=fr") == ["Cibles"]
+    assert titles("lang=en&understood=es") == []
+    assert titles("lang=en") == ["Targets"]
+
+
+@override_settings(MAJLIS_PROGRAMME_FRESH_SECONDS=1)
+def test_an_unknown_event_is_not_found_and_not_remembered(client):
+    response = client.get(f"{API}/events/no-such-event/sessions")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
