@@ -86,3 +86,25 @@ def staff_invite(
         payload={"user": user.pk, "event": event.pk},
     )
     return staff
+
+
+@transaction.atomic
+def staff_role_change(
+    *, staff: StaffRole, role: str, sessions: list[Session], changed_by: User
+) -> StaffRole:
+    """Give a member of staff another role, or other sessions, in the same event.
+
+    The secretariat sees every session, so a secretariat role keeps no list of
+    sessions (none would come back if the role were later narrowed). Nobody
+    changes their own role: one slip would lock them out of this page.
+    """
+    if role not in StaffRole.Role.values:
+        raise InvalidInput(_("Choose a role."))
+    if staff.user_id == changed_by.pk:
+        raise InvalidInput(_("You cannot change your own role."))
+    if any(session.event_id != staff.event_id for session in sessions):
+        raise InvalidInput(_("Choose sessions of this event."))
+    staff.role = role
+    staff.save(update_fields=["role"])
+    staff.sessions.set([] if role == StaffRole.Role.SECRETARIAT else sessions)
+    return staff

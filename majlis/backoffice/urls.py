@@ -27,6 +27,7 @@ urlpatterns = [
     path("<slug:event>/dashboard/", views.dashboard, name="dashboard"),
     path("<slug:event>/settings/", views.event_edit, name="event-edit"),
     path("<slug:event>/staff/", views.staff, name="staff"),
+    path("<slug:event>/staff/<int:role_id>/", views.staff_edit, name="staff-edit"),
     path(
         "<slug:event>/staff/<int:role_id>/remove/",
         views.staff_remove,

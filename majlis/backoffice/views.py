@@ -40,7 +40,11 @@ from majlis.backoffice.selectors import (
     participants_matching,
     roster_bookings,
 )
-from majlis.backoffice.services import session_message_send, staff_invite
+from majlis.backoffice.services import (
+    session_message_send,
+    staff_invite,
+    staff_role_change,
+)
 from majlis.bookings.models import Booking, BookingStatus
 from majlis.bookings.services import (
     Actor,
@@ -598,10 +602,20 @@ def move_on_behalf(
     return redirect("backoffice:roster", event=found.slug, code=session.code)
 
 
-class StaffInviteForm(forms.Form):
-    email = forms.EmailField(label=gettext_lazy("Email"))
-    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=StaffRole.Role.choices)
-    sessions = forms.ModelMultipleChoiceField(
+class SessionsField(forms.ModelMultipleChoiceField):
+    """The event's sessions as checkboxes, named in the page's language."""
+
+    def label_from_instance(self, obj: Session) -> str:
+        return obj.title
+
+
+class StaffRoleForm(forms.Form):
+    role = forms.ChoiceField(
+        label=gettext_lazy("Role"),
+        choices=StaffRole.Role.choices,
+        widget=forms.RadioSelect,
+    )
+    sessions = SessionsField(
         label=gettext_lazy("Sessions (for organisers and door staff)"),
         queryset=Session.objects.none(),
         required=False,
@@ -612,9 +626,17 @@ class StaffInviteForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         sessions = self.fields["sessions"]
         if isinstance(sessions, forms.ModelMultipleChoiceField):
-            sessions.queryset = Session.objects.filter(event=event).order_by(
-                "starts_at"
+            sessions.queryset = (
+                Session.objects.filter(event=event)
+                .select_related("event")
+                .order_by("starts_at", "code")
             )
+
+
+class StaffInviteForm(StaffRoleForm):
+    email = forms.EmailField(label=gettext_lazy("Email"))
+    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=StaffRole.Role.choices)
+    field_order = ["email", "role", "sessions"]
 
 
 @login_required
@@ -720,3 +742,49 @@ def staff_remove(request: HttpRequest, event: str, role_id: int) -> HttpResponse
             _("%(email)s no longer has a role here.") % {"email": role.user.email},
         )
     return redirect("backoffice:staff", event=found.slug)
+
+
+@login_required
+def staff_edit(request: HttpRequest, event: str, role_id: int) -> HttpResponse:
+    """The secretariat changes someone's role and the sessions they work at."""
+    found = _secretariat_event(request, event)
+    staff = (
+        StaffRole.objects.filter(event=found, pk=role_id).select_related("user").first()
+    )
+    if staff is None:
+        raise NotFound()
+    form = StaffRoleForm(
+        request.POST or None,
+        event=found,
+        initial={"role": staff.role, "sessions": list(staff.sessions.all())},
+    )
+    user = request.user
+    if request.method == "POST" and form.is_valid() and isinstance(user, User):
+        try:
+            staff_role_change(
+                staff=staff,
+                role=form.cleaned_data["role"],
+                sessions=list(form.cleaned_data["sessions"]),
+                changed_by=user,
+            )
+        except MajlisError as error:
+            messages.error(request, str(error.message))
+        else:
+            messages.success(
+                request,
+                _("The role and sessions of %(email)s are saved.")
+                % {"email": staff.user.email},
+            )
+            return redirect("backoffice:staff", event=found.slug)
+    return render(
+        request,
+        "backoffice/staff_edit.html",
+        {
+            "event": found,
+            "backoffice": True,
+            "can_run_event": True,
+            "staff": staff,
+            "form": form,
+            "own": staff.user_id == user.pk,
+        },
+    )

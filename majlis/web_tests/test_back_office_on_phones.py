@@ -36,6 +36,7 @@ OTHER_PAGES = {
     "import": "/{slug}/delegates/import/",
     "session edit": "/{slug}/s/lab/edit/",
     "settings": "/{slug}/settings/",
+    "staff member": "/{slug}/staff/{staff}/",
 }
 
 
@@ -84,12 +85,14 @@ def event_with_staff():
         "secretariat", "secretariat@example.org", "a-long-pass-phrase"
     )
     StaffRole.objects.create(user=secretariat, event=event, role="secretariat")
+    roles = []
     for name, role in (("organiser", "organiser"), ("door", "door")):
         user = User.objects.create_user(
             name, f"{name}.with.a.long.address@example.org", "a-long-pass-phrase"
         )
-        StaffRole.objects.create(user=user, event=event, role=role).sessions.add(lab)
-    return {"slug": slug, "delegate": people[0].pk}
+        roles.append(StaffRole.objects.create(user=user, event=event, role=role))
+        roles[-1].sessions.add(lab)
+    return {"slug": slug, "delegate": people[0].pk, "staff": roles[0].pk}
 
 
 def signed_in_page(browser: Browser, base: str, width: int) -> Page:
@@ -135,12 +138,11 @@ TABLE_LAYOUT = """() => [...document.querySelectorAll('main table')].map(table =
 def test_back_office_pages_fit_a_320_px_phone_with_tables_as_cards(
     browser: Browser, live_server, event_with_staff, language
 ):
-    slug = event_with_staff["slug"]
     base = f"{live_server.url}/{language}/backoffice"
     page = signed_in_page(browser, base, 320)
     try:
         for name, path in {**TABLE_PAGES, **OTHER_PAGES}.items():
-            url = base + path.format(slug=slug, delegate=event_with_staff["delegate"])
+            url = base + path.format(**event_with_staff)
             page.goto(url)
             sideways = page.evaluate(SIDEWAYS)
             if sideways["page"] > 0 or sideways["frames"]:
@@ -186,15 +188,12 @@ def test_on_a_wide_screen_the_tables_stay_tables(
 def test_the_secretariats_pages_on_a_phone_pass_axe_core(
     browser: Browser, live_server, event_with_staff, language
 ):
-    slug = event_with_staff["slug"]
     base = f"{live_server.url}/{language}/backoffice"
     page = signed_in_page(browser, base, 320)
     found: dict[str, list[dict]] = {}
     try:
         for name, path in {**TABLE_PAGES, **OTHER_PAGES}.items():
-            page.goto(
-                base + path.format(slug=slug, delegate=event_with_staff["delegate"])
-            )
+            page.goto(base + path.format(**event_with_staff))
             if problems := violations_on(page):
                 found[name] = problems
                 keep_screenshot(page, f"axe-phone-{language}-{name.replace(' ', '-')}")

@@ -49,10 +49,12 @@ def world():
     organiser.sessions.add(mine)
     door = StaffRole.objects.create(user=users["door"], event=event, role="door")
     door.sessions.add(mine)
-    StaffRole.objects.create(
+    foreign_role = StaffRole.objects.create(
         user=users["other_secretariat"], event=elsewhere, role="secretariat"
     )
     return {
+        "organiser_role": organiser,
+        "foreign_role": foreign_role,
         "users": users,
         "booking_in_mine": booking_in_mine,
         "booking_in_theirs": booking_in_theirs,
@@ -208,6 +210,34 @@ MATRIX = {
         "other_secretariat": 404,
         None: 302,
     },
+    "/en/backoffice/casa/staff/{organiser_role}/": {
+        "secretariat": 200,
+        "organiser": 403,
+        "door": 403,
+        "stranger": 404,
+        "other_secretariat": 404,
+        None: 302,
+    },
+    # Another event's role, through this event's address.
+    "/en/backoffice/casa/staff/{foreign_role}/": {
+        "secretariat": 404,
+        "organiser": 403,
+        "door": 403,
+        "stranger": 404,
+        "other_secretariat": 404,
+        None: 302,
+    },
+    "/en/backoffice/other/staff/{organiser_role}/": {
+        "secretariat": 404,
+        "organiser": 404,
+        "other_secretariat": 404,
+        None: 302,
+    },
+    "/en/backoffice/other/staff/{foreign_role}/": {
+        "secretariat": 404,
+        "other_secretariat": 200,
+        None: 302,
+    },
     "/en/backoffice/other/s/foreign/roster/": {
         "secretariat": 404,
         "organiser": 404,
@@ -220,7 +250,11 @@ MATRIX = {
 
 @pytest.mark.parametrize("path", MATRIX)
 def test_who_may_open_what(world, path):
-    address = path.format(delegate=world["booking_in_mine"].participant_id)
+    address = path.format(
+        delegate=world["booking_in_mine"].participant_id,
+        organiser_role=world["organiser_role"].pk,
+        foreign_role=world["foreign_role"].pk,
+    )
     for role, expected in MATRIX[path].items():
         user = world["users"][role] if role else None
         assert get_as(user, address) == expected, f"{role} on {address}"
@@ -255,6 +289,35 @@ def test_only_those_who_run_a_session_cancel_its_bookings(world):
     assert mine.status == "cancelled"
     change = mine.changes.last()
     assert (change.actor_kind, change.actor_user) == ("organiser", users["organiser"])
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("organiser", 403),
+        ("door", 403),
+        ("stranger", 404),
+        ("other_secretariat", 404),
+        (None, 302),
+        ("secretariat", 302),  # saved, back to the staff page
+    ],
+)
+def test_only_the_secretariat_changes_a_role(world, role, expected):
+    staff = world["organiser_role"]
+    client = Client()
+    if role:
+        client.force_login(world["users"][role])
+    response = client.post(
+        f"/en/backoffice/casa/staff/{staff.pk}/", {"role": "door", "sessions": []}
+    )
+    assert response.status_code == expected
+    if role == "secretariat":
+        assert response["Location"] == "/en/backoffice/casa/staff/"
+    staff.refresh_from_db()
+    changed = role == "secretariat"
+    assert (staff.role, staff.sessions.exists()) == (
+        ("door", False) if changed else ("organiser", True)
+    )
 
 
 def test_delegate_pages_and_the_api_do_not_open_the_back_office(world, client):

@@ -95,3 +95,90 @@ def test_the_secretariat_removes_a_role_but_not_their_own(client, event):
         ).status_code
         == 404
     )
+
+
+def test_the_secretariat_moves_an_organiser_to_the_door_of_another_session(
+    client, event
+):
+    talk = SessionFactory(event=event, code="talk", title_en="Future of work")
+    lab = SessionFactory(
+        event=event,
+        code="lab",
+        title_en="Policy lab",
+        title_fr="Laboratoire politique",
+        starts_at=talk.ends_at,
+        ends_at=talk.ends_at + (talk.ends_at - talk.starts_at),
+    )
+    secretariat = User.objects.create_user("sec", "sec@example.org", "pw-123-long")
+    StaffRole.objects.create(user=secretariat, event=event, role="secretariat")
+    organiser = User.objects.create_user("org", "org@example.org", "pw-123-long")
+    role = StaffRole.objects.create(user=organiser, event=event, role="organiser")
+    role.sessions.add(talk)
+    client.force_login(secretariat)
+
+    staff_page = client.get("/en/backoffice/casa/staff/").content.decode()
+    assert f'href="/en/backoffice/casa/staff/{role.pk}/"' in staff_page
+    form = client.get(f"/fr/backoffice/casa/staff/{role.pk}/").content.decode()
+    assert "Laboratoire politique" in form  # sessions named in the page's language
+    assert 'value="organiser" required id="id_role_1" checked' in form
+    saved = client.post(
+        f"/en/backoffice/casa/staff/{role.pk}/",
+        {"role": "door", "sessions": [lab.pk]},
+        follow=True,
+    ).content.decode()
+    assert "The role and sessions of org@example.org are saved." in saved
+
+    role.refresh_from_db()
+    assert role.role == "door"
+    assert list(role.sessions.all()) == [lab]
+    door = Client()
+    door.force_login(organiser)
+    assert door.get("/en/backoffice/casa/s/lab/check-in/").status_code == 200
+    assert door.get("/en/backoffice/casa/s/lab/roster/").status_code == 403
+    assert door.get("/en/backoffice/casa/s/talk/check-in/").status_code == 404
+
+
+def test_the_secretariat_role_keeps_no_sessions(client, event):
+    talk = SessionFactory(event=event, code="talk")
+    secretariat = User.objects.create_user("sec", "sec@example.org", "pw-123-long")
+    StaffRole.objects.create(user=secretariat, event=event, role="secretariat")
+    organiser = User.objects.create_user("org", "org@example.org", "pw-123-long")
+    role = StaffRole.objects.create(user=organiser, event=event, role="organiser")
+    role.sessions.add(talk)
+    client.force_login(secretariat)
+    client.post(
+        f"/en/backoffice/casa/staff/{role.pk}/",
+        {"role": "secretariat", "sessions": [talk.pk]},
+    )
+    role.refresh_from_db()
+    assert (role.role, role.sessions.count()) == ("secretariat", 0)
+
+
+def test_nobody_changes_their_own_role_nor_gives_another_events_sessions(client, event):
+    talk = SessionFactory(event=event, code="talk")
+    elsewhere = SessionFactory(code="elsewhere")
+    secretariat = User.objects.create_user("sec", "sec@example.org", "pw-123-long")
+    own = StaffRole.objects.create(user=secretariat, event=event, role="secretariat")
+    organiser = User.objects.create_user("org", "org@example.org", "pw-123-long")
+    role = StaffRole.objects.create(user=organiser, event=event, role="organiser")
+    role.sessions.add(talk)
+    client.force_login(secretariat)
+
+    staff_page = client.get("/en/backoffice/casa/staff/").content.decode()
+    assert f'href="/en/backoffice/casa/staff/{own.pk}/"' not in staff_page
+    page = client.get(f"/en/backoffice/casa/staff/{own.pk}/").content.decode()
+    assert "You cannot change your own role." in page
+    assert 'name="role"' not in page
+    refused = client.post(
+        f"/en/backoffice/casa/staff/{own.pk}/", {"role": "door"}, follow=True
+    ).content.decode()
+    assert "You cannot change your own role." in refused
+    own.refresh_from_db()
+    assert own.role == "secretariat"
+
+    wrong = client.post(
+        f"/en/backoffice/casa/staff/{role.pk}/",
+        {"role": "organiser", "sessions": [elsewhere.pk]},
+    )
+    assert wrong.status_code == 200  # the form says the choice is not valid
+    assert list(role.sessions.all()) == [talk]
