@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.cache import caches
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -36,17 +38,30 @@ class Caller:
         return self.participant
 
 
-def caller_from_token(token: str) -> Caller | None:
-    if token.startswith(ParticipantToken.PREFIX):
+def _participant_token(token: str) -> ParticipantToken | None:
+    """The valid token, from this process's memory for at most
+    ``MAJLIS_TOKEN_CACHE_SECONDS`` (a revoked token may so work that much
+    longer; an expired one never does), else from the database."""
+    key_hash = hash_secret(token)
+    remember_for = settings.MAJLIS_TOKEN_CACHE_SECONDS
+    now = timezone.now()
+    found = caches["tokens"].get(f"token:{key_hash}") if remember_for else None
+    if found is None:
         found = (
             ParticipantToken.objects.select_related("participant", "participant__event")
-            .filter(
-                key_hash=hash_secret(token),
-                revoked_at__isnull=True,
-                expires_at__gt=timezone.now(),
-            )
+            .filter(key_hash=key_hash, revoked_at__isnull=True, expires_at__gt=now)
             .first()
         )
+        if found is not None and remember_for:
+            caches["tokens"].set(f"token:{key_hash}", found, remember_for)
+    if found is None or found.expires_at <= now:
+        return None
+    return found
+
+
+def caller_from_token(token: str) -> Caller | None:
+    if token.startswith(ParticipantToken.PREFIX):
+        found = _participant_token(token)
         return Caller(participant=found.participant) if found else None
     if token.startswith(ApiKey.PREFIX):
         key = ApiKey.objects.filter(

@@ -6,6 +6,10 @@
 -- a seat held at the same time, booking closed, full without a waiting list,
 -- a concurrent booking of the same delegate) answers 'fallback' having changed
 -- nothing, and the Python service decides it under the overlap-group lock.
+-- "Nothing" includes the session's row lock: the work runs in a block whose
+-- subtransaction is rolled back on the way out, so a caller already inside a
+-- transaction can go on to lock the whole group in id order without holding
+-- one of its rows out of turn (which once deadlocked against another booking).
 --
 -- Locking only the session's row is enough here: every change that can touch
 -- the delegate's bookings in an overlapping session (a cascade, a switch, a
@@ -43,6 +47,7 @@ DECLARE
     v_booking bigint;
     v_position integer;
 BEGIN
+  BEGIN
     IF p_key IS NOT NULL THEN
         INSERT INTO bookings_idempotencyrecord (principal, key, request_fingerprint, created_at)
         VALUES (p_principal, p_key, p_fingerprint, now())
@@ -54,11 +59,11 @@ BEGIN
                        r.response_status::integer, r.response_body
                 FROM bookings_idempotencyrecord r
                 WHERE r.principal = p_principal AND r.key = p_key
-                  AND r.request_fingerprint = p_fingerprint;
+                  AND r.request_fingerprint = p_fingerprint
+                  AND r.response_status IS NOT NULL;
             IF NOT FOUND THEN
                 -- The key was used for another request: the service says so.
-                RETURN QUERY SELECT 'fallback'::text, NULL::bigint, NULL::text,
-                    NULL::integer, NULL::integer, NULL::jsonb;
+                RAISE EXCEPTION USING ERRCODE = 'MJFBK';
             END IF;
             RETURN;
         END IF;
@@ -71,67 +76,49 @@ BEGIN
     FROM events_session s JOIN events_event e ON e.id = s.event_id
     WHERE s.event_id = p_event AND s.code = p_code
     FOR UPDATE OF s;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'MJFBK';
+    END IF;
     -- After the lock, so times follow the order of changes.
     v_now := clock_timestamp();
+    v_closes := coalesce(
+        v_session.booking_closes_at,
+        CASE WHEN v_session.is_demo THEN NULL ELSE v_session.starts_at END);
 
-    IF NOT FOUND THEN
-        v_status := NULL;
-    ELSIF p_enforce_window AND v_session.booking_opens_at IS NOT NULL
-          AND v_now < v_session.booking_opens_at THEN
-        v_status := NULL;
+    IF p_enforce_window AND (
+           (v_session.booking_opens_at IS NOT NULL AND v_now < v_session.booking_opens_at)
+           OR (v_closes IS NOT NULL AND v_now >= v_closes)) THEN
+        RAISE EXCEPTION USING ERRCODE = 'MJFBK';
+    ELSIF EXISTS (
+        SELECT 1 FROM bookings_booking b
+        WHERE b.participant_id = p_participant
+          AND b.status IN ('confirmed', 'waitlisted')
+          AND (b.session_id = v_session.id OR (
+               b.status = 'confirmed'
+               AND b.starts_at < v_session.ends_at
+               AND v_session.starts_at < b.ends_at))
+    ) THEN
+        RAISE EXCEPTION USING ERRCODE = 'MJFBK';  -- already booked, or a seat in the way
+    ELSIF v_session.seats_taken < v_session.capacity THEN
+        v_status := 'confirmed';
+    ELSIF v_session.has_waitlist THEN
+        v_status := 'waitlisted';
     ELSE
-        v_closes := coalesce(
-            v_session.booking_closes_at,
-            CASE WHEN v_session.is_demo THEN NULL ELSE v_session.starts_at END);
-        IF p_enforce_window AND v_closes IS NOT NULL AND v_now >= v_closes THEN
-            v_status := NULL;
-        ELSIF EXISTS (
-            SELECT 1 FROM bookings_booking b
-            WHERE b.participant_id = p_participant
-              AND b.status IN ('confirmed', 'waitlisted')
-              AND (b.session_id = v_session.id OR (
-                   b.status = 'confirmed'
-                   AND b.starts_at < v_session.ends_at
-                   AND v_session.starts_at < b.ends_at))
-        ) THEN
-            v_status := NULL;  -- already booked, or a seat is in the way
-        ELSIF v_session.seats_taken < v_session.capacity THEN
-            v_status := 'confirmed';
-        ELSIF v_session.has_waitlist THEN
-            v_status := 'waitlisted';
-        END IF;
+        RAISE EXCEPTION USING ERRCODE = 'MJFBK';  -- full, and no waiting list
     END IF;
 
-    IF v_status IS NULL THEN
-        IF v_record IS NOT NULL THEN
-            DELETE FROM bookings_idempotencyrecord WHERE id = v_record;
-        END IF;
-        RETURN QUERY SELECT 'fallback'::text, NULL::bigint, NULL::text, NULL::integer,
-            NULL::integer, NULL::jsonb;
-        RETURN;
-    END IF;
-
-    BEGIN
-        INSERT INTO bookings_booking (
-            participant_id, session_id, status, starts_at, ends_at, created_at,
-            confirmed_at, waitlisted_at, access_needs, access_needs_note)
-        VALUES (
-            p_participant, v_session.id, v_status, v_session.starts_at,
-            v_session.ends_at, v_now,
-            CASE WHEN v_status = 'confirmed' THEN v_now END,
-            CASE WHEN v_status = 'waitlisted' THEN v_now END,
-            p_access_needs, p_access_needs_note)
-        RETURNING id INTO v_booking;
-    EXCEPTION WHEN exclusion_violation OR unique_violation THEN
-        -- The same delegate booked an overlapping or the same session at the
-        -- same moment, through another request: the service decides.
-        IF v_record IS NOT NULL THEN
-            DELETE FROM bookings_idempotencyrecord WHERE id = v_record;
-        END IF;
-        RETURN QUERY SELECT 'fallback'::text, NULL::bigint, NULL::text, NULL::integer,
-            NULL::integer, NULL::jsonb;
-        RETURN;
-    END;
+    -- A concurrent booking of the same delegate (an overlapping seat, or this
+    -- session twice) fails here on a constraint: the service decides.
+    INSERT INTO bookings_booking (
+        participant_id, session_id, status, starts_at, ends_at, created_at,
+        confirmed_at, waitlisted_at, access_needs, access_needs_note)
+    VALUES (
+        p_participant, v_session.id, v_status, v_session.starts_at,
+        v_session.ends_at, v_now,
+        CASE WHEN v_status = 'confirmed' THEN v_now END,
+        CASE WHEN v_status = 'waitlisted' THEN v_now END,
+        p_access_needs, p_access_needs_note)
+    RETURNING id INTO v_booking;
 
     IF v_status = 'confirmed' THEN
         UPDATE events_session SET seats_taken = seats_taken + 1 WHERE id = v_session.id;
@@ -168,5 +155,10 @@ BEGIN
 
     RETURN QUERY SELECT 'booked'::text, v_booking, v_status, v_position,
         NULL::integer, NULL::jsonb;
+  EXCEPTION WHEN SQLSTATE 'MJFBK' OR exclusion_violation OR unique_violation THEN
+    -- Everything above is undone, the session's row lock included.
+    RETURN QUERY SELECT 'fallback'::text, NULL::bigint, NULL::text, NULL::integer,
+        NULL::integer, NULL::jsonb;
+  END;
 END;
 $$;

@@ -7,10 +7,17 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from django.db import OperationalError, connection, connections, transaction
 
 from majlis.accounts.models import Participant
 from majlis.bookings.models import Booking, BookingStatus
-from majlis.bookings.services import Actor, booking_cancel, booking_create, session_move
+from majlis.bookings.services import (
+    Actor,
+    booking_cancel,
+    booking_create,
+    booking_create_quick,
+    session_move,
+)
 from majlis.events.models import Session
 from majlis.testing.concurrency import run_together
 from majlis.testing.factories import EventFactory, ParticipantFactory, SessionFactory
@@ -189,3 +196,53 @@ def test_two_sessions_moved_at_once_into_the_same_slot_cannot_both_clash():
         participant=person, status="confirmed"
     ).select_related("session")
     assert len(held) == 2 and not held[0].session.overlaps(held[1].session)
+
+
+def _row_lock_taken(session: Session) -> bool:
+    """Whether another connection finds the session's row locked right now."""
+    found: dict[str, bool] = {}
+
+    def probe() -> None:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT id FROM events_session WHERE id = %s FOR UPDATE NOWAIT",
+                    [session.pk],
+                )
+            found["locked"] = False
+        except OperationalError:
+            found["locked"] = True
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=probe)
+    thread.start()
+    thread.join(timeout=30)
+    return found["locked"]
+
+
+@pytest.mark.parametrize("handed_back", [True, False])
+def test_a_handed_back_quick_booking_keeps_no_lock_in_the_callers_transaction(
+    handed_back,
+):
+    """The API tries the one-statement booking first and, when it is handed
+    back, books under the overlap-group lock in the same transaction: a row
+    lock left behind would be taken out of id order, and once deadlocked
+    against another booking in the flash-crowd bench."""
+    event = EventFactory()
+    session = SessionFactory(event=event, capacity=1, has_waitlist=False)
+    holder, person = ParticipantFactory.create_batch(2, event=event)
+    if handed_back:  # full and no waiting list: the quick path hands it back
+        booking_create(participant=holder, session=session, actor=Actor.delegate())
+
+    with transaction.atomic():
+        quick = booking_create_quick(
+            participant=person,
+            event_id=event.pk,
+            session_code=session.code,
+            access_needs=[],
+            access_needs_note="",
+        )
+        assert (quick is None) == handed_back
+        # When it books, the lock is held to the end, as it must be.
+        assert _row_lock_taken(session) is not handed_back

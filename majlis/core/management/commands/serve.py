@@ -59,6 +59,9 @@ class Command(BaseCommand):
             str(options["threads"]),
             "--keep-alive",
             "30",
+            # Workers fork from a master that has imported everything once:
+            # they start warm and share those pages of memory.
+            "--preload",
             "--access-logfile",
             "-" if os.environ.get("MAJLIS_ACCESS_LOG") else "/dev/null",
         ]
