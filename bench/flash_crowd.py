@@ -44,6 +44,7 @@ import psycopg
 from rules import check_rules
 
 ROOT = Path(__file__).resolve().parent.parent
+DEMO_SLUG = "child-labour-2026"
 BIN = Path(sys.executable).parent
 HERE = Path(__file__).resolve().parent
 
@@ -289,13 +290,14 @@ class Bench:
         report["answered_cancellations"] = len(report.pop("cancellations"))
         return report
 
-    def raw_database(self) -> dict[str, Any]:
+    def raw_database(self, mode: str) -> dict[str, Any]:
         self.reset_bookings()
-        out = self.workdir / "raw.json"
+        out = self.workdir / f"raw-{mode}.json"
         subprocess.run(
             [
                 sys.executable,
                 str(HERE / "raw_db.py"),
+                f"--mode={mode}",
                 f"--plan={self.workdir / 'plan.json'}",
                 f"--database-url={self.database_url}",
                 f"--clients={self.args.clients}",
@@ -374,6 +376,17 @@ def main() -> None:
         results["crowd"] = crowd = bench.crowd(processes, [port])
         failures += [f"crowd: {rule}" for rule in broken_rules(crowd)]
         if args.only != "crowd":
+            results["bookings_only"] = bookings = bench.crowd(
+                processes, [port], "--no-reads"
+            )
+            failures += [f"bookings only: {rule}" for rule in broken_rules(bookings)]
+            results["reads_only"] = bench.loadgen(
+                processes,
+                "floor",
+                [port],
+                f"--seconds={args.floor_seconds}",
+                f"--path=/api/v1/events/{DEMO_SLUG}/sessions",
+            )
             offered = crowd["requests_per_second"] / 4
             steady_delegates = max(64, int(args.delegates / 4))
             results["steady"] = steady = bench.crowd(
@@ -385,8 +398,9 @@ def main() -> None:
             failures += [f"steady: {rule}" for rule in broken_rules(steady)]
         bench.stop_servers()
         if args.only != "crowd":
-            results["raw_database"] = raw = bench.raw_database()
-            failures += [f"raw database: {rule}" for rule in broken_rules(raw)]
+            for mode in ("function", "statements", "one-session"):
+                results[f"raw_{mode}"] = raw = bench.raw_database(mode)
+                failures += [f"raw {mode}: {rule}" for rule in broken_rules(raw)]
             processes = bench.start_servers([port, port + 1], args.workers)
             results["scale_out"] = scaled = bench.crowd(processes, [port, port + 1])
             failures += [f"scale-out: {rule}" for rule in broken_rules(scaled)]
@@ -397,6 +411,8 @@ def main() -> None:
         if name in results and results[name]["errors"]:
             failures.append(f"{name}: {results[name]['errors']} errors")
     results["failures"] = failures
+    if "raw_function" in results:
+        results["ratios"] = ratios_of(results)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(results, indent=1))
     print(summary(results))
@@ -407,14 +423,20 @@ def main() -> None:
 
 def summary(results: dict[str, Any]) -> str:
     lines = [f"Flash crowd, {results['date']}, {results['machine']}"]
-    floor = results.get("floor", {}).get("kinds", {}).get("floor", {})
-    raw = results.get("raw_database", {})
-    for name in ("floor", "crowd", "steady", "scale_out"):
+    for name in (
+        "floor",
+        "reads_only",
+        "crowd",
+        "bookings_only",
+        "steady",
+        "scale_out",
+    ):
         if name not in results:
             continue
         report = results[name]
         lines.append(
-            f"\n{name}: {report['wall_seconds']:.1f} s, errors {report['errors']}"
+            f"\n{name}: {report['wall_seconds']:.1f} s,"
+            f" {report['requests_per_second']:.0f} req/s, errors {report['errors']}"
         )
         for kind, figures in report["kinds"].items():
             lines.append(
@@ -430,24 +452,36 @@ def summary(results: dict[str, Any]) -> str:
         lines.append(f"  worker peak RSS MB: {report['worker_peak_rss_mb']}")
         if "rules" in report:
             lines.append(f"  rules broken: {broken_rules(report) or 'none'}")
-    if raw:
-        lines.append(
-            f"\nraw database: {raw['transactions_per_second']:.0f} tx/s,"
-            f" p99 {raw['p99_ms']:.1f} ms, rules broken: {broken_rules(raw) or 'none'}"
-        )
-    if floor and "crowd" in results:
-        booking = results["crowd"]["kinds"]["booking"]["per_second"]
-        reads = results["crowd"]["kinds"]["programme"]["per_second"]
-        lines.append(
-            f"\nbooking/floor {booking / floor['per_second']:.1%},"
-            f" reads/floor {reads / floor['per_second']:.1%}"
-            + (
-                f", booking/raw {booking / raw['transactions_per_second']:.1%}"
-                if raw
-                else ""
+    for mode in ("function", "statements", "one-session"):
+        raw = results.get(f"raw_{mode}")
+        if raw:
+            lines.append(
+                f"\nraw database ({mode}): {raw['transactions_per_second']:.0f} tx/s,"
+                f" p50 {raw['p50_ms']:.1f} p99 {raw['p99_ms']:.1f} ms,"
+                f" rules broken: {broken_rules(raw) or 'none'}"
             )
-        )
+    ratios = results.get("ratios", {})
+    if ratios:
+        lines.append("")
+        lines += [f"{name}: {value:.1%}" for name, value in ratios.items()]
     return "\n".join(lines)
+
+
+def ratios_of(results: dict[str, Any]) -> dict[str, float]:
+    """Each figure over its reference from the same run."""
+    floor = results["floor"]["requests_per_second"]
+    raw = results["raw_function"]["transactions_per_second"]
+    bookings = results["bookings_only"]["kinds"]["booking"]["per_second"]
+    return {
+        "booking req/s (bookings only) / floor (a)": bookings / floor,
+        "booking req/s (bookings only) / raw database (b)": bookings / raw,
+        "programme reads/s (reads only) / floor (a)": (
+            results["reads_only"]["requests_per_second"] / floor
+        ),
+        "all requests/s (mixed crowd) / floor (a)": (
+            results["crowd"]["requests_per_second"] / floor
+        ),
+    }
 
 
 if __name__ == "__main__":

@@ -188,7 +188,7 @@ async def delegate_journey(
     api = plan["api"]
     programme = f"{api}/events/{plan['event']}/sessions"
     read_headers = {"Accept-Language": delegate["language"]}
-    for _time in range(2):
+    for _time in range(plan.get("programme_reads", 2)):
         await timed(
             connection, pacer, results, "programme", "GET", programme, read_headers
         )
@@ -248,6 +248,8 @@ async def book(
 
 async def run_crowd(args: argparse.Namespace) -> Results:
     plan = json.loads(Path(args.plan).read_text())
+    if args.no_reads:
+        plan["programme_reads"] = 0
     delegates = plan["delegates"]
     if args.delegates:
         delegates = delegates[: args.delegates]
@@ -299,6 +301,9 @@ def main() -> None:
     parser.add_argument("--rate", type=float, help="offered requests per second")
     parser.add_argument("--plan", help="the crowd's plan (JSON)")
     parser.add_argument("--delegates", type=int, help="only the first N delegates")
+    parser.add_argument(
+        "--no-reads", action="store_true", help="the crowd books without reading"
+    )
     parser.add_argument("--path", default="/api/v1/health/live")
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--out", required=True)

@@ -1,11 +1,17 @@
 """Reference (b): the booking transaction straight through psycopg.
 
-The same statements Majlis issues to book a seat (idempotency record, lock of
-the afternoon's sessions in id order, the delegate's existing and overlapping
-bookings, the booking, the seat counter, the audit row, the outbox message,
-the stored answer), the same first choices from the same popularity, the same
-number of concurrent connections; no HTTP and no Django. What is left is what
+The same first choices from the same popularity, the same number of
+concurrent connections, no HTTP and no Django. What is left is what
 PostgreSQL itself costs, the ceiling any web stack on this machine stays under.
+
+Modes:
+- ``function`` (the reference): the very statement Majlis issues for a
+  booking, ``majlis_book_seat_v1`` with an idempotency key, in autocommit.
+- ``statements``: the same work as one statement per step from the client,
+  the group's rows locked first (as the Python path does): how much holding
+  locks across round trips costs, the reason for ADR 0002.
+- ``one-session``: ``function`` with every booking in the same session, the
+  single-row hot spot of a very popular session.
 """
 
 import argparse
@@ -121,6 +127,31 @@ def time_if(condition: bool) -> Any:
     return datetime.now(UTC) if condition else None
 
 
+async def book_in_one_statement(
+    connection: psycopg.AsyncConnection,
+    participant: dict[str, Any],
+    session: dict[str, Any],
+) -> tuple[int, str]:
+    cursor = await connection.execute(
+        "SELECT * FROM majlis_book_seat_v1"
+        "(%s, %s, %s, %s, %s, '[]'::jsonb, '', true, '5000ms', %s, %s, %s)",
+        [
+            participant["id"],
+            participant["email"],
+            participant["language"],
+            session["event_id"],
+            session["code"],
+            f"participant:{participant['id']}",
+            uuid.uuid4().hex,
+            "0" * 64,
+        ],
+    )
+    outcome, booking_id, status, *_rest = await cursor.fetchone()  # type: ignore[misc]
+    if outcome != "booked":
+        raise RuntimeError(f"the function answered {outcome}")
+    return booking_id, status
+
+
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     plan = json.loads(Path(args.plan).read_text())
     async with await psycopg.AsyncConnection.connect(args.database_url) as setup:
@@ -159,16 +190,29 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 
     async def client(number: int) -> None:
         rng = random.Random(number)
-        async with await psycopg.AsyncConnection.connect(args.database_url) as conn:
+        async with await psycopg.AsyncConnection.connect(
+            args.database_url, autocommit=args.mode != "statements"
+        ) as conn:
+            # One session for everyone: one booking each (a second would be
+            # "already booked").
+            days = plan["days"][-1:] if args.mode == "one-session" else plan["days"]
             for delegate in queue:
-                for day in plan["days"]:
+                for day in days:
                     session = sessions[pick(rng, day)]
-                    others = overlapping(session)
-                    group = sorted([session["id"], *others])
+                    if args.mode == "one-session":
+                        session = sessions[day[0]["code"]]
+                    person = people[delegate["email"]]
                     began = time.perf_counter()
-                    booking_id, status = await book(
-                        conn, people[delegate["email"]], session, group, others
-                    )
+                    if args.mode == "statements":
+                        others = overlapping(session)
+                        group = sorted([session["id"], *others])
+                        booking_id, status = await book(
+                            conn, person, session, group, others
+                        )
+                    else:
+                        booking_id, status = await book_in_one_statement(
+                            conn, person, session
+                        )
                     latencies.append(time.perf_counter() - began)
                     bookings.append({"id": booking_id, "status": status})
 
@@ -177,6 +221,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     wall = time.perf_counter() - began
     ordered = sorted(latencies)
     return {
+        "mode": args.mode,
         "transactions": len(ordered),
         "wall_seconds": wall,
         "transactions_per_second": len(ordered) / wall,
@@ -188,6 +233,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--mode", choices=["function", "statements", "one-session"], default="function"
+    )
     parser.add_argument("--plan", required=True)
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--clients", type=int, default=64)

@@ -16,6 +16,11 @@ RULES: dict[str, str] = {
         FROM events_session s
         LEFT JOIN bookings_booking b ON b.session_id = s.id AND b.status = 'confirmed'
         GROUP BY s.id HAVING s.seats_taken <> count(b.id)""",
+    "waiting counters match the waiting bookings": """
+        SELECT s.code, s.waitlist_length, count(b.id)
+        FROM events_session s
+        LEFT JOIN bookings_booking b ON b.session_id = s.id AND b.status = 'waitlisted'
+        GROUP BY s.id HAVING s.waitlist_length <> count(b.id)""",
     "no delegate in two overlapping sessions": """
         SELECT a.participant_id, a.id, b.id FROM bookings_booking a
         JOIN bookings_booking b ON a.participant_id = b.participant_id AND a.id < b.id

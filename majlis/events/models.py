@@ -107,7 +107,7 @@ class SessionFormat(models.TextChoices):
 
 
 # Fields only the booking services write, under the session's lock.
-SERVICE_OWNED_FIELDS = frozenset({"seats_taken", "schedule_version"})
+SERVICE_OWNED_FIELDS = frozenset({"seats_taken", "waitlist_length", "schedule_version"})
 
 
 class Session(models.Model):
@@ -161,6 +161,12 @@ class Session(models.Model):
     # lock; the CHECK below makes overselling impossible even for a buggy writer.
     seats_taken = models.PositiveIntegerField(
         _("seats taken"), default=0, editable=False
+    )
+    # Delegates waiting, kept by a database trigger on bookings (migration
+    # bookings/0009) in the transaction that changes them: a waiting delegate's
+    # place in line is read here in constant time instead of counted.
+    waitlist_length = models.PositiveIntegerField(
+        _("Waiting"), default=0, editable=False
     )
     # Raised at each move, so that calendars replace the entry they hold.
     schedule_version = models.PositiveIntegerField(default=0, editable=False)

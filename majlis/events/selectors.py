@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from majlis.core.exceptions import NotFound
@@ -19,13 +19,11 @@ def event_get(*, slug: str) -> Event:
 
 
 def session_queryset_with_counts(event: Event) -> QuerySet[Session]:
-    """Sessions with ``waitlist_length`` counted in the same query."""
+    """Sessions with their event; ``seats_taken`` and ``waitlist_length`` are
+    counters kept in the row, so nothing is counted here."""
     return (
         Session.objects.filter(event=event)
         .select_related("event")
-        .annotate(
-            waitlist_length=Count("bookings", filter=Q(bookings__status="waitlisted"))
-        )
         .order_by("starts_at", "code")
     )
 

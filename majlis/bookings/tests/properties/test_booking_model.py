@@ -236,6 +236,7 @@ def assert_state_matches(model: Model, sessions, people) -> None:
         assert confirmed == sorted(model.confirmed[name]), name
         assert waiting == model.waiting[name], name
         assert session.seats_taken == len(confirmed) <= session.capacity
+        assert session.waitlist_length == len(waiting), "the waiting counter drifted"
         assert not waiting or len(confirmed) == session.capacity, (
             "a seat is free while someone waits"
         )

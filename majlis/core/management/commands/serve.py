@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 
 from majlis.core.terminal import activate_terminal_language
 
+OUTBOX_NICENESS = 10
+
 
 def default_workers() -> int:
     return max(2, (os.cpu_count() or 1) * 2)
@@ -46,6 +48,9 @@ class Command(BaseCommand):
         outbox = None
         if not options["no_outbox"]:
             outbox = subprocess.Popen([sys.executable, "-m", "majlis.cli", "outbox"])
+            # Email may wait a minute in a flash crowd; delegates clicking
+            # "book" may not: the worker gets the CPU the requests leave.
+            os.setpriority(os.PRIO_PROCESS, outbox.pid, OUTBOX_NICENESS)
         command = [
             gunicorn,
             "config.wsgi:application",
