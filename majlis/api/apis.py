@@ -11,6 +11,7 @@ from django.core.cache import caches
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from ninja import Header, NinjaAPI, Query, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -207,7 +208,11 @@ def sessions_list(
         content = api.create_response(request, listing, status=200).content
         if fresh_for:
             caches["programme"].set(key, content, fresh_for)
-    return HttpResponse(content, content_type="application/json; charset=utf-8")
+    response = HttpResponse(content, content_type="application/json; charset=utf-8")
+    # A reverse proxy or CDN in front may share it for the same second.
+    patch_cache_control(response, public=True, max_age=max(fresh_for, 0))
+    patch_vary_headers(response, ["Accept-Language"])
+    return response
 
 
 @api.get(

@@ -67,3 +67,15 @@ def test_an_unknown_event_is_not_found_and_not_remembered(client):
     response = client.get(f"{API}/events/no-such-event/sessions")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+@override_settings(MAJLIS_PROGRAMME_FRESH_SECONDS=1)
+def test_a_proxy_in_front_may_share_the_list_for_the_same_second_per_language(client):
+    event = EventFactory()
+    SessionFactory(event=event)
+
+    response = client.get(f"{API}/events/{event.slug}/sessions")
+
+    assert "max-age=1" in response["Cache-Control"]
+    assert "public" in response["Cache-Control"]
+    assert "Accept-Language" in response["Vary"]
