@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/majlis
 PORT ?= 8000
 
-.PHONY: install run test lint test-sqlite test-postgres system-deps messages
+.PHONY: install run test lint test-sqlite test-postgres system-deps messages bench
 
 $(BIN)/majlis: pyproject.toml
 	@test -x $(BIN)/python || "$$(scripts/find-python)" -m venv $(VENV)
@@ -48,3 +48,8 @@ test-postgres: install node_modules/.package-lock.json
 	DATABASE_URL=$(PG_TEST_URL) MAJLIS_REQUIRE_POSTGRES=1 $(BIN)/pytest --create-db
 
 test: system-deps lint test-sqlite test-postgres
+
+# The flash-crowd benchmark (docs/BENCHMARKS.md): needs PostgreSQL, takes minutes.
+bench: install
+	scripts/ensure-services
+	$(BIN)/python bench/flash_crowd.py
