@@ -78,7 +78,12 @@ def staff_invite(
     staff, _created = StaffRole.objects.update_or_create(
         user=user, event=event, defaults={"role": role}
     )
-    staff.sessions.set([s for s in sessions if s.event_id == event.pk])
+    # As in staff_role_change: the secretariat sees every session, so keeps no list.
+    staff.sessions.set(
+        []
+        if role == StaffRole.Role.SECRETARIAT
+        else [s for s in sessions if s.event_id == event.pk]
+    )
     outbox_enqueue(
         kind="staff_invite",
         to_email=address,

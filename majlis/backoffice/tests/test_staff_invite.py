@@ -182,3 +182,18 @@ def test_nobody_changes_their_own_role_nor_gives_another_events_sessions(client,
     )
     assert wrong.status_code == 200  # the form says the choice is not valid
     assert list(role.sessions.all()) == [talk]
+
+
+def test_someone_invited_to_the_secretariat_keeps_no_sessions_either(client, event):
+    talk = SessionFactory(event=event, code="talk")
+    secretariat = User.objects.create_user("sec", "sec@example.org", "pw-123-long")
+    StaffRole.objects.create(user=secretariat, event=event, role="secretariat")
+    client.force_login(secretariat)
+
+    client.post(
+        "/en/backoffice/casa/staff/",
+        {"email": "chief@example.org", "role": "secretariat", "sessions": [talk.pk]},
+    )
+
+    role = StaffRole.objects.get(user__email="chief@example.org")
+    assert (role.role, role.sessions.count()) == ("secretariat", 0)
