@@ -209,9 +209,10 @@ def sessions_list(
         if fresh_for:
             caches["programme"].set(key, content, fresh_for)
     response = HttpResponse(content, content_type="application/json; charset=utf-8")
-    # A reverse proxy or CDN in front may share it for the same second.
+    # A reverse proxy or CDN in front may share it for the same second, per
+    # language (chosen by ?lang=, the language cookie or Accept-Language).
     patch_cache_control(response, public=True, max_age=max(fresh_for, 0))
-    patch_vary_headers(response, ["Accept-Language"])
+    patch_vary_headers(response, ["Accept-Language", "Cookie"])
     return response
 
 

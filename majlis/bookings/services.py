@@ -243,7 +243,7 @@ def booking_create_quick(
     case needs :func:`booking_create` (or on SQLite), having changed nothing.
 
     A delegate's booking with nothing of theirs in the way is the whole of a
-    flash crowd: run as one statement (majlis/bookings/sql/book_seat_v1.sql),
+    flash crowd: run as one statement (majlis/bookings/sql/book_seat_v2.sql),
     the session's lock is held only inside PostgreSQL, never across a round
     trip to a busy Python process (docs/adr/0002-one-statement-booking.md).
     Raises ``TryAgain`` when the lock stays busy.
@@ -255,12 +255,10 @@ def booking_create_quick(
     try:
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT * FROM majlis_book_seat_v1"
-                "(%s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s, %s)",
+                "SELECT * FROM majlis_book_seat_v2"
+                "(%s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s, %s)",
                 [
                     participant.pk,
-                    participant.email,
-                    participant.language,
                     event_id,
                     session_code,
                     json.dumps(_checked_access_needs(access_needs)),
@@ -345,6 +343,9 @@ def _booking_create_locked(
 ) -> Booking:
     if participant.event_id != session.event_id:
         raise NotRegistered()
+    # The caller's copy may be seconds old (the API remembers tokens): the
+    # messages go to the delegate's address and language as they are now.
+    participant = Participant.objects.get(pk=participant.pk)
     sessions = lock_overlap_group(session)
     now = timezone.now()  # after the lock, so times follow the order of changes
     session = sessions[session.pk]

@@ -79,3 +79,5 @@ def test_a_proxy_in_front_may_share_the_list_for_the_same_second_per_language(cl
     assert "max-age=1" in response["Cache-Control"]
     assert "public" in response["Cache-Control"]
     assert "Accept-Language" in response["Vary"]
+    # The language cookie chooses the language too (found in review).
+    assert "Cookie" in response["Vary"]

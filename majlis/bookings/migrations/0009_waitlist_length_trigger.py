@@ -1,5 +1,6 @@
 """Keep ``Session.waitlist_length`` in the database, in the same transaction as
-every change of a booking's status, whoever writes it.
+every change of a booking's status, whoever writes it; and version 2 of the
+one-statement booking, which reads it.
 
 A trigger rather than the services: there is then one place that can get the
 count wrong, and it is the database itself. Every writer already holds the
@@ -11,8 +12,9 @@ from pathlib import Path
 
 from django.db import migrations
 
-# The one-statement booking reads the counter from now on (it ignored it before).
-BOOK_SEAT = Path(__file__).resolve().parent.parent / "sql" / "book_seat_v1.sql"
+from majlis.bookings.sqlite_triggers import create_sqlite_triggers, drop_sqlite_triggers
+
+BOOK_SEAT_V2 = Path(__file__).resolve().parent.parent / "sql" / "book_seat_v2.sql"
 
 POSTGRES = """
 CREATE FUNCTION majlis_count_waiting() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -33,41 +35,11 @@ AFTER INSERT OR DELETE OR UPDATE OF status, session_id ON bookings_booking
 FOR EACH ROW EXECUTE FUNCTION majlis_count_waiting();
 """
 POSTGRES_DROP = """
+DROP FUNCTION IF EXISTS majlis_book_seat_v2(
+    bigint, bigint, text, jsonb, text, boolean, text, text, text, text);
 DROP TRIGGER IF EXISTS booking_counts_waiting ON bookings_booking;
 DROP FUNCTION IF EXISTS majlis_count_waiting();
 """
-
-SQLITE = [
-    """CREATE TRIGGER booking_waiting_inserted AFTER INSERT ON bookings_booking
-    WHEN NEW.status = 'waitlisted' BEGIN
-        UPDATE events_session SET waitlist_length = waitlist_length + 1
-        WHERE id = NEW.session_id;
-    END""",
-    """CREATE TRIGGER booking_waiting_deleted AFTER DELETE ON bookings_booking
-    WHEN OLD.status = 'waitlisted' BEGIN
-        UPDATE events_session SET waitlist_length = waitlist_length - 1
-        WHERE id = OLD.session_id;
-    END""",
-    """CREATE TRIGGER booking_waiting_left AFTER UPDATE OF status, session_id
-    ON bookings_booking WHEN OLD.status = 'waitlisted' BEGIN
-        UPDATE events_session SET waitlist_length = waitlist_length - 1
-        WHERE id = OLD.session_id;
-    END""",
-    """CREATE TRIGGER booking_waiting_joined AFTER UPDATE OF status, session_id
-    ON bookings_booking WHEN NEW.status = 'waitlisted' BEGIN
-        UPDATE events_session SET waitlist_length = waitlist_length + 1
-        WHERE id = NEW.session_id;
-    END""",
-]
-SQLITE_DROP = [
-    f"DROP TRIGGER IF EXISTS {name}"
-    for name in (
-        "booking_waiting_inserted",
-        "booking_waiting_deleted",
-        "booking_waiting_left",
-        "booking_waiting_joined",
-    )
-]
 
 BACKFILL = """
 UPDATE events_session SET waitlist_length = (
@@ -81,10 +53,9 @@ def create(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         schema_editor.execute(POSTGRES)
-        schema_editor.execute(BOOK_SEAT.read_text())
+        schema_editor.execute(BOOK_SEAT_V2.read_text())
     elif vendor == "sqlite":
-        for statement in SQLITE:
-            schema_editor.execute(statement)
+        create_sqlite_triggers(schema_editor.connection)
     else:
         raise RuntimeError(f"no waiting-list trigger for {vendor}")
     schema_editor.execute(BACKFILL)
@@ -95,8 +66,7 @@ def drop(apps, schema_editor):
     if vendor == "postgresql":
         schema_editor.execute(POSTGRES_DROP)
     elif vendor == "sqlite":
-        for statement in SQLITE_DROP:
-            schema_editor.execute(statement)
+        drop_sqlite_triggers(schema_editor.connection)
 
 
 class Migration(migrations.Migration):

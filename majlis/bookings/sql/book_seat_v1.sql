@@ -70,8 +70,7 @@ BEGIN
     END IF;
 
     PERFORM set_config('lock_timeout', p_lock_timeout, true);
-    SELECT s.id, s.capacity, s.seats_taken, s.waitlist_length, s.has_waitlist,
-           s.starts_at, s.ends_at,
+    SELECT s.id, s.capacity, s.seats_taken, s.has_waitlist, s.starts_at, s.ends_at,
            e.booking_opens_at, e.booking_closes_at, e.is_demo
     INTO v_session
     FROM events_session s JOIN events_event e ON e.id = s.event_id
@@ -124,9 +123,8 @@ BEGIN
     IF v_status = 'confirmed' THEN
         UPDATE events_session SET seats_taken = seats_taken + 1 WHERE id = v_session.id;
     ELSE
-        -- Last in line: everyone waiting joined before, under this same lock.
-        -- (The trigger of migration bookings/0009 has counted this booking in.)
-        v_position := v_session.waitlist_length + 1;
+        SELECT count(*) + 1 INTO v_position FROM bookings_booking
+        WHERE session_id = v_session.id AND status = 'waitlisted' AND id < v_booking;
     END IF;
 
     INSERT INTO bookings_bookingchange (

@@ -3,6 +3,7 @@ barrier against the same seats. On SQLite these would prove nothing about row
 locks, so they run on PostgreSQL only (the second run of ``make test``)."""
 
 import threading
+from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -246,3 +247,27 @@ def test_a_handed_back_quick_booking_keeps_no_lock_in_the_callers_transaction(
         assert (quick is None) == handed_back
         # When it books, the lock is held to the end, as it must be.
         assert _row_lock_taken(session) is not handed_back
+
+
+def test_one_delegate_booking_two_overlapping_sessions_at_once_never_hears_try_again():
+    """Found in review: when both one-statement bookings insert at the same
+    moment, each waits for the other's constraint check and PostgreSQL reports
+    a deadlock; the booking must hand that back like any conflict, so the
+    delegate hears time_conflict, not "try again"."""
+    outcomes: Counter[str] = Counter()
+    for _round in range(30):
+        event = EventFactory()
+        first = SessionFactory(event=event, capacity=5)
+        second = SessionFactory(event=event, capacity=5, starts_at=first.starts_at)
+        person = ParticipantFactory(event=event)
+
+        def work(index: int, sessions=(first, second), person=person) -> str:
+            return booking_create(
+                participant=person, session=sessions[index], actor=Actor.delegate()
+            ).status
+
+        outcomes += run_together(2, work)
+        assert (
+            Booking.objects.filter(participant=person, status="confirmed").count() == 1
+        )
+    assert set(outcomes) <= {"confirmed", "time_conflict"}, outcomes
