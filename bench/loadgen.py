@@ -24,6 +24,7 @@ import json
 import random
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -246,6 +247,21 @@ async def book(
     return status, booking
 
 
+def connection_for(args: argparse.Namespace, number: int) -> Connection:
+    """Client ``number``'s connection, the clients spread over the targets."""
+    host, port = args.target[number % len(args.target)].split(":")
+    return Connection(host, int(port))
+
+
+async def run_clients(
+    count: int, client: Callable[[int], Awaitable[None]], pacer: Pacer, results: Results
+) -> None:
+    results.started = time.perf_counter()
+    pacer.start = results.started
+    await asyncio.gather(*(client(n) for n in range(count)))
+    results.finished = time.perf_counter()
+
+
 async def run_crowd(args: argparse.Namespace) -> Results:
     plan = json.loads(Path(args.plan).read_text())
     if args.no_reads:
@@ -253,43 +269,33 @@ async def run_crowd(args: argparse.Namespace) -> Results:
     delegates = plan["delegates"]
     if args.delegates:
         delegates = delegates[: args.delegates]
-    targets = [(host, int(port)) for host, port in (t.split(":") for t in args.target)]
     pacer = Pacer(args.rate)
     results = Results()
     next_delegate = iter(delegates)
 
     async def client(number: int) -> None:
-        host, port = targets[number % len(targets)]
-        connection = Connection(host, port)
+        connection = connection_for(args, number)
         rng = random.Random(number)
         for delegate in next_delegate:
             await delegate_journey(connection, pacer, results, plan, delegate, rng)
         await connection.close()
 
-    results.started = time.perf_counter()
-    pacer.start = results.started
-    await asyncio.gather(*(client(n) for n in range(args.clients)))
-    results.finished = time.perf_counter()
+    await run_clients(args.clients, client, pacer, results)
     return results
 
 
 async def run_floor(args: argparse.Namespace) -> Results:
-    targets = [(host, int(port)) for host, port in (t.split(":") for t in args.target)]
     pacer = Pacer(args.rate)
     results = Results()
     deadline = time.perf_counter() + args.seconds
 
     async def client(number: int) -> None:
-        host, port = targets[number % len(targets)]
-        connection = Connection(host, port)
+        connection = connection_for(args, number)
         while time.perf_counter() < deadline:
             await timed(connection, pacer, results, "floor", "GET", args.path, {})
         await connection.close()
 
-    results.started = time.perf_counter()
-    pacer.start = results.started
-    await asyncio.gather(*(client(n) for n in range(args.clients)))
-    results.finished = time.perf_counter()
+    await run_clients(args.clients, client, pacer, results)
     return results
 
 
