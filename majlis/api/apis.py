@@ -353,6 +353,9 @@ def booking_post(
             switch=body.switch,
             access_needs=[str(need) for need in body.access_needs],
             access_needs_note=body.access_needs_note,
+            # Above, for the delegate's own event; asking again would only
+            # repeat the statement inside this transaction.
+            quick_tried=participant.event.slug == event,
         )
         out = BookingOut.from_booking(booking, waitlist_position(booking))
         return 201, out.dict()

@@ -294,6 +294,7 @@ def booking_create(
     access_needs_note: str = "",
     enforce_window: bool = True,
     walk_in: bool = False,
+    quick_tried: bool = False,
 ) -> Booking:
     """Book a seat, or a place on the waiting list when the session is full.
 
@@ -301,9 +302,11 @@ def booking_create(
     same transaction if the new session has a seat; if it is full, the
     delegate waits for it and keeps the old seat. Locks the session's overlap
     group. Raises ``NotRegistered``, ``BookingClosed``, ``AlreadyBooked``,
-    ``TimeConflict``, ``SessionFull`` or ``TryAgain``.
+    ``TimeConflict``, ``SessionFull`` or ``TryAgain``. A delegate's own booking
+    first tries :func:`booking_create_quick`, unless the caller just did
+    (``quick_tried``) and was handed the case back.
     """
-    if actor.kind == ActorKind.PARTICIPANT and not walk_in:
+    if actor.kind == ActorKind.PARTICIPANT and not walk_in and not quick_tried:
         quick = booking_create_quick(
             participant=participant,
             event_id=session.event_id,

@@ -263,3 +263,32 @@ def test_the_service_takes_the_quick_path_for_a_delegate(django_assert_max_num_q
         )
 
     assert booking.status == "confirmed"
+
+
+def test_the_api_asks_the_one_statement_booking_once_before_handing_over(client):
+    """A switch with a seat in the way is handed back; the locked path that
+    follows must not ask the statement again inside its transaction."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from majlis.accounts.services import participant_token_create
+
+    event = EventFactory()
+    held = SessionFactory(event=event)
+    wanted = SessionFactory(event=event, starts_at=held.starts_at)
+    person = ParticipantFactory(event=event)
+    booking_create(participant=person, session=held, actor=Actor.delegate())
+    token = participant_token_create(participant=person)
+
+    with CaptureQueriesContext(connection) as queries:
+        answer = client.post(
+            f"/api/v1/events/{event.slug}/sessions/{wanted.code}/bookings",
+            data={"switch": True},
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "k1"},
+        )
+
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["status"] == "confirmed"
+    asked = [q for q in queries.captured_queries if "majlis_book_seat" in q["sql"]]
+    assert len(asked) == 1
