@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja.security import HttpBearer
 
 from majlis.accounts.models import ApiKey, Participant, ParticipantToken, hash_secret
+from majlis.accounts.selectors import participant_token_valid
 from majlis.core.exceptions import NotFound, PermissionDenied, Unauthenticated
 from majlis.events.models import Event
 
@@ -47,11 +48,7 @@ def _participant_token(token: str) -> ParticipantToken | None:
     now = timezone.now()
     found = caches["tokens"].get(f"token:{key_hash}") if remember_for else None
     if found is None:
-        found = (
-            ParticipantToken.objects.select_related("participant", "participant__event")
-            .filter(key_hash=key_hash, revoked_at__isnull=True, expires_at__gt=now)
-            .first()
-        )
+        found = participant_token_valid(key_hash=key_hash, now=now)
         if found is not None and remember_for:
             caches["tokens"].set(f"token:{key_hash}", found, remember_for)
     if found is None or found.expires_at <= now:
