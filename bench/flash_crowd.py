@@ -101,9 +101,9 @@ class Sampler(threading.Thread):
                     self.last[process.pid] = (group, used)
                     if (
                         group == "server"
-                        and "gunicorn" in " ".join(process.cmdline()[:2])
+                        and "granian" in " ".join(process.cmdline()[:2])
                         and process.parent()
-                        and "gunicorn" in " ".join(process.parent().cmdline()[:2])
+                        and "granian" in " ".join(process.parent().cmdline()[:2])
                     ):
                         rss = process.memory_info().rss
                         self.peak_rss[process.pid] = max(

@@ -3,7 +3,7 @@
 One asyncio loop drives every client; each client holds one HTTP/1.1
 connection for the whole run, as a phone or the conference app would. The
 HTTP is written by hand (requests and answers with Content-Length only, which
-is all gunicorn sends here) because a client library would cost more CPU than
+is all Majlis sends here) because a client library would cost more CPU than
 the server it measures on a two-core machine.
 
 Modes:

@@ -1,6 +1,6 @@
 """How much a delegate's phone downloads to open the programme, cold.
 
-Serves the demo conference with `majlis serve` (gunicorn, WhiteNoise's
+Serves the demo conference with `majlis serve` (Granian, WhiteNoise's
 compressed static files) on a fresh SQLite database in a temporary folder,
 opens the programme in Debian's Chromium with an empty cache, and adds up the
 bytes that crossed the network for every request (bodies as transferred,

@@ -1,0 +1,96 @@
+"""`majlis serve` as in production: Granian in front of Django, started and
+stopped as an operator would."""
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+import config.wsgi
+from majlis.testing.demo_server import free_port, wait_for
+
+
+def test_serve_answers_pages_and_the_api_on_kept_alive_connections_and_stops():
+    port = free_port()
+    majlis = str(Path(sys.executable).parent / "majlis")
+    with tempfile.TemporaryDirectory() as data:
+        env = {
+            **os.environ,
+            "MAJLIS_DATA_DIR": data,
+            "DJANGO_SETTINGS_MODULE": "config.settings.local",
+            "DATABASE_URL": "",
+        }
+        server = subprocess.Popen(
+            [majlis, "serve", "--port", str(port), "--workers", "2", "--no-outbox"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        try:
+            wait_for(f"http://127.0.0.1:{port}/api/v1/health/ready")
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            answers = []
+            for path in ("/api/v1/health/live", "/en/", "/api/v1/health/ready"):
+                connection.request("GET", path)
+                answer = connection.getresponse()
+                answers.append((path, answer.status, answer.read()))
+            connection.close()
+        finally:
+            server.send_signal(signal.SIGTERM)
+            _out, errors = server.communicate(timeout=30)
+    assert [status for _path, status, _body in answers] == [200, 200, 200]
+    assert answers[0][2] == b'{"status": "ok"}'
+    assert b"<html" in answers[1][2]
+    assert b"Traceback" not in errors, errors.decode()
+    # Stopped with its workers: the port is free again.
+    deadline = time.monotonic() + 10
+    while True:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) != 0:
+                break
+        assert time.monotonic() < deadline, "the server still answers after SIGTERM"
+        time.sleep(0.2)
+
+
+def test_the_process_environment_does_not_reach_the_request(monkeypatch):
+    seen: dict[str, object] = {}
+
+    def django_application(environ, start_response):
+        seen.update(environ)
+        return []
+
+    monkeypatch.setattr(config.wsgi, "django_application", django_application)
+    monkeypatch.setattr(
+        config.wsgi,
+        "_PROCESS_ENVIRONMENT",
+        {"DATABASE_URL": "postgres://majlis:secret@db/majlis", "SERVER_NAME": "x"},
+    )
+    # As Granian builds it: the process environment, then the request's own.
+    environ = {
+        "DATABASE_URL": "postgres://majlis:secret@db/majlis",
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": "/",
+        "SERVER_NAME": "majlis.example.org",
+        "HTTP_HOST": "majlis.example.org",
+    }
+
+    config.wsgi.application(environ, lambda *args: None)
+
+    assert "DATABASE_URL" not in seen
+    assert seen["SERVER_NAME"] == "majlis.example.org"
+    assert seen["HTTP_HOST"] == "majlis.example.org"
+
+
+@pytest.mark.parametrize("name", ["PATH_INFO", "HTTP_PROXY"])
+def test_request_variables_are_never_taken_for_the_process_environment(
+    monkeypatch, name
+):
+    monkeypatch.setenv(name, "/")
+    assert name not in config.wsgi._process_environment()
