@@ -51,12 +51,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's own, passed over on the API's paths (majlis/core/middleware.py).
+    "majlis.core.middleware.WebSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "majlis.core.middleware.WebCommonMiddleware",
+    "majlis.core.middleware.WebCsrfViewMiddleware",
+    "majlis.core.middleware.WebAuthenticationMiddleware",
+    "majlis.core.middleware.WebMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "majlis.core.middleware.ApiLanguageMiddleware",

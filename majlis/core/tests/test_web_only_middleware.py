@@ -1,0 +1,80 @@
+"""Sessions, CSRF, users, messages and slash redirects are for web pages; the
+API's paths pass them over and keep the security headers."""
+
+import pytest
+from django.http import HttpRequest, HttpResponse
+from django.test import RequestFactory
+
+from majlis.core.middleware import (
+    WebAuthenticationMiddleware,
+    WebCommonMiddleware,
+    WebCsrfViewMiddleware,
+    WebMessageMiddleware,
+    WebSessionMiddleware,
+)
+
+API_PATH = "/api/v1/health/live"
+WEB_PATH = "/en/"
+
+
+def seen_by_the_view(middleware_class, path: str, *, before=()) -> HttpRequest:
+    seen: list[HttpRequest] = []
+
+    def view(request: HttpRequest) -> HttpResponse:
+        seen.append(request)
+        return HttpResponse("ok")
+
+    request = RequestFactory().get(path)
+    for earlier in before:  # what the class needs from the middleware above it
+        earlier(lambda r: HttpResponse()).process_request(request)
+    middleware_class(view)(request)
+    return seen[0]
+
+
+@pytest.mark.parametrize(
+    ("middleware_class", "attribute", "before"),
+    [
+        (WebSessionMiddleware, "session", ()),
+        (WebAuthenticationMiddleware, "user", (WebSessionMiddleware,)),
+        (WebMessageMiddleware, "_messages", (WebSessionMiddleware,)),
+    ],
+)
+def test_web_pages_get_the_middleware_and_the_api_does_not(
+    middleware_class, attribute, before
+):
+    assert hasattr(seen_by_the_view(middleware_class, WEB_PATH, before=before), attribute)
+    assert not hasattr(seen_by_the_view(middleware_class, API_PATH), attribute)
+
+
+def test_csrf_is_checked_on_web_pages_and_left_to_ninja_on_the_api():
+    middleware = WebCsrfViewMiddleware(lambda request: HttpResponse())
+
+    def view(request: HttpRequest) -> HttpResponse:
+        return HttpResponse()
+
+    web_post = RequestFactory().post(WEB_PATH)
+    middleware.process_request(web_post)
+    refused = middleware.process_view(web_post, view, (), {})
+    assert refused is not None
+    assert refused.status_code == 403
+
+    api_post = RequestFactory().post(API_PATH)
+    assert middleware.process_view(api_post, view, (), {}) is None
+
+
+def test_a_missing_slash_is_added_on_web_pages_only(settings):
+    settings.APPEND_SLASH = True
+    middleware = WebCommonMiddleware(lambda request: HttpResponse(status=404))
+    assert middleware(RequestFactory().get("/en")).status_code == 301
+    assert middleware(RequestFactory().get("/api/v1/health")).status_code == 404
+
+
+@pytest.mark.django_db
+def test_api_answers_keep_the_security_headers_and_set_no_cookie(client):
+    answer = client.get(API_PATH)
+
+    assert answer.status_code == 200
+    assert answer["X-Content-Type-Options"] == "nosniff"
+    assert answer["X-Frame-Options"] == "DENY"
+    assert answer["Referrer-Policy"] == "same-origin"
+    assert not answer.cookies
