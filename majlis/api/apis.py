@@ -4,6 +4,7 @@ Every error leaves as ``{"error": {"code", "message"}}`` (see ``error_response``
 with the message in the request's language (``?lang=`` or Accept-Language).
 """
 
+import time
 from typing import Annotated
 
 from django.conf import settings
@@ -69,8 +70,8 @@ from majlis.core.exceptions import (
 from majlis.events.models import Event, SpokenLanguage
 from majlis.events.selectors import (
     event_get,
+    programme_rows,
     session_get,
-    session_list,
     session_to_book,
 )
 
@@ -194,20 +195,22 @@ def sessions_list(
 
     Seats left are at most ``MAJLIS_PROGRAMME_FRESH_SECONDS`` (one) old: in a
     flash crowd every delegate reloads this list, and each server process
-    builds it once a second per language instead of once a request.
+    reads the sessions once a second, and builds the list once in that second
+    per language, instead of once a request.
     """
     fresh_for = settings.MAJLIS_PROGRAMME_FRESH_SECONDS
     key = f"{event}:{translation.get_language()}:{understood or ''}"
     content = caches["programme"].get(key) if fresh_for else None
     if content is None:
-        found = event_get(slug=event)
-        sessions = session_list(event=found, understood=understood)
+        rows = programme_rows(slug=event, understood=understood, fresh_for=fresh_for)
         listing = SessionListOut(
-            sessions=[SessionOut.from_session(s) for s in sessions]
+            sessions=[SessionOut.from_session(s) for s in rows.sessions]
         )
         content = api.create_response(request, listing, status=200).content
-        if fresh_for:
-            caches["programme"].set(key, content, fresh_for)
+        # Kept only as long as the rows it was built from are fresh.
+        fresh_until = rows.read_at + fresh_for
+        if fresh_for and fresh_until > time.time():
+            caches["programme"].set(key, content, fresh_until - time.time())
     response = HttpResponse(content, content_type="application/json; charset=utf-8")
     # A reverse proxy or CDN in front may share it for the same second, per
     # language (chosen by ?lang=, the language cookie or Accept-Language).

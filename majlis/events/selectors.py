@@ -1,9 +1,11 @@
 """Read-only queries about events and their sessions."""
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.core.cache import caches
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -35,6 +37,31 @@ def session_list(*, event: Event, understood: str | None = None) -> list[Session
     if understood:
         sessions = [s for s in sessions if s.can_be_followed_in(understood)]
     return sessions
+
+
+@dataclass(frozen=True)
+class ProgrammeRows:
+    """The sessions of an event as read at ``read_at`` (``time.time()``)."""
+
+    read_at: float
+    sessions: list[Session]
+
+
+def programme_rows(
+    *, slug: str, understood: str | None, fresh_for: float
+) -> ProgrammeRows:
+    """The event's sessions as this process read them at most ``fresh_for``
+    seconds ago, for every language: in a flash crowd each process reads them
+    once a second, not once a second per language (docs/BENCHMARKS.md)."""
+    key = f"rows:{slug}:{understood or ''}"
+    found = caches["programme"].get(key) if fresh_for > 0 else None
+    if found is None:
+        read_at = time.time()
+        sessions = session_list(event=event_get(slug=slug), understood=understood)
+        found = ProgrammeRows(read_at, sessions)
+        if fresh_for > 0:
+            caches["programme"].set(key, found, fresh_for)
+    return found
 
 
 def session_get(*, event: Event, code: str) -> Session:
