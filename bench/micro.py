@@ -94,12 +94,13 @@ def measure() -> dict[str, Any]:
     from django.test import override_settings
     from django.utils import timezone
 
-    from majlis.accounts.models import ParticipantToken, hash_secret
+    from majlis.accounts.models import Participant, ParticipantToken, hash_secret
     from majlis.accounts.selectors import participant_token_valid
     from majlis.accounts.services import participant_token_create
     from majlis.testing.factories import ParticipantFactory
 
-    key_hash = hash_secret(participant_token_create(participant=ParticipantFactory()))
+    delegate: Participant = ParticipantFactory.create()
+    key_hash = hash_secret(participant_token_create(participant=delegate))
 
     def token_through_the_orm() -> None:
         ParticipantToken.objects.select_related(
@@ -114,6 +115,9 @@ def measure() -> dict[str, Any]:
     def handler(middleware: list[str]) -> WSGIHandler:
         with override_settings(MIDDLEWARE=middleware):
             return WSGIHandler()
+
+    def ignore_start_response(*args: Any) -> Callable[[bytes], object]:
+        return len
 
     def request(wsgi: WSGIHandler, path: str) -> Callable[[], None]:
         def call() -> None:
@@ -130,7 +134,7 @@ def measure() -> dict[str, Any]:
                 "wsgi.input": io.BytesIO(b""),
                 "wsgi.url_scheme": "http",
             }
-            response = wsgi(environ, lambda *args: None)
+            response = wsgi(environ, ignore_start_response)
             b"".join(response)
             response.close()
 
