@@ -37,9 +37,6 @@ AS_DJANGO_SHIPS_IT = {
     "majlis.core.middleware.WebSessionMiddleware": (
         "django.contrib.sessions.middleware.SessionMiddleware"
     ),
-    "majlis.core.middleware.WebCommonMiddleware": (
-        "django.middleware.common.CommonMiddleware"
-    ),
     "majlis.core.middleware.WebCsrfViewMiddleware": (
         "django.middleware.csrf.CsrfViewMiddleware"
     ),

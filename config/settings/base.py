@@ -54,7 +54,7 @@ MIDDLEWARE = [
     # Django's own, passed over on the API's paths (majlis/core/middleware.py).
     "majlis.core.middleware.WebSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "majlis.core.middleware.WebCommonMiddleware",
+    "django.middleware.common.CommonMiddleware",
     "majlis.core.middleware.WebCsrfViewMiddleware",
     "majlis.core.middleware.WebAuthenticationMiddleware",
     "majlis.core.middleware.WebMessageMiddleware",

@@ -13,7 +13,6 @@ from django.http import (
     HttpResponseForbidden,
     JsonResponse,
 )
-from django.middleware.common import CommonMiddleware
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -28,10 +27,12 @@ class _WebPagesOnly:
     """Middleware that only web pages need, passed over on the API's paths.
 
     The API authenticates with bearer tokens and answers JSON: sessions, CSRF
-    cookies, signed-in users, flash messages and slash redirects are work it
-    never uses. Together they were a third of a constant answer's time in
-    Django, and 6 % of a booking's (docs/BENCHMARKS.md). The classes keep their
-    place in ``MIDDLEWARE``, so tests run the same chain as production.
+    cookies, signed-in users and flash messages are work it never uses, a
+    fifth of a constant answer's time in Django (bench/micro.py). Common
+    middleware stays on every path: it checks the Host header and gives each
+    answer its Content-Length, without which Granian sends them chunked. The
+    classes keep their place in ``MIDDLEWARE``, so tests run the same chain as
+    production.
     """
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
@@ -41,10 +42,6 @@ class _WebPagesOnly:
 
 
 class WebSessionMiddleware(_WebPagesOnly, SessionMiddleware):
-    pass
-
-
-class WebCommonMiddleware(_WebPagesOnly, CommonMiddleware):
     pass
 
 
