@@ -94,3 +94,12 @@ def test_request_variables_are_never_taken_for_the_process_environment(
 ):
     monkeypatch.setenv(name, "/")
     assert name not in config.wsgi._process_environment()
+
+
+def test_one_email_sender_per_core_on_postgresql_and_one_on_sqlite():
+    from django.db import connection
+
+    from majlis.core.management.commands.serve import default_outbox_workers
+
+    expected = (os.cpu_count() or 1) if connection.vendor == "postgresql" else 1
+    assert default_outbox_workers() == expected

@@ -104,3 +104,40 @@ def test_the_worker_outlives_a_database_failure(monkeypatch):
     message.refresh_from_db()
     assert rounds["count"] == 2
     assert message.status == OutboxStatus.SENT
+
+
+@pytest.mark.django_db
+def test_a_full_round_is_followed_at_once_and_the_worker_rests_when_the_queue_is_empty(
+    monkeypatch,
+):
+    monkeypatch.setattr(outbox_command, "ROUND", 3)
+    person = ParticipantFactory()
+    messages = [sign_in_message(person) for _ in range(7)]
+    rests: list[float] = []
+
+    def sleep(seconds):
+        rests.append(seconds)
+        raise KeyboardInterrupt  # how the worker is stopped
+
+    monkeypatch.setattr(outbox_command.time, "sleep", sleep)
+    call_command("outbox", interval=60)
+
+    # Rounds of 3, 3 and 1, with no rest between them: a crowd's thousands of
+    # confirmations do not wait 60 s per round.
+    assert rests == [60]
+    assert len(mail.outbox) == 7
+    assert {
+        m.status for m in OutboxMessage.objects.filter(pk__in=[m.pk for m in messages])
+    } == {OutboxStatus.SENT}
+
+
+@pytest.mark.django_db
+def test_once_sends_all_that_is_due_even_past_a_round(monkeypatch):
+    monkeypatch.setattr(outbox_command, "ROUND", 2)
+    person = ParticipantFactory()
+    for _ in range(5):
+        sign_in_message(person)
+
+    call_command("outbox", once=True)
+
+    assert len(mail.outbox) == 5

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from majlis.core.terminal import activate_terminal_language
@@ -20,10 +21,19 @@ def default_workers() -> int:
     return max(2, (os.cpu_count() or 1) * 2)
 
 
+def default_outbox_workers() -> int:
+    """One sender per core on PostgreSQL, where they share the queue with SKIP
+    LOCKED and drain a crowd's confirmations as the requests leave the CPU;
+    one on SQLite, whose single write lock the bookings need."""
+    if connection.vendor == "postgresql":
+        return os.cpu_count() or 1
+    return 1
+
+
 class Command(BaseCommand):
     help = (
         "Migrate, collect static files, and serve Majlis with Granian; also runs the "
-        "outbox worker that sends email, unless --no-outbox."
+        "outbox workers that send email, unless --no-outbox."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -34,6 +44,7 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=default_workers())
         parser.add_argument("--threads", type=int, default=4)
         parser.add_argument("--no-outbox", action="store_true")
+        parser.add_argument("--outbox-workers", type=int)
         parser.add_argument("--no-migrate", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -46,12 +57,17 @@ class Command(BaseCommand):
         )
         bin_dir = Path(sys.executable).parent
         granian = shutil.which("granian", path=str(bin_dir)) or "granian"
-        outbox = None
+        outboxes: list[subprocess.Popen] = []
         if not options["no_outbox"]:
-            outbox = subprocess.Popen([sys.executable, "-m", "majlis.cli", "outbox"])
-            # Email may wait a minute in a flash crowd; delegates clicking
-            # "book" may not: the worker gets the CPU the requests leave.
-            os.setpriority(os.PRIO_PROCESS, outbox.pid, OUTBOX_NICENESS)
+            count = options["outbox_workers"] or default_outbox_workers()
+            for _number in range(max(1, count)):
+                outbox = subprocess.Popen(
+                    [sys.executable, "-m", "majlis.cli", "outbox"]
+                )
+                # Email may wait a minute in a flash crowd; delegates clicking
+                # "book" may not: the workers get the CPU the requests leave.
+                os.setpriority(os.PRIO_PROCESS, outbox.pid, OUTBOX_NICENESS)
+                outboxes.append(outbox)
         # Granian: HTTP in Rust in front of the WSGI application. Measured
         # against gunicorn's gthread workers with the same 4 x 4, it halves the
         # server's CPU per request (docs/adr/0003-granian.md).
@@ -92,7 +108,7 @@ class Command(BaseCommand):
         server = subprocess.Popen(command)  # noqa: S603
 
         def stop(signum: int, _frame: object) -> None:
-            # Stopping `majlis serve` stops Granian (gracefully) and the worker.
+            # Stopping `majlis serve` stops Granian (gracefully) and the workers.
             server.send_signal(signum)
 
         signal.signal(signal.SIGTERM, stop)
@@ -100,6 +116,7 @@ class Command(BaseCommand):
         try:
             server.wait()
         finally:
-            if outbox is not None:
+            for outbox in outboxes:
                 outbox.terminate()
+            for outbox in outboxes:
                 outbox.wait(timeout=10)
