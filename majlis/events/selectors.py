@@ -59,8 +59,11 @@ def programme_rows(
         read_at = time.time()
         sessions = session_list(event=event_get(slug=slug), understood=understood)
         found = ProgrammeRows(read_at, sessions)
-        if fresh_for > 0:
-            caches["programme"].set(key, found, fresh_for)
+        # Counted from before the query, not from now: rows never outlive
+        # ``fresh_for`` by the time the query took.
+        remaining = read_at + fresh_for - time.time()
+        if fresh_for > 0 and remaining > 0:
+            caches["programme"].set(key, found, remaining)
     return found
 
 
