@@ -106,7 +106,9 @@ def test_the_worker_outlives_a_database_failure(monkeypatch):
     assert message.status == OutboxStatus.SENT
 
 
-@pytest.mark.django_db
+# Committed data: the worker checks its connection before resting, which
+# closes one that is inside a test's transaction.
+@pytest.mark.django_db(transaction=True)
 def test_a_full_round_is_followed_at_once_and_the_worker_rests_when_the_queue_is_empty(
     monkeypatch,
 ):

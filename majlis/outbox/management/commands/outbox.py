@@ -43,9 +43,6 @@ class Command(BaseCommand):
                         f"outbox: {report.sent} sent, {report.retried} to retry, "
                         f"{report.failed} given up"
                     )
-            # Between rounds, as Django does between requests: drop a connection
-            # that broke or grew too old.
-            close_old_connections()
             if full_round:
                 # More is waiting (a flash crowd queues thousands of
                 # confirmations): the next round starts at once. Pausing two
@@ -54,6 +51,9 @@ class Command(BaseCommand):
                 continue
             if options["once"]:
                 return
+            # Before resting, as Django does between requests: drop a
+            # connection that broke or grew too old.
+            close_old_connections()
             try:
                 time.sleep(options["interval"])
             except KeyboardInterrupt:
