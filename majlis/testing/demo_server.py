@@ -30,18 +30,24 @@ def wait_for(url: str, seconds: float = 60) -> None:
     raise RuntimeError(f"the server did not answer at {url}")
 
 
+def embedded_environment(data_dir: str) -> dict[str, str]:
+    """The environment of a `majlis` command on a fresh SQLite database in
+    ``data_dir``, with the local settings."""
+    return {
+        **os.environ,
+        "MAJLIS_DATA_DIR": data_dir,
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DATABASE_URL": "",
+    }
+
+
 @contextmanager
 def demo_server(*, workers: int = 1, demo_args: tuple[str, ...] = ()) -> Iterator[str]:
     """Yield the base URL of a `majlis serve` of the demo; stop it afterwards."""
     port = free_port()
     majlis = str(Path(sys.executable).parent / "majlis")
     with tempfile.TemporaryDirectory() as data:
-        env = {
-            **os.environ,
-            "MAJLIS_DATA_DIR": data,
-            "DJANGO_SETTINGS_MODULE": "config.settings.local",
-            "DATABASE_URL": "",
-        }
+        env = embedded_environment(data)
         subprocess.run([majlis, "migrate", "-v0"], env=env, check=True)  # noqa: S603
         subprocess.run(  # noqa: S603
             [majlis, "demo", *demo_args], env=env, check=True, stdout=subprocess.DEVNULL

@@ -14,22 +14,16 @@ from pathlib import Path
 import pytest
 
 import config.wsgi
-from majlis.testing.demo_server import free_port, wait_for
+from majlis.testing.demo_server import embedded_environment, free_port, wait_for
 
 
 def test_serve_answers_pages_and_the_api_on_kept_alive_connections_and_stops():
     port = free_port()
     majlis = str(Path(sys.executable).parent / "majlis")
     with tempfile.TemporaryDirectory() as data:
-        env = {
-            **os.environ,
-            "MAJLIS_DATA_DIR": data,
-            "DJANGO_SETTINGS_MODULE": "config.settings.local",
-            "DATABASE_URL": "",
-        }
         server = subprocess.Popen(
             [majlis, "serve", "--port", str(port), "--workers", "2", "--no-outbox"],
-            env=env,
+            env=embedded_environment(data),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
