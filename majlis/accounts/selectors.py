@@ -14,9 +14,9 @@ from majlis.events.models import Event
 # A delegate's first API request in a flash crowd always misses the token
 # memory. Built through the ORM, that look-up cost 2.1 ms of CPU, most of it
 # compiling the same three-table query again (docs/BENCHMARKS.md). The
-# statement below is built once per database connection's vendor from the
-# models' own fields, so it follows every migration, and costs 0.4 ms; its rows
-# pass through the same converters as the ORM's.
+# statement below is built once per database vendor, every table and column
+# named from the models' own metadata, so it follows their migrations, and
+# costs 0.4 ms; its rows pass through the same converters as the ORM's.
 _JOINED: tuple[type[Model], ...] = (ParticipantToken, Participant, Event)
 _ALIASES = ("t", "p", "e")
 
@@ -58,13 +58,22 @@ def _token_query(connection: Any) -> _TokenQuery:
         for field in model._meta.concrete_fields
     )
     token, participant, event = (quote(model._meta.db_table) for model in _JOINED)
+
+    def column(model: type[Model], name: str) -> str:
+        field = model._meta.get_field(name)
+        if not isinstance(field, Field):  # a relation to this model, not a column
+            raise TypeError(f"{model.__name__}.{name} has no column")
+        return quote(field.column)
+
     # Only names from the models' metadata, quoted; the values are parameters.
     statement = (
         f"SELECT {columns} FROM {token} t"  # noqa: S608
-        f" JOIN {participant} p ON p.{quote('id')} = t.{quote('participant_id')}"
-        f" JOIN {event} e ON e.{quote('id')} = p.{quote('event_id')}"
-        f" WHERE t.{quote('key_hash')} = %s AND t.{quote('revoked_at')} IS NULL"
-        f" AND t.{quote('expires_at')} > %s"
+        f" JOIN {participant} p ON p.{column(Participant, 'id')}"
+        f" = t.{column(ParticipantToken, 'participant')}"
+        f" JOIN {event} e ON e.{column(Event, 'id')} = p.{column(Participant, 'event')}"
+        f" WHERE t.{column(ParticipantToken, 'key_hash')} = %s"
+        f" AND t.{column(ParticipantToken, 'revoked_at')} IS NULL"
+        f" AND t.{column(ParticipantToken, 'expires_at')} > %s"
     )
     query = _TokenQuery(
         statement,

@@ -28,7 +28,7 @@ class _WebPagesOnly:
 
     The API authenticates with bearer tokens and answers JSON: sessions, CSRF
     cookies, signed-in users and flash messages are work it never uses, a
-    fifth of a constant answer's time in Django (bench/micro.py). Common
+    tenth to a fifth of a constant answer's time in Django (bench/micro.py). Common
     middleware stays on every path: it checks the Host header and gives each
     answer its Content-Length, without which Granian sends them chunked. The
     classes keep their place in ``MIDDLEWARE``, so tests run the same chain as
