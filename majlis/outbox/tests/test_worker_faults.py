@@ -1,19 +1,27 @@
 """The worker under faults: claims that run out, sends that keep dying, a
 database that goes away, messages given up and sent again."""
 
+import contextlib
 import threading
 from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, connection, connections
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 import majlis.outbox.rendering as rendering
 from majlis.outbox.management.commands import outbox as outbox_command
 from majlis.outbox.models import OutboxMessage, OutboxStatus
-from majlis.outbox.services import outbox_enqueue, outbox_requeue, outbox_send_due
+from majlis.outbox.services import (
+    CLAIM_BATCH,
+    _claim_due,
+    outbox_enqueue,
+    outbox_requeue,
+    outbox_send_due,
+)
 from majlis.testing.factories import ParticipantFactory
 
 
@@ -143,3 +151,71 @@ def test_once_sends_all_that_is_due_even_past_a_round(monkeypatch):
     call_command("outbox", once=True)
 
     assert len(mail.outbox) == 5
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("on_postgres")
+def test_workers_claiming_at_once_send_each_message_once(monkeypatch):
+    person = ParticipantFactory()
+    messages = [sign_in_message(person) for _ in range(3 * CLAIM_BATCH + 5)]
+    render = rendering.render_message
+    both_claimed = threading.Barrier(2, timeout=10)
+
+    def render_once_both_hold_a_batch(claimed):
+        # Each worker's first message waits for the other's claim, so the two
+        # batches are taken while both workers run.
+        if claimed.pk in first_of_batch:
+            with contextlib.suppress(threading.BrokenBarrierError):
+                both_claimed.wait()
+        return render(claimed)
+
+    first_of_batch = {m.pk for m in messages[::CLAIM_BATCH]}
+    monkeypatch.setattr(rendering, "render_message", render_once_both_hold_a_batch)
+    reports = []
+
+    def worker() -> None:
+        try:
+            reports.append(outbox_send_due(limit=len(messages)))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(m.to[0] for m in mail.outbox) == [person.email] * len(messages)
+    assert sum(r.sent for r in reports) == len(messages)
+    assert all(r.sent for r in reports), "one worker took the whole queue"
+    assert set(
+        OutboxMessage.objects.filter(pk__in=[m.pk for m in messages]).values_list(
+            "status", "attempts"
+        )
+    ) == {(OutboxStatus.SENT, 1)}
+
+
+@pytest.mark.django_db
+def test_a_claim_costs_the_same_few_statements_however_many_it_takes(settings):
+    settings.MAJLIS_OUTBOX_MAX_ATTEMPTS = 3
+    person = ParticipantFactory()
+    for _ in range(CLAIM_BATCH):
+        sign_in_message(person)
+    spent = sign_in_message(person)
+    OutboxMessage.objects.filter(pk=spent.pk).update(attempts=3)
+    sign_in_message(person)  # the next claim's
+
+    with CaptureQueriesContext(connection) as one_batch:
+        claimed = _claim_due(CLAIM_BATCH)
+
+    assert len(claimed) == CLAIM_BATCH
+    statements = [q["sql"] for q in one_batch.captured_queries]
+    assert len([s for s in statements if "outbox_outboxmessage" in s]) == 2, statements
+
+    with CaptureQueriesContext(connection) as with_a_spent_message:
+        claimed = _claim_due(CLAIM_BATCH)
+    assert [m.status for m in claimed] == [OutboxStatus.FAILED, OutboxStatus.PENDING]
+    assert len(with_a_spent_message.captured_queries) == len(statements) + 1
+    spent.refresh_from_db()
+    assert (spent.status, spent.attempts) == (OutboxStatus.FAILED, 3)
+    assert "token" not in spent.payload
