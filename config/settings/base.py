@@ -112,6 +112,16 @@ def database_from_env() -> dict:
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
         config["CONN_MAX_AGE"] = 0
+    elif env_flag("MAJLIS_DB_PREPARED_STATEMENTS", default=True):
+        # Parameters sent apart from the statement, and a statement run five
+        # times on a connection kept prepared there, so PostgreSQL parses and
+        # plans it once: a tenth less database CPU per booking in the
+        # flash-crowd bench (docs/BENCHMARKS.md).
+        # Behind a pooler that cannot keep prepared statements (PgBouncer in
+        # transaction mode before 1.21), set MAJLIS_DB_PREPARED_STATEMENTS=0.
+        config.setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=5
+        )
     return config
 
 
