@@ -3,6 +3,7 @@ the environment (see README, "Settings")."""
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -95,7 +96,7 @@ def database_from_env() -> dict:
     # server's time in the flash-crowd bench); without it, the first request on
     # each pooled connection after a database restart fails, and a booking then
     # answers "try again" (503). MAJLIS_DB_HEALTH_CHECKS=1 trades speed for that.
-    config = dict(
+    config: dict[str, Any] = dict(
         dj_database_url.parse(
             url,
             conn_max_age=60,
@@ -119,9 +120,11 @@ def database_from_env() -> dict:
         # flash-crowd bench (docs/BENCHMARKS.md).
         # Behind a pooler that cannot keep prepared statements (PgBouncer in
         # transaction mode before 1.21), set MAJLIS_DB_PREPARED_STATEMENTS=0.
-        config.setdefault("OPTIONS", {}).update(
-            server_side_binding=True, prepare_threshold=5
-        )
+        config["OPTIONS"] = {
+            **config.get("OPTIONS", {}),
+            "server_side_binding": True,
+            "prepare_threshold": 5,
+        }
     return config
 
 
