@@ -1,7 +1,9 @@
 """The flash crowd's load generator: a separate process, over keep-alive connections.
 
-One asyncio loop drives every client; each client holds one HTTP/1.1
-connection for the whole run, as a phone or the conference app would. The
+One asyncio loop drives every client. In a crowd each delegate is a phone of
+their own: a client opens a keep-alive HTTP/1.1 connection for each delegate
+it plays, and the delegate's requests share it. The floor's clients keep one
+connection for the whole run. The
 HTTP is written by hand (requests and answers with Content-Length only, which
 is all Majlis sends here) because a client library would cost more CPU than
 the server it measures on a two-core machine.
@@ -277,6 +279,11 @@ async def run_crowd(args: argparse.Namespace) -> Results:
         connection = connection_for(args, number)
         rng = random.Random(number)
         for delegate in next_delegate:
+            # Each delegate is a phone of their own, with its own keep-alive
+            # connection. One connection carrying a client's every delegate
+            # pinned 4 to 29 of the 64 to each Granian worker for the whole run
+            # (docs/BENCHMARKS.md): a crowd of devices spreads itself.
+            await connection.close()
             await delegate_journey(connection, pacer, results, plan, delegate, rng)
         await connection.close()
 
