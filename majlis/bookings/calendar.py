@@ -1,5 +1,6 @@
 """Calendar files and check-in QR codes for a delegate's booking."""
 
+import functools
 import io
 from datetime import UTC
 
@@ -51,12 +52,17 @@ def booking_ics(
     return calendar.to_ical()
 
 
+# A delegate's code never changes, and drawing its QR code takes milliseconds
+# of pure Python (the mask search and the PNG's scanlines): each process keeps
+# the last few thousand it drew, a few KB each.
+@functools.lru_cache(maxsize=4096)
 def checkin_qr_png(checkin_code: str) -> bytes:
     buffer = io.BytesIO()
     segno.make_qr(checkin_code, error="m").save(buffer, kind="png", scale=8, border=4)
     return buffer.getvalue()
 
 
+@functools.lru_cache(maxsize=4096)
 def checkin_qr_svg(checkin_code: str) -> str:
     buffer = io.BytesIO()
     segno.make_qr(checkin_code, error="m").save(

@@ -1,0 +1,29 @@
+"""The check-in QR code: drawn once per code and process, the same every time."""
+
+import io
+
+import segno
+from PIL import Image
+
+from majlis.bookings.calendar import checkin_qr_png, checkin_qr_svg
+
+
+def test_a_code_is_drawn_once_and_then_given_again_unchanged():
+    checkin_qr_png.cache_clear()
+    first = checkin_qr_png("ABCD2345")
+    again = checkin_qr_png("ABCD2345")
+    other = checkin_qr_png("WXYZ6789")
+
+    assert again is first
+    assert other != first
+    assert checkin_qr_png.cache_info().hits == 1
+    assert checkin_qr_svg("ABCD2345") is checkin_qr_svg("ABCD2345")
+
+
+def test_the_png_holds_the_code_at_a_size_a_door_scanner_reads():
+    png = checkin_qr_png("ABCD2345")
+    image = Image.open(io.BytesIO(png))
+
+    # 21 modules (version 1) and 4 of quiet zone each side, 8 pixels a module.
+    expected = segno.make_qr("ABCD2345", error="m")
+    assert image.size == ((expected.symbol_size(scale=8, border=4)[0],) * 2)
