@@ -119,7 +119,8 @@ def database_from_env() -> dict:
         # plans it once: a tenth less database CPU per booking in the
         # flash-crowd bench (docs/BENCHMARKS.md).
         # Behind a pooler that cannot keep prepared statements (PgBouncer in
-        # transaction mode before 1.21), set MAJLIS_DB_PREPARED_STATEMENTS=0.
+        # transaction mode before 1.21, or without max_prepared_statements),
+        # set MAJLIS_DB_PREPARED_STATEMENTS=0.
         config["OPTIONS"] = {
             **config.get("OPTIONS", {}),
             "server_side_binding": True,

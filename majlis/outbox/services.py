@@ -4,14 +4,15 @@ Delivery is at least once: a message is marked sent only after the mail server
 accepted it, so a crash between the two sends it again rather than never.
 """
 
+import contextlib
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import mailers
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -20,10 +21,10 @@ from majlis.outbox.models import OutboxMessage, OutboxStatus
 logger = logging.getLogger(__name__)
 
 SECRET_PAYLOAD_KEYS = frozenset({"token"})
-# A claimed message is left alone this long; if its worker died, another takes it.
+# A claimed message is left alone this long; if its worker died, another takes
+# it. Each message's lease starts again just before it is tried.
 CLAIM_LEASE = timedelta(minutes=5)
-# Messages claimed at once: at most this many sends, each bounded by the mail
-# server's timeout (10 s), must fit in the lease.
+# Messages reserved by one claim.
 CLAIM_BATCH = 20
 
 
@@ -51,41 +52,73 @@ def _retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(base * 2 ** (attempts - 1), 6 * 3600))
 
 
-def _claim_due(limit: int) -> list[OutboxMessage]:
-    """Take up to ``limit`` due messages for this worker, in one short
-    transaction of its own.
+def _claim_due(limit: int) -> tuple[list[OutboxMessage], datetime]:
+    """Reserve up to ``limit`` due messages for this worker, in one short
+    transaction of its own; also the end of their lease, which marks them as
+    this claim's.
 
     The mail server is never called inside a transaction: on SQLite that would
     hold the database's only write lock, and bookings would wait for SMTP.
     ``skip_locked`` lets several workers share the queue on PostgreSQL. One
     claim for many messages keeps the queue's cost to the database small while
-    a flash crowd fills it (docs/BENCHMARKS.md).
+    a flash crowd fills it (docs/BENCHMARKS.md). No attempt is counted here:
+    a message that kills its worker must not use up the attempts of the others
+    reserved with it.
     """
-    now = timezone.now()
+    lease_ends = timezone.now() + CLAIM_LEASE
     with transaction.atomic():
         claimed = list(
             OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(status=OutboxStatus.PENDING, next_attempt_at__lte=now)
+            .filter(status=OutboxStatus.PENDING, next_attempt_at__lte=timezone.now())
             .order_by("next_attempt_at", "id")[:limit]
         )
-        spent = [
-            m for m in claimed if m.attempts >= settings.MAJLIS_OUTBOX_MAX_ATTEMPTS
-        ]
-        for message in spent:
-            # Its sends kept killing the worker before any result was written.
-            message.status = OutboxStatus.FAILED
-            message.last_error = "gave up: every attempt was cut short"
-            message.payload = _without_secrets(message.payload)
-            message.save(update_fields=["status", "last_error", "payload"])
-        live = [m for m in claimed if m not in spent]
-        lease_ends = now + CLAIM_LEASE
-        OutboxMessage.objects.filter(pk__in=[m.pk for m in live]).update(
-            attempts=F("attempts") + 1, next_attempt_at=lease_ends
+        OutboxMessage.objects.filter(pk__in=[m.pk for m in claimed]).update(
+            next_attempt_at=lease_ends
         )
-    for message in live:
+    for message in claimed:
+        message.next_attempt_at = lease_ends
+    return claimed, lease_ends
+
+
+def _start_attempt(message: OutboxMessage) -> bool:
+    """Count an attempt and start its lease, just before the message is tried;
+    ``False`` when another worker took the message over meanwhile (this
+    claim's lease ran out), which then is theirs alone."""
+    lease_ends = timezone.now() + CLAIM_LEASE
+    started = OutboxMessage.objects.filter(
+        pk=message.pk, status=OutboxStatus.PENDING, attempts=message.attempts
+    ).update(attempts=F("attempts") + 1, next_attempt_at=lease_ends)
+    if started:
         message.attempts += 1
         message.next_attempt_at = lease_ends
-    return claimed
+    return bool(started)
+
+
+def _give_up_cut_short(message: OutboxMessage) -> bool:
+    """Give up a message whose every attempt was cut short: each of its sends
+    killed the worker before any result was written."""
+    message.status = OutboxStatus.FAILED
+    message.last_error = "gave up: every attempt was cut short"
+    message.payload = _without_secrets(message.payload)
+    return bool(
+        OutboxMessage.objects.filter(
+            pk=message.pk, status=OutboxStatus.PENDING, attempts=message.attempts
+        ).update(
+            status=message.status,
+            last_error=message.last_error,
+            payload=message.payload,
+        )
+    )
+
+
+def _release(messages: list[OutboxMessage], lease_ends: datetime) -> None:
+    """Hand back claimed messages never tried, so that they need not wait out
+    the lease: only those still held by this claim."""
+    OutboxMessage.objects.filter(
+        pk__in=[m.pk for m in messages],
+        status=OutboxStatus.PENDING,
+        next_attempt_at=lease_ends,
+    ).update(next_attempt_at=timezone.now())
 
 
 def _record_result(message: OutboxMessage) -> None:
@@ -149,15 +182,24 @@ def outbox_send_due(*, limit: int = 100) -> SendReport:
     try:
         handled = 0
         while handled < limit:
-            claimed = _claim_due(min(CLAIM_BATCH, limit - handled))
+            claimed, lease_ends = _claim_due(min(CLAIM_BATCH, limit - handled))
             if not claimed:
                 break
             handled += len(claimed)
-            for message in claimed:
-                if message.status == OutboxStatus.FAILED:
-                    report.failed += 1
-                else:
-                    _send(message, connection, report)
+            untried = list(claimed)
+            try:
+                while untried:
+                    message = untried.pop(0)
+                    if message.attempts >= settings.MAJLIS_OUTBOX_MAX_ATTEMPTS:
+                        if _give_up_cut_short(message):
+                            report.failed += 1
+                    elif _start_attempt(message):
+                        _send(message, connection, report)
+            finally:
+                if untried:
+                    # An error or a stop in the middle of a claim.
+                    with contextlib.suppress(DatabaseError):
+                        _release(untried, lease_ends)
     finally:
         connection.close()
     return report

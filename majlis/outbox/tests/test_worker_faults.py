@@ -13,10 +13,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 import majlis.outbox.rendering as rendering
+from majlis.outbox import services as outbox_services
 from majlis.outbox.management.commands import outbox as outbox_command
 from majlis.outbox.models import OutboxMessage, OutboxStatus
 from majlis.outbox.services import (
     CLAIM_BATCH,
+    SendReport,
     _claim_due,
     outbox_enqueue,
     outbox_requeue,
@@ -196,26 +198,85 @@ def test_workers_claiming_at_once_send_each_message_once(monkeypatch):
 
 
 @pytest.mark.django_db
-def test_a_claim_costs_the_same_few_statements_however_many_it_takes(settings):
+def test_a_claim_costs_the_same_few_statements_however_many_it_takes():
+    person = ParticipantFactory()
+    messages = [sign_in_message(person) for _ in range(CLAIM_BATCH + 1)]
+
+    with CaptureQueriesContext(connection) as one_claim:
+        claimed, lease_ends = _claim_due(CLAIM_BATCH)
+
+    assert [m.pk for m in claimed] == [m.pk for m in messages[:CLAIM_BATCH]]
+    statements = [q["sql"] for q in one_claim.captured_queries]
+    assert len([s for s in statements if "outbox_outboxmessage" in s]) == 2, statements
+    # Reserved, but no attempt counted yet: that happens message by message.
+    assert set(
+        OutboxMessage.objects.filter(pk__in=[m.pk for m in claimed]).values_list(
+            "attempts", "next_attempt_at"
+        )
+    ) == {(0, lease_ends)}
+
+
+class WorkerKilled(BaseException):
+    """What the worker's process dying looks like from inside it."""
+
+
+@pytest.mark.django_db
+def test_a_message_that_kills_its_worker_uses_up_only_its_own_attempts(
+    settings, monkeypatch
+):
     settings.MAJLIS_OUTBOX_MAX_ATTEMPTS = 3
     person = ParticipantFactory()
-    for _ in range(CLAIM_BATCH):
-        sign_in_message(person)
-    spent = sign_in_message(person)
-    OutboxMessage.objects.filter(pk=spent.pk).update(attempts=3)
-    sign_in_message(person)  # the next claim's
+    first, poison, *others = [sign_in_message(person) for _ in range(5)]
+    render = rendering.render_message
 
-    with CaptureQueriesContext(connection) as one_batch:
-        claimed = _claim_due(CLAIM_BATCH)
+    def render_or_die(message):
+        if message.pk == poison.pk:
+            raise WorkerKilled
+        return render(message)
 
-    assert len(claimed) == CLAIM_BATCH
-    statements = [q["sql"] for q in one_batch.captured_queries]
-    assert len([s for s in statements if "outbox_outboxmessage" in s]) == 2, statements
+    monkeypatch.setattr(rendering, "render_message", render_or_die)
+    for _round in range(6):
+        with contextlib.suppress(WorkerKilled):
+            outbox_send_due()
+        # The dead worker's lease runs out, and another worker comes.
+        OutboxMessage.objects.filter(status=OutboxStatus.PENDING).update(
+            next_attempt_at=timezone.now() - timedelta(seconds=1)
+        )
 
-    with CaptureQueriesContext(connection) as with_a_spent_message:
-        claimed = _claim_due(CLAIM_BATCH)
-    assert [m.status for m in claimed] == [OutboxStatus.FAILED, OutboxStatus.PENDING]
-    assert len(with_a_spent_message.captured_queries) == len(statements) + 1
-    spent.refresh_from_db()
-    assert (spent.status, spent.attempts) == (OutboxStatus.FAILED, 3)
-    assert "token" not in spent.payload
+    rows = {
+        m.pk: m
+        for m in OutboxMessage.objects.filter(
+            pk__in=[first.pk, poison.pk, *(m.pk for m in others)]
+        )
+    }
+    assert (rows[poison.pk].status, rows[poison.pk].attempts) == (
+        OutboxStatus.FAILED,
+        3,
+    )
+    assert "token" not in rows[poison.pk].payload
+    for innocent in [first, *others]:
+        assert (rows[innocent.pk].status, rows[innocent.pk].attempts) == (
+            OutboxStatus.SENT,
+            1,
+        )
+    assert len(mail.outbox) == 4
+
+
+@pytest.mark.django_db
+def test_messages_left_untried_by_an_error_are_handed_back_at_once(monkeypatch):
+    person = ParticipantFactory()
+    first, *_others = [sign_in_message(person) for _ in range(3)]
+
+    def database_fails(message):
+        raise DatabaseError("the connection went away")
+
+    monkeypatch.setattr(outbox_services, "_record_result", database_fails)
+    with pytest.raises(DatabaseError):
+        outbox_send_due()
+
+    monkeypatch.undo()
+    # The first was tried (its lease runs); the other two wait for nobody.
+    assert outbox_send_due() == SendReport(sent=2)
+    first.refresh_from_db()
+    assert (first.status, first.attempts) == (OutboxStatus.PENDING, 1)
+    assert first.next_attempt_at > timezone.now()
