@@ -100,15 +100,7 @@ def _give_up_cut_short(message: OutboxMessage) -> bool:
     message.status = OutboxStatus.FAILED
     message.last_error = "gave up: every attempt was cut short"
     message.payload = _without_secrets(message.payload)
-    return bool(
-        OutboxMessage.objects.filter(
-            pk=message.pk, status=OutboxStatus.PENDING, attempts=message.attempts
-        ).update(
-            status=message.status,
-            last_error=message.last_error,
-            payload=message.payload,
-        )
-    )
+    return _record_result(message)
 
 
 def _release(messages: list[OutboxMessage], lease_ends: datetime) -> None:
@@ -121,17 +113,19 @@ def _release(messages: list[OutboxMessage], lease_ends: datetime) -> None:
     ).update(next_attempt_at=timezone.now())
 
 
-def _record_result(message: OutboxMessage) -> None:
+def _record_result(message: OutboxMessage) -> bool:
     """Write what the send did, unless the claim ran out meanwhile and another
     worker took the message (then its result stands, not ours)."""
-    OutboxMessage.objects.filter(
-        pk=message.pk, status=OutboxStatus.PENDING, attempts=message.attempts
-    ).update(
-        status=message.status,
-        sent_at=message.sent_at,
-        last_error=message.last_error,
-        next_attempt_at=message.next_attempt_at,
-        payload=message.payload,
+    return bool(
+        OutboxMessage.objects.filter(
+            pk=message.pk, status=OutboxStatus.PENDING, attempts=message.attempts
+        ).update(
+            status=message.status,
+            sent_at=message.sent_at,
+            last_error=message.last_error,
+            next_attempt_at=message.next_attempt_at,
+            payload=message.payload,
+        )
     )
 
 
