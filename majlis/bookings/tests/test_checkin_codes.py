@@ -20,7 +20,7 @@ def test_a_code_is_drawn_once_and_then_given_again_unchanged():
     assert checkin_qr_svg("ABCD2345") is checkin_qr_svg("ABCD2345")
 
 
-def test_the_png_holds_the_code_at_a_size_a_door_scanner_reads():
+def test_the_png_is_drawn_eight_pixels_a_module_with_its_quiet_zone():
     png = checkin_qr_png("ABCD2345")
     image = Image.open(io.BytesIO(png))
 
