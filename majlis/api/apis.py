@@ -208,9 +208,9 @@ def sessions_list(
         )
         content = api.create_response(request, listing, status=200).content
         # Kept only as long as the rows it was built from are fresh.
-        fresh_until = rows.read_at + fresh_for
-        if fresh_for and fresh_until > time.time():
-            caches["programme"].set(key, content, fresh_until - time.time())
+        remaining = rows.read_at + fresh_for - time.time()
+        if fresh_for and remaining > 0:
+            caches["programme"].set(key, content, remaining)
     response = HttpResponse(content, content_type="application/json; charset=utf-8")
     # A reverse proxy or CDN in front may share it for the same second, per
     # language (chosen by ?lang=, the language cookie or Accept-Language).
