@@ -4,6 +4,8 @@ from typing import Any
 
 from django.core.wsgi import get_wsgi_application
 
+from majlis.core.warmup import warm_up
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 django_application = get_wsgi_application()
 
@@ -55,18 +57,4 @@ def application(
     return django_application(environ, start_response)
 
 
-def _warm_up() -> None:
-    """Import every view and load every catalogue now, once per server worker
-    before it takes a request: otherwise each worker pays for it on its first
-    requests, in the middle of the crowd that woke it."""
-    from django.conf import settings
-    from django.urls import get_resolver
-    from django.utils import translation
-
-    get_resolver().url_patterns  # noqa: B018 (the property imports the views)
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            translation.gettext("Sessions")
-
-
-_warm_up()
+warm_up()

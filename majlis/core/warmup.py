@@ -1,0 +1,19 @@
+"""Paying a process's first-use costs when it starts, not in a crowd."""
+
+
+def warm_up() -> None:
+    """Import every view and load every catalogue now.
+
+    A server worker or an outbox worker would otherwise pay for it (about a
+    second of CPU, mostly the PDF and spreadsheet libraries the back office's
+    views import) on its first request or message: in the middle of the crowd
+    that woke it.
+    """
+    from django.conf import settings
+    from django.urls import get_resolver
+    from django.utils import translation
+
+    get_resolver().url_patterns  # noqa: B018 (the property imports the views)
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            translation.gettext("Sessions")
