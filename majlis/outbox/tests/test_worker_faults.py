@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import DatabaseError, connection, connections
+from django.db import DatabaseError, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -20,6 +20,8 @@ from majlis.outbox.services import (
     CLAIM_BATCH,
     SendReport,
     _claim_due,
+    _due,
+    _prefer_index_order,
     outbox_enqueue,
     outbox_requeue,
     outbox_send_due,
@@ -280,3 +282,53 @@ def test_messages_left_untried_by_an_error_are_handed_back_at_once(monkeypatch):
     first.refresh_from_db()
     assert (first.status, first.attempts) == (OutboxStatus.PENDING, 1)
     assert first.next_attempt_at > timezone.now()
+
+
+def _plan_of_a_claim() -> str:
+    with transaction.atomic():
+        _prefer_index_order()
+        return _due(CLAIM_BATCH).explain()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("on_postgres")
+def test_a_claim_reads_a_long_queue_in_index_order_whatever_the_statistics():
+    """A crowd queues thousands of messages into a table PostgreSQL has no
+    statistics of yet (a new conference's database, as here, until
+    autovacuum's next ANALYZE)."""
+    now = timezone.now()
+    OutboxMessage.objects.bulk_create(
+        OutboxMessage(
+            kind="booking_waitlisted",
+            to_email=f"delegate-{n}@example.org",
+            language="en",
+            payload={"booking": n, "position": n},
+            next_attempt_at=now - timedelta(microseconds=n),
+        )
+        for n in range(9000)
+    )
+
+    planned = _plan_of_a_claim()
+
+    # In the index's order: read until the claim is full, never sorted.
+    assert "Index Scan" in planned and "Sort" not in planned, planned
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("on_postgres")
+def test_a_claim_turns_bitmap_scans_off_for_itself_only():
+    """The bench's queue got a bitmap and a sort of every waiting message
+    (docs/BENCHMARKS.md). The worker claims in a transaction of its own
+    (as here), after which the connection plans as before."""
+    sign_in_message(ParticipantFactory())
+
+    with CaptureQueriesContext(connection) as one_claim:
+        claimed, _lease_ends = _claim_due(CLAIM_BATCH)
+
+    statements = [q["sql"] for q in one_claim.captured_queries]
+    setting = statements.index("SET LOCAL enable_bitmapscan = off")
+    assert "FOR UPDATE SKIP LOCKED" in statements[setting + 1]
+    assert len(claimed) == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_bitmapscan")
+        assert cursor.fetchone() == ("on",)

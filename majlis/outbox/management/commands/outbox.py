@@ -2,15 +2,20 @@ import logging
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import DatabaseError, close_old_connections, connections
 
-from majlis.outbox.services import outbox_send_due
+from majlis.core.warmup import warm_up
+from majlis.outbox.pressure import CpuPressure, CrowdYield
+from majlis.outbox.services import CLAIM_BATCH, outbox_send_due
 
 logger = logging.getLogger(__name__)
 
 # Messages sent per round; a full round means more are probably due.
 ROUND = 100
+# How often a paused worker looks at the CPU again.
+PAUSE_SECONDS = 1.0
 
 
 class Command(BaseCommand):
@@ -23,10 +28,33 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=2.0)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        warm_up()
+        crowd = CrowdYield(
+            CpuPressure(),
+            threshold=settings.MAJLIS_OUTBOX_YIELD_PRESSURE,
+            longest_seconds=settings.MAJLIS_OUTBOX_LONGEST_YIELD_SECONDS,
+            # After the longest pause, a round of claims goes out.
+            then_send=ROUND // CLAIM_BATCH,
+        )
+        # Looked at before every claim: a crowd starting mid-round stops it.
+        pause = None if options["once"] else crowd.should_pause
+        paused = False
         while True:
+            if pause is not None and pause():
+                # Requests are waiting for the CPU (a flash crowd): email can
+                # be late by a minute, a delegate clicking "book" cannot.
+                if not paused:
+                    self.stdout.write("outbox: paused while the CPU is crowded")
+                paused = True
+                try:
+                    time.sleep(PAUSE_SECONDS)
+                except KeyboardInterrupt:
+                    return
+                continue
+            paused = False
             full_round = False
             try:
-                report = outbox_send_due(limit=ROUND)
+                report = outbox_send_due(limit=ROUND, pause=pause)
             except DatabaseError:
                 # The database restarted or went away: keep the worker alive and
                 # try again on the next round; nothing is lost, as messages wait
@@ -37,7 +65,8 @@ class Command(BaseCommand):
                 connections.close_all()
             else:
                 handled = report.sent + report.retried + report.failed
-                full_round = handled >= ROUND
+                # Stopped for a crowd: the pause is taken at the top.
+                full_round = handled >= ROUND or report.paused
                 if handled:
                     self.stdout.write(
                         f"outbox: {report.sent} sent, {report.retried} to retry, "

@@ -1,0 +1,196 @@
+"""The outbox workers leave the CPU to a flash crowd's requests, for a minute
+at a time at most, and never lose or skip a message for it."""
+
+import itertools
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+
+from majlis.outbox.management.commands import outbox as outbox_command
+from majlis.outbox.models import OutboxMessage, OutboxStatus
+from majlis.outbox.pressure import CPU_PRESSURE, CpuPressure, CrowdYield
+from majlis.outbox.services import (
+    CLAIM_BATCH,
+    SendReport,
+    outbox_enqueue,
+    outbox_send_due,
+)
+from majlis.testing.factories import ParticipantFactory
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def psi_file(path: Path, stalled_microseconds: int) -> None:
+    path.write_text(
+        f"some avg10=1.00 avg60=2.00 avg300=3.00 total={stalled_microseconds}\n"
+        "full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n"
+    )
+
+
+def test_pressure_is_the_share_of_time_stalled_since_the_last_reading(tmp_path):
+    source, clock = tmp_path / "cpu", FakeClock()
+    pressure = CpuPressure(source, clock)
+    psi_file(source, 5_000_000)
+    assert pressure.share() is None  # nothing to compare with yet
+
+    clock.now += 2.0
+    psi_file(source, 5_000_000 + 1_500_000)  # 1.5 s of 2 stalled
+    assert pressure.share() == pytest.approx(0.75)
+
+    clock.now += 1.0
+    psi_file(source, 6_500_000)
+    assert pressure.share() == 0.0
+
+    clock.now += 0.05  # too short a window to say anything new
+    psi_file(source, 6_550_000)
+    assert pressure.share() == 0.0
+
+
+@pytest.mark.parametrize("content", [None, "", "some avg10=1.00\n", "some total=x\n"])
+def test_without_pressure_information_it_is_unknown(tmp_path, content):
+    source = tmp_path / "cpu"
+    if content is not None:
+        source.write_text(content)
+    pressure = CpuPressure(source, FakeClock())
+
+    assert pressure.share() is None
+    assert pressure.share() is None
+
+
+@pytest.mark.skipif(not CPU_PRESSURE.exists(), reason="this kernel has no PSI")
+def test_this_machines_pressure_is_read():
+    pressure = CpuPressure()
+    pressure.share()
+    share = pressure.share()
+    assert share is None or 0.0 <= share <= 1.0
+
+
+class Readings:
+    def __init__(self, *shares: float | None) -> None:
+        self.shares = list(shares)
+
+    def share(self) -> float | None:
+        return self.shares.pop(0)
+
+
+def test_a_worker_pauses_while_crowded_for_a_minute_at_most():
+    clock = FakeClock()
+    crowd = CrowdYield(
+        Readings(0.2, 0.9, 0.9, 0.9, 0.9, 0.3, 0.9, None),  # type: ignore[arg-type]
+        threshold=0.5,
+        longest_seconds=60,
+        then_send=2,
+        clock=clock,
+    )
+    decisions = []
+    for step in (1, 1, 30, 30, 0, 0, 1, 1, 1, 1):
+        clock.now += step
+        decisions.append(crowd.should_pause())
+
+    # Calm: send. Crowded: pause, until 60 s of pausing, then a round (this
+    # check and two more, the pressure not read), then pause again. Calm or
+    # unknown: send.
+    assert decisions == [
+        *(False, True, True),
+        *(False, False, False),
+        *(True, False, True, False),
+    ]
+
+
+def test_a_threshold_of_zero_never_pauses():
+    crowd = CrowdYield(
+        Readings(1.0),  # type: ignore[arg-type]
+        threshold=0,
+        longest_seconds=60,
+        then_send=5,
+        clock=FakeClock(),
+    )
+    assert crowd.should_pause() is False
+
+
+def _sign_in_messages(count: int) -> list[OutboxMessage]:
+    person = ParticipantFactory()
+    return [
+        outbox_enqueue(
+            kind="magic_link",
+            to_email=person.email,
+            language="en",
+            payload={"participant": person.pk, "token": "secret", "next": ""},
+        )
+        for _ in range(count)
+    ]
+
+
+def _stop_after(pauses: int, slept: list[float]):
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        if len(slept) >= pauses:
+            raise KeyboardInterrupt  # how the worker is stopped
+
+    return sleep
+
+
+# Committed data: the worker checks its connection before resting.
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_sends_nothing_while_crowded_and_everything_after(
+    settings, monkeypatch
+):
+    settings.MAJLIS_OUTBOX_YIELD_PRESSURE = 0.5
+    messages = _sign_in_messages(3)
+    shares = iter([0.9, 0.9, 0.9])
+    monkeypatch.setattr(CpuPressure, "share", lambda self: next(shares))
+    slept: list[float] = []
+    monkeypatch.setattr(outbox_command.time, "sleep", _stop_after(3, slept))
+
+    call_command("outbox", interval=60)
+
+    assert slept == [outbox_command.PAUSE_SECONDS] * 3
+    assert mail.outbox == []
+    shares = itertools.repeat(0.1)
+    slept.clear()
+    monkeypatch.setattr(outbox_command.time, "sleep", _stop_after(1, slept))
+
+    call_command("outbox", interval=60)
+
+    assert slept == [60]  # sent, then rested on an empty queue
+    assert len(mail.outbox) == 3
+    assert set(
+        OutboxMessage.objects.filter(pk__in=[m.pk for m in messages]).values_list(
+            "status", flat=True
+        )
+    ) == {OutboxStatus.SENT}
+
+
+@pytest.mark.django_db
+def test_once_sends_even_when_crowded(settings, monkeypatch):
+    """`majlis outbox --once` is asked for by a person (or a test), now."""
+    settings.MAJLIS_OUTBOX_YIELD_PRESSURE = 0.5
+    _sign_in_messages(2)
+    monkeypatch.setattr(CpuPressure, "share", lambda self: 1.0)
+
+    call_command("outbox", once=True)
+
+    assert len(mail.outbox) == 2
+
+
+@pytest.mark.django_db
+def test_a_round_stops_before_its_next_claim_when_a_crowd_begins():
+    _sign_in_messages(CLAIM_BATCH * 3)
+    answers = iter([False, True])
+
+    report = outbox_send_due(limit=CLAIM_BATCH * 3, pause=lambda: next(answers))
+
+    assert report == SendReport(sent=CLAIM_BATCH, paused=True)
+    assert len(mail.outbox) == CLAIM_BATCH
+    assert (
+        OutboxMessage.objects.filter(status=OutboxStatus.PENDING).count()
+        == CLAIM_BATCH * 2
+    )
