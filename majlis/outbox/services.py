@@ -9,7 +9,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import mailers
@@ -19,6 +19,9 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from majlis.outbox.models import OutboxMessage, OutboxStatus
+
+if TYPE_CHECKING:
+    from majlis.bookings.models import Booking
 
 logger = logging.getLogger(__name__)
 
@@ -167,11 +170,16 @@ def _without_secrets(payload: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in payload.items() if k not in SECRET_PAYLOAD_KEYS}
 
 
-def _send(message: OutboxMessage, connection: Any, report: SendReport) -> None:
+def _send(
+    message: OutboxMessage,
+    connection: Any,
+    report: SendReport,
+    bookings: dict[int, "Booking"],
+) -> None:
     from majlis.outbox.rendering import render_message
 
     try:
-        email = render_message(message)
+        email = render_message(message, bookings=bookings)
         if connection.send_messages([email]) != 1:
             raise RuntimeError("the mail server accepted no message")
     except Exception as error:  # any failure must only delay, never lose
@@ -200,6 +208,8 @@ def outbox_send_due(
     """Send up to ``limit`` due messages; a failure schedules a retry with
     exponential back-off and, after ``MAJLIS_OUTBOX_MAX_ATTEMPTS``, gives up.
     Stops early, before a claim, when ``pause`` says so (``report.paused``)."""
+    from majlis.outbox.rendering import bookings_of
+
     report = SendReport()
     connection = mailers.default
     try:
@@ -214,13 +224,14 @@ def outbox_send_due(
             handled += len(claimed)
             untried = list(claimed)
             try:
+                bookings = bookings_of(claimed)
                 while untried:
                     message = untried.pop(0)
                     if message.attempts >= settings.MAJLIS_OUTBOX_MAX_ATTEMPTS:
                         if _give_up_cut_short(message):
                             report.failed += 1
                     elif _start_attempt(message):
-                        _send(message, connection, report)
+                        _send(message, connection, report, bookings)
             finally:
                 if untried:
                     # An error or a stop in the middle of a claim.

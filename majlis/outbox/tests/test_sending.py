@@ -9,7 +9,8 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from majlis import cli
@@ -327,3 +328,21 @@ def test_majlis_outbox_once_on_the_command_line(capsys, mail_to_smtp):
     assert "outbox: 1 sent, 0 to retry, 0 given up" in capsys.readouterr().out
     assert [d.rcpt_tos for d in mail_to_smtp.deliveries] == [[delegate.email]]
     assert OutboxMessage.objects.get().status == OutboxStatus.SENT
+
+
+@pytest.mark.django_db
+def test_a_claims_bookings_are_read_in_one_query(event):
+    sessions = [SessionFactory(event=event, capacity=10) for _ in range(2)]
+    for number in range(6):
+        book(ParticipantFactory(event=event), sessions[number % 2])
+
+    with CaptureQueriesContext(connection) as sending:
+        report = outbox_send_due()
+
+    assert report == SendReport(sent=6)
+    booking_reads = [
+        q["sql"]
+        for q in sending.captured_queries
+        if q["sql"].startswith("SELECT") and 'FROM "bookings_booking"' in q["sql"]
+    ]
+    assert len(booking_reads) == 1, booking_reads

@@ -45,7 +45,7 @@ def test_a_worker_whose_claim_ran_out_does_not_undo_the_send_of_another(monkeypa
     render = rendering.render_message
     calls = {"count": 0}
 
-    def stall_then_fail(claimed):
+    def stall_then_fail(claimed, **options):
         calls["count"] += 1
         if calls["count"] == 1:
             # This worker stalls past its claim; another takes the message over.
@@ -58,7 +58,7 @@ def test_a_worker_whose_claim_ran_out_does_not_undo_the_send_of_another(monkeypa
             other.start()
             other.join()
             raise TimeoutError("this worker's mail server timed out")
-        return render(claimed)
+        return render(claimed, **options)
 
     monkeypatch.setattr(rendering, "render_message", stall_then_fail)
     outbox_send_due(limit=1)
@@ -165,13 +165,13 @@ def test_workers_claiming_at_once_send_each_message_once(monkeypatch):
     render = rendering.render_message
     both_claimed = threading.Barrier(2, timeout=10)
 
-    def render_once_both_hold_a_batch(claimed):
+    def render_once_both_hold_a_batch(claimed, **options):
         # Each worker's first message waits for the other's claim, so the two
         # batches are taken while both workers run.
         if claimed.pk in first_of_batch:
             with contextlib.suppress(threading.BrokenBarrierError):
                 both_claimed.wait()
-        return render(claimed)
+        return render(claimed, **options)
 
     first_of_batch = {m.pk for m in messages[::CLAIM_BATCH]}
     monkeypatch.setattr(rendering, "render_message", render_once_both_hold_a_batch)
@@ -231,10 +231,10 @@ def test_a_message_that_kills_its_worker_uses_up_only_its_own_attempts(
     first, poison, *others = [sign_in_message(person) for _ in range(5)]
     render = rendering.render_message
 
-    def render_or_die(message):
+    def render_or_die(message, **options):
         if message.pk == poison.pk:
             raise WorkerKilled
-        return render(message)
+        return render(message, **options)
 
     monkeypatch.setattr(rendering, "render_message", render_or_die)
     for _round in range(6):
