@@ -209,12 +209,11 @@ MAJLIS_MAGIC_LINK_WINDOW_MINUTES = 15
 # the admin).
 MAJLIS_OUTBOX_MAX_ATTEMPTS = 20
 MAJLIS_OUTBOX_RETRY_BASE_SECONDS = 30
-# While some task waits for a CPU this share of the time or more (a flash
-# crowd), the outbox workers pause, for at most the given seconds before each
-# round they send; 0 never pauses (docs/SCALING.md).
-MAJLIS_OUTBOX_YIELD_PRESSURE = float(
-    os.environ.get("MAJLIS_OUTBOX_YIELD_PRESSURE", "0.5")
-)
+# While processes that are not niced (requests, the database) keep this share
+# of the machine's CPU busy or more (a flash crowd), the outbox workers pause,
+# for at most the given seconds before each round they send; 0 never pauses
+# (docs/SCALING.md).
+MAJLIS_OUTBOX_YIELD_BUSY = float(os.environ.get("MAJLIS_OUTBOX_YIELD_BUSY", "0.7"))
 MAJLIS_OUTBOX_LONGEST_YIELD_SECONDS = 60
 # A booking waits at most this long for a row lock before answering "try again".
 MAJLIS_LOCK_TIMEOUT_MS = 5000

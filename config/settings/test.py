@@ -18,7 +18,7 @@ MAJLIS_PROGRAMME_FRESH_SECONDS = 0
 MAJLIS_TOKEN_CACHE_SECONDS = 0
 # The machine's load must not decide whether a test's worker sends; pausing has
 # tests of its own.
-MAJLIS_OUTBOX_YIELD_PRESSURE = 0.0
+MAJLIS_OUTBOX_YIELD_BUSY = 0.0
 # Static files come from the apps' folders, as in development; nothing is collected.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

@@ -2,15 +2,16 @@
 at a time at most, and never lose or skip a message for it."""
 
 import itertools
+import time
 from pathlib import Path
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
 
+from majlis.outbox.crowding import CPU_TIMES, CpuBusy, CrowdYield
 from majlis.outbox.management.commands import outbox as outbox_command
 from majlis.outbox.models import OutboxMessage, OutboxStatus
-from majlis.outbox.pressure import CPU_PRESSURE, CpuPressure, CrowdYield
 from majlis.outbox.services import (
     CLAIM_BATCH,
     SendReport,
@@ -28,49 +29,59 @@ class FakeClock:
         return self.now
 
 
-def psi_file(path: Path, stalled_microseconds: int) -> None:
+def cpu_times(path: Path, *, user: int, nice: int, system: int, idle: int) -> None:
+    """/proc/stat's first lines: user nice system idle iowait irq softirq steal
+    guest guest_nice, in ticks since boot."""
     path.write_text(
-        f"some avg10=1.00 avg60=2.00 avg300=3.00 total={stalled_microseconds}\n"
-        "full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n"
+        f"cpu  {user} {nice} {system} {idle} 0 0 0 0 0 0\n"
+        f"cpu0 {user} {nice} {system} {idle} 0 0 0 0 0 0\n"
+        "intr 12345\n"
     )
 
 
-def test_pressure_is_the_share_of_time_stalled_since_the_last_reading(tmp_path):
-    source, clock = tmp_path / "cpu", FakeClock()
-    pressure = CpuPressure(source, clock)
-    psi_file(source, 5_000_000)
-    assert pressure.share() is None  # nothing to compare with yet
-
-    clock.now += 2.0
-    psi_file(source, 5_000_000 + 1_500_000)  # 1.5 s of 2 stalled
-    assert pressure.share() == pytest.approx(0.75)
+def test_busy_is_the_share_of_time_on_work_not_niced_since_the_last_reading(
+    tmp_path,
+):
+    source, clock = tmp_path / "stat", FakeClock()
+    cpu = CpuBusy(source, clock)
+    cpu_times(source, user=1000, nice=500, system=200, idle=3000)
+    assert cpu.share() is None  # nothing to compare with yet
 
     clock.now += 1.0
-    psi_file(source, 6_500_000)
-    assert pressure.share() == 0.0
+    # 200 ticks: 120 of requests and the database, 60 of niced email, 20 idle.
+    cpu_times(source, user=1100, nice=560, system=220, idle=3020)
+    assert cpu.share() == pytest.approx(0.6)
+
+    clock.now += 1.0
+    cpu_times(source, user=1100, nice=760, system=220, idle=3020)
+    assert cpu.share() == 0.0  # only niced work: free for email
 
     clock.now += 0.05  # too short a window to say anything new
-    psi_file(source, 6_550_000)
-    assert pressure.share() == 0.0
+    cpu_times(source, user=1200, nice=760, system=220, idle=3020)
+    assert cpu.share() == 0.0
 
 
-@pytest.mark.parametrize("content", [None, "", "some avg10=1.00\n", "some total=x\n"])
-def test_without_pressure_information_it_is_unknown(tmp_path, content):
-    source = tmp_path / "cpu"
+@pytest.mark.parametrize(
+    "content",
+    [None, "", "cpu 1 2\n", "cpu a b c d e f g h\n", "intr 1 2 3 4 5 6 7 8\n"],
+)
+def test_without_cpu_times_it_is_unknown(tmp_path, content):
+    source = tmp_path / "stat"
     if content is not None:
         source.write_text(content)
-    pressure = CpuPressure(source, FakeClock())
+    cpu = CpuBusy(source, FakeClock())
 
-    assert pressure.share() is None
-    assert pressure.share() is None
+    assert cpu.share() is None
+    assert cpu.share() is None
 
 
-@pytest.mark.skipif(not CPU_PRESSURE.exists(), reason="this kernel has no PSI")
-def test_this_machines_pressure_is_read():
-    pressure = CpuPressure()
-    pressure.share()
-    share = pressure.share()
-    assert share is None or 0.0 <= share <= 1.0
+@pytest.mark.skipif(not CPU_TIMES.exists(), reason="no /proc/stat here")
+def test_this_machines_cpu_is_read():
+    cpu = CpuBusy()
+    cpu.share()
+    time.sleep(0.15)
+    share = cpu.share()
+    assert share is not None and 0.0 <= share <= 1.0
 
 
 class Readings:
@@ -96,7 +107,7 @@ def test_a_worker_pauses_while_crowded_for_a_minute_at_most():
         decisions.append(crowd.should_pause())
 
     # Calm: send. Crowded: pause, until 60 s of pausing, then a round (this
-    # check and two more, the pressure not read), then pause again. Calm or
+    # check and two more, the CPU not read), then pause again. Calm or
     # unknown: send.
     assert decisions == [
         *(False, True, True),
@@ -143,10 +154,10 @@ def _stop_after(pauses: int, slept: list[float]):
 def test_the_worker_sends_nothing_while_crowded_and_everything_after(
     settings, monkeypatch
 ):
-    settings.MAJLIS_OUTBOX_YIELD_PRESSURE = 0.5
+    settings.MAJLIS_OUTBOX_YIELD_BUSY = 0.5
     messages = _sign_in_messages(3)
     shares = iter([0.9, 0.9, 0.9])
-    monkeypatch.setattr(CpuPressure, "share", lambda self: next(shares))
+    monkeypatch.setattr(CpuBusy, "share", lambda self: next(shares))
     slept: list[float] = []
     monkeypatch.setattr(outbox_command.time, "sleep", _stop_after(3, slept))
 
@@ -172,9 +183,9 @@ def test_the_worker_sends_nothing_while_crowded_and_everything_after(
 @pytest.mark.django_db
 def test_once_sends_even_when_crowded(settings, monkeypatch):
     """`majlis outbox --once` is asked for by a person (or a test), now."""
-    settings.MAJLIS_OUTBOX_YIELD_PRESSURE = 0.5
+    settings.MAJLIS_OUTBOX_YIELD_BUSY = 0.5
     _sign_in_messages(2)
-    monkeypatch.setattr(CpuPressure, "share", lambda self: 1.0)
+    monkeypatch.setattr(CpuBusy, "share", lambda self: 1.0)
 
     call_command("outbox", once=True)
 

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import DatabaseError, close_old_connections, connections
 
 from majlis.core.warmup import warm_up
-from majlis.outbox.pressure import CpuPressure, CrowdYield
+from majlis.outbox.crowding import CpuBusy, CrowdYield
 from majlis.outbox.services import CLAIM_BATCH, outbox_send_due
 
 logger = logging.getLogger(__name__)
@@ -30,8 +30,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         warm_up()
         crowd = CrowdYield(
-            CpuPressure(),
-            threshold=settings.MAJLIS_OUTBOX_YIELD_PRESSURE,
+            CpuBusy(),
+            threshold=settings.MAJLIS_OUTBOX_YIELD_BUSY,
             longest_seconds=settings.MAJLIS_OUTBOX_LONGEST_YIELD_SECONDS,
             # After the longest pause, a round of claims goes out.
             then_send=ROUND // CLAIM_BATCH,

@@ -1,7 +1,7 @@
-"""How crowded the machine's CPU is, from Linux's pressure stall information.
+"""How busy the machine's CPU is with work that comes before email.
 
 The outbox worker reads it to leave the CPU to the requests of a flash crowd
-(docs/BENCHMARKS.md): niceness alone did not, as Linux weighs a nice value only
+(docs/BENCHMARKS.md): a nice value alone did not, as Linux weighs it only
 against the processes of the same scheduling group, and PostgreSQL runs in
 another.
 """
@@ -10,50 +10,56 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-CPU_PRESSURE = Path("/proc/pressure/cpu")
+CPU_TIMES = Path("/proc/stat")
 
 
-class CpuPressure:
-    """The share of wall-clock time during which some runnable task waited for
-    a CPU (PSI's "some" line), over the time since the previous reading."""
+class CpuBusy:
+    """The share of the machine's CPU time, since the previous reading, spent
+    on processes that are not niced (requests, the database), or lost to the
+    hypervisor. Time of niced processes, the outbox workers themselves among
+    them, counts as free: their own work must not tell them to stop."""
 
     # A shorter window is mostly noise: the previous share stands meanwhile.
     SHORTEST_WINDOW_SECONDS = 0.1
 
     def __init__(
         self,
-        source: Path = CPU_PRESSURE,
+        source: Path = CPU_TIMES,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.source = source
         self.clock = clock
-        self._previous: tuple[float, int] | None = None
+        self._previous: tuple[float, int, int] | None = None
         self._share: float | None = None
 
-    def _stalled_microseconds(self) -> int | None:
-        """The running total of stalled time; ``None`` without PSI (another
-        system, or a kernel built without it)."""
+    def _busy_and_total_ticks(self) -> tuple[int, int] | None:
+        """``None`` where the kernel does not say (another system)."""
         try:
-            some = self.source.read_text().splitlines()[0]
-            fields = dict(item.split("=") for item in some.split()[1:])
-            return int(fields["total"])
-        except (OSError, IndexError, KeyError, ValueError):
+            line = self.source.read_text().splitlines()[0]
+            name, *fields = line.split()
+            user, nice, system, idle, iowait, irq, softirq, steal = map(int, fields[:8])
+        except (OSError, IndexError, ValueError):
             return None
+        if name != "cpu":
+            return None
+        busy = user + system + irq + softirq + steal
+        return busy, busy + nice + idle + iowait
 
     def share(self) -> float | None:
-        """Between 0 and 1; ``None`` when unknown (no PSI, or a first reading)."""
+        """Between 0 and 1; ``None`` when unknown (no /proc/stat, or a first
+        reading)."""
         now = self.clock()
         previous = self._previous
         if previous and now - previous[0] < self.SHORTEST_WINDOW_SECONDS:
             return self._share
-        stalled = self._stalled_microseconds()
-        if stalled is None:
+        ticks = self._busy_and_total_ticks()
+        if ticks is None:
             return None
-        self._previous = (now, stalled)
-        if previous is None:
+        busy, total = ticks
+        self._previous = (now, busy, total)
+        if previous is None or total <= previous[2]:
             return None
-        elapsed_microseconds = (now - previous[0]) * 1_000_000
-        self._share = min(1.0, max(0.0, (stalled - previous[1]) / elapsed_microseconds))
+        self._share = min(1.0, max(0.0, (busy - previous[1]) / (total - previous[2])))
         return self._share
 
 
@@ -65,14 +71,14 @@ class CrowdYield:
 
     def __init__(
         self,
-        pressure: CpuPressure,
+        cpu: CpuBusy,
         *,
         threshold: float,
         longest_seconds: float,
         then_send: int,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.pressure = pressure
+        self.cpu = cpu
         self.threshold = threshold
         self.longest_seconds = longest_seconds
         self.then_send = then_send
@@ -86,7 +92,7 @@ class CrowdYield:
         if self.granted:
             self.granted -= 1
             return False
-        share = self.pressure.share()
+        share = self.cpu.share()
         if share is None or share < self.threshold:
             self.pausing_since = None
             return False
