@@ -260,7 +260,9 @@ class Bench:
             self.servers.append(server)
             # One at a time: each copies the static files on start.
             wait_until_ready(port)
-        return [psutil.Process(server.pid) for server in self.servers]
+        processes = [psutil.Process(server.pid) for server in self.servers]
+        wait_until_settled(processes)
+        return processes
 
     def stop_servers(self) -> None:
         for server in self.servers:
@@ -368,6 +370,27 @@ class Bench:
         report = json.loads(out.read_text())
         report["rules"] = check_rules(self.database_url, report.pop("bookings"), [])
         return report
+
+
+def wait_until_settled(servers: list[psutil.Process], timeout: float = 60.0) -> None:
+    """Until every process of the servers has stopped using CPU for a second:
+    the outbox workers warm up at the lowest priority, and would otherwise
+    still be at it in the first phases, which a real opening never sees
+    (its workers started long before)."""
+    deadline = time.monotonic() + timeout
+    before: dict[int, float] = {}
+    while time.monotonic() < deadline:
+        now: dict[int, float] = {}
+        for server in servers:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                for process in [server, *server.children(recursive=True)]:
+                    with contextlib.suppress(psutil.NoSuchProcess):
+                        times = process.cpu_times()
+                        now[process.pid] = times.user + times.system
+        if before and all(now[pid] - before.get(pid, 0.0) < 0.02 for pid in now):
+            return
+        before = now
+        time.sleep(1.0)
 
 
 def wait_until_ready(port: int) -> None:
