@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.mail import mailers
 from django.db import DatabaseError, transaction
 from django.db import connection as database
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from majlis.outbox.models import OutboxMessage, OutboxStatus
@@ -109,18 +109,59 @@ def _claim_due(limit: int) -> tuple[list[OutboxMessage], datetime]:
     return claimed, lease_ends
 
 
+_STATEMENTS: dict[tuple[str, tuple[str, ...], bool], str] = {}
+
+
+def _update_if_still_held(
+    message: OutboxMessage, *fields: str, count_attempt: bool = False
+) -> bool:
+    """Write ``fields`` of ``message`` (and count an attempt) if it is still
+    pending with the attempts this worker saw, that is, still this worker's.
+
+    Two such writes per message sent: through the ORM they cost 0.5-0.6 ms of
+    CPU each to build, against 0.13 ms for the same statement built once
+    (docs/BENCHMARKS.md). Table and columns come from the model's metadata,
+    the values pass through the model's fields.
+    """
+    meta = OutboxMessage._meta
+    key = (database.vendor, fields, count_attempt)
+    statement = _STATEMENTS.get(key)
+    if statement is None:
+        quote = database.ops.quote_name
+
+        def column(name: str) -> str:
+            return quote(meta.get_field(name).column)  # type: ignore[union-attr,arg-type]
+
+        assignments = [f"{column(name)} = %s" for name in fields]
+        if count_attempt:
+            assignments.append(f"{column('attempts')} = {column('attempts')} + 1")
+        statement = _STATEMENTS[key] = (
+            f"UPDATE {quote(meta.db_table)} SET {', '.join(assignments)}"  # noqa: S608
+            f" WHERE {column('id')} = %s AND {column('status')} = %s"
+            f" AND {column('attempts')} = %s"
+        )
+    values = [
+        meta.get_field(name).get_db_prep_save(getattr(message, name), database)  # type: ignore[union-attr]
+        for name in fields
+    ]
+    with database.cursor() as cursor:
+        cursor.execute(
+            statement, [*values, message.pk, OutboxStatus.PENDING, message.attempts]
+        )
+        return cursor.rowcount == 1
+
+
 def _start_attempt(message: OutboxMessage) -> bool:
     """Count an attempt and start its lease, just before the message is tried;
     ``False`` when another worker took the message over meanwhile (this
     claim's lease ran out), which then is theirs alone."""
-    lease_ends = timezone.now() + CLAIM_LEASE
-    started = OutboxMessage.objects.filter(
-        pk=message.pk, status=OutboxStatus.PENDING, attempts=message.attempts
-    ).update(attempts=F("attempts") + 1, next_attempt_at=lease_ends)
-    if started:
-        message.attempts += 1
-        message.next_attempt_at = lease_ends
-    return bool(started)
+    held_until = message.next_attempt_at
+    message.next_attempt_at = timezone.now() + CLAIM_LEASE
+    if not _update_if_still_held(message, "next_attempt_at", count_attempt=True):
+        message.next_attempt_at = held_until
+        return False
+    message.attempts += 1
+    return True
 
 
 def _give_up_cut_short(message: OutboxMessage) -> bool:
@@ -145,16 +186,8 @@ def _release(messages: list[OutboxMessage], lease_ends: datetime) -> None:
 def _record_result(message: OutboxMessage) -> bool:
     """Write what the send did, unless the claim ran out meanwhile and another
     worker took the message (then its result stands, not ours)."""
-    return bool(
-        OutboxMessage.objects.filter(
-            pk=message.pk, status=OutboxStatus.PENDING, attempts=message.attempts
-        ).update(
-            status=message.status,
-            sent_at=message.sent_at,
-            last_error=message.last_error,
-            next_attempt_at=message.next_attempt_at,
-            payload=message.payload,
-        )
+    return _update_if_still_held(
+        message, "status", "sent_at", "last_error", "next_attempt_at", "payload"
     )
 
 
