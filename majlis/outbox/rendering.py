@@ -42,11 +42,15 @@ def absolute_url(path: str) -> str:
 
 def bookings_of(messages: list[OutboxMessage]) -> dict[int, Booking]:
     """The bookings a batch of messages reports on, in one query: looked up one
-    by one, they were a fifth of a message's CPU (docs/BENCHMARKS.md)."""
+    by one, they were a fifth of a message's CPU (docs/BENCHMARKS.md). A
+    payload without a proper id is left to fail on its own when rendered,
+    never taking its batch with it."""
     wanted = {
-        message.payload["booking"]
+        booking
         for message in messages
-        if message.kind in BOOKING_SUBJECTS and "booking" in message.payload
+        if message.kind in BOOKING_SUBJECTS
+        and isinstance(booking := message.payload.get("booking"), int)
+        and not isinstance(booking, bool)
     }
     if not wanted:
         return {}

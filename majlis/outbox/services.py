@@ -6,6 +6,7 @@ accepted it, so a crash between the two sends it again rather than never.
 
 import contextlib
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -31,6 +32,9 @@ SECRET_PAYLOAD_KEYS = frozenset({"token"})
 CLAIM_LEASE = timedelta(minutes=5)
 # Messages reserved by one claim.
 CLAIM_BATCH = 20
+# A claim's bookings, read together, are read again after this long, so that
+# an email never tells of a booking as it was minutes before it is sent.
+BOOKINGS_FRESH_SECONDS = 5.0
 
 
 def outbox_enqueue(
@@ -257,8 +261,11 @@ def outbox_send_due(
             handled += len(claimed)
             untried = list(claimed)
             try:
-                bookings = bookings_of(claimed)
+                bookings, read_at = bookings_of(claimed), time.monotonic()
                 while untried:
+                    if time.monotonic() - read_at > BOOKINGS_FRESH_SECONDS:
+                        # A slow mail server: read again what the rest report.
+                        bookings, read_at = bookings_of(untried), time.monotonic()
                     message = untried.pop(0)
                     if message.attempts >= settings.MAJLIS_OUTBOX_MAX_ATTEMPTS:
                         if _give_up_cut_short(message):

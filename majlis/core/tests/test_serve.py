@@ -97,3 +97,36 @@ def test_one_email_sender_per_core_on_postgresql_and_one_on_sqlite():
 
     expected = (os.cpu_count() or 1) if connection.vendor == "postgresql" else 1
     assert default_outbox_workers() == expected
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGHUP])
+def test_stopping_serve_stops_its_email_workers_at_the_lowest_priority(how):
+    """The workers run in sessions of their own (for their scheduling group), so
+    they no longer hear a closed terminal: `majlis serve` stops them."""
+    import psutil
+
+    port = free_port()
+    majlis = str(Path(sys.executable).parent / "majlis")
+    with tempfile.TemporaryDirectory() as data:
+        server = subprocess.Popen(
+            [majlis, "serve", "--port", str(port), "--workers", "1"],
+            env=embedded_environment(data),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        try:
+            wait_for(f"http://127.0.0.1:{port}/api/v1/health/ready")
+            workers = [
+                child
+                for child in psutil.Process(server.pid).children()
+                if child.cmdline()[-2:] == ["majlis.cli", "outbox"]
+            ]
+            assert len(workers) == 1  # one on SQLite
+            assert workers[0].nice() == 19
+            assert os.getsid(workers[0].pid) != os.getsid(server.pid)
+        finally:
+            server.send_signal(how)
+            _out, errors = server.communicate(timeout=60)
+    _gone, alive = psutil.wait_procs(workers, timeout=15)
+    assert alive == [], "an email worker outlived `majlis serve`"
+    assert b"Traceback" not in errors, errors.decode()

@@ -346,3 +346,50 @@ def test_a_claims_bookings_are_read_in_one_query(event):
         if q["sql"].startswith("SELECT") and 'FROM "bookings_booking"' in q["sql"]
     ]
     assert len(booking_reads) == 1, booking_reads
+
+
+@pytest.mark.django_db
+def test_a_booking_message_without_a_proper_id_fails_alone(event, session):
+    """Read with its batch's bookings, a broken payload must not stop the others."""
+    for _ in range(3):
+        book(ParticipantFactory(event=event), session)
+    broken = outbox_enqueue(
+        kind="booking_confirmed",
+        to_email="someone@example.org",
+        language="en",
+        payload={"booking": "not-a-number"},
+    )
+
+    report = outbox_send_due()
+
+    assert report == SendReport(sent=3, retried=1)
+    broken.refresh_from_db()
+    assert (broken.status, broken.attempts) == (OutboxStatus.PENDING, 1)
+
+
+@pytest.mark.django_db
+def test_a_claims_bookings_are_read_again_when_sending_takes_long(event, monkeypatch):
+    """A slow mail server must not make an email tell of its booking as it was
+    long before it is sent."""
+    from majlis.events.models import Session
+    from majlis.outbox import rendering
+    from majlis.outbox import services as outbox_services
+
+    first, second = (SessionFactory(event=event, capacity=10) for _ in range(2))
+    book(ParticipantFactory(event=event), first)
+    book(ParticipantFactory(event=event), second)
+    render = rendering.render_message
+    subjects = []
+
+    def render_then_rename_the_other(message, **options):
+        email = render(message, **options)
+        subjects.append(email.subject)
+        Session.objects.filter(pk=second.pk).update(title_en="Renamed meanwhile")
+        return email
+
+    monkeypatch.setattr(rendering, "render_message", render_then_rename_the_other)
+    monkeypatch.setattr(outbox_services, "BOOKINGS_FRESH_SECONDS", 0.0)
+
+    outbox_send_due()
+
+    assert "Renamed meanwhile" in subjects[1]

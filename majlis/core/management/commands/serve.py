@@ -72,26 +72,6 @@ class Command(BaseCommand):
         )
         bin_dir = Path(sys.executable).parent
         granian = shutil.which("granian", path=str(bin_dir)) or "granian"
-        outboxes: list[subprocess.Popen] = []
-        if not options["no_outbox"]:
-            count = options["outbox_workers"] or default_outbox_workers()
-            for _number in range(max(1, count)):
-                outbox = subprocess.Popen(
-                    [sys.executable, "-m", "majlis.cli", "outbox"],
-                    # A session of its own, so that its scheduling group can
-                    # be given the lowest share below.
-                    start_new_session=True,
-                )
-                # Email may wait a minute in a flash crowd; delegates clicking
-                # "book" may not: the workers get the CPU the requests leave
-                # (the lowest priority: with one sender per core, nice 10
-                # still took a share of the crowd's CPU).
-                os.setpriority(os.PRIO_PROCESS, outbox.pid, OUTBOX_NICENESS)
-                _lower_autogroup(outbox.pid)
-                outboxes.append(outbox)
-        # Granian: HTTP in Rust in front of the WSGI application. Measured
-        # against gunicorn's gthread workers with the same 4 x 4, it halves the
-        # server's CPU per request (docs/adr/0003-granian.md).
         command = [
             granian,
             "--interface",
@@ -126,18 +106,63 @@ class Command(BaseCommand):
             _("Majlis is serving at %(url)s")
             % {"url": f"http://{options['host']}:{options['port']}/"}
         )
-        server = subprocess.Popen(command)  # noqa: S603
+        server: subprocess.Popen | None = None
+        stopping = False
 
         def stop(signum: int, _frame: object) -> None:
-            # Stopping `majlis serve` stops Granian (gracefully) and the workers.
-            server.send_signal(signum)
+            # Stopping `majlis serve` stops Granian (gracefully) and the
+            # workers; a closed terminal (SIGHUP) too, as the workers, in
+            # sessions of their own, no longer hear it themselves.
+            nonlocal stopping
+            stopping = True
+            if server is not None:
+                server.send_signal(
+                    signal.SIGTERM if signum == signal.SIGHUP else signum
+                )
 
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
+        # Before any process is started, so that none is left behind.
+        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(signum, stop)
+        outboxes: list[subprocess.Popen] = []
         try:
+            if not options["no_outbox"]:
+                outboxes = self._start_outboxes(options["outbox_workers"])
+            if stopping:
+                return
+            server = subprocess.Popen(command)  # noqa: S603
+            if stopping:
+                server.send_signal(signal.SIGTERM)
             server.wait()
         finally:
-            for outbox in outboxes:
-                outbox.terminate()
-            for outbox in outboxes:
-                outbox.wait(timeout=10)
+            _stop_outboxes(outboxes)
+
+    def _start_outboxes(self, count: int | None) -> list[subprocess.Popen]:
+        outboxes = []
+        for _number in range(max(1, count or default_outbox_workers())):
+            outbox = subprocess.Popen(
+                [sys.executable, "-m", "majlis.cli", "outbox"],
+                # A session of its own, so that its scheduling group can be
+                # given the lowest share below.
+                start_new_session=True,
+            )
+            # Email may wait a minute in a flash crowd; delegates clicking
+            # "book" may not: the workers get the CPU the requests leave (the
+            # lowest priority: with one sender per core, nice 10 still took a
+            # share of the crowd's CPU).
+            os.setpriority(os.PRIO_PROCESS, outbox.pid, OUTBOX_NICENESS)
+            _lower_autogroup(outbox.pid)
+            outboxes.append(outbox)
+        return outboxes
+
+
+def _stop_outboxes(outboxes: list[subprocess.Popen]) -> None:
+    """Interrupt each worker as Ctrl-C would, so that it hands back the messages
+    it claimed and did not try; kill one that does not stop in time."""
+    for outbox in outboxes:
+        outbox.send_signal(signal.SIGINT)
+    for outbox in outboxes:
+        try:
+            outbox.wait(timeout=WORKERS_KILL_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            outbox.kill()
+            outbox.wait()

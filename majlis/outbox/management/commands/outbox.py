@@ -1,4 +1,7 @@
 import logging
+import os
+import signal
+import threading
 import time
 from typing import Any
 
@@ -16,6 +19,8 @@ logger = logging.getLogger(__name__)
 ROUND = 100
 # How often a paused worker looks at the CPU again.
 PAUSE_SECONDS = 1.0
+# The priority of a worker that pauses for crowds (as `majlis serve` sets it).
+OUTBOX_NICENESS = 19
 
 
 class Command(BaseCommand):
@@ -28,7 +33,26 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=2.0)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Stopped by a service manager as by Ctrl-C: claimed messages not yet
+        # tried are handed back on the way out, not left to their lease.
+        in_main_thread = threading.current_thread() is threading.main_thread()
+        if in_main_thread:  # where Python lets a handler be set
+            previous = signal.signal(signal.SIGTERM, _interrupt)
+        try:
+            self._run(options)
+        except KeyboardInterrupt:
+            return
+        finally:
+            if in_main_thread:
+                signal.signal(signal.SIGTERM, previous)
+
+    def _run(self, options: dict[str, Any]) -> None:
         warm_up()
+        if settings.MAJLIS_OUTBOX_YIELD_BUSY > 0:
+            # Pausing for the CPU the requests use only makes sense below
+            # them, and the CPU of niced work counts as free (crowding.py):
+            # a worker not niced would count its own sending as a crowd.
+            _lowest_priority()
         crowd = CrowdYield(
             CpuBusy(),
             threshold=settings.MAJLIS_OUTBOX_YIELD_BUSY,
@@ -46,10 +70,7 @@ class Command(BaseCommand):
                 if not paused:
                     self.stdout.write("outbox: paused while the CPU is crowded")
                 paused = True
-                try:
-                    time.sleep(PAUSE_SECONDS)
-                except KeyboardInterrupt:
-                    return
+                time.sleep(PAUSE_SECONDS)
                 continue
             paused = False
             full_round = False
@@ -83,7 +104,14 @@ class Command(BaseCommand):
             # Before resting, as Django does between requests: drop a
             # connection that broke or grew too old.
             close_old_connections()
-            try:
-                time.sleep(options["interval"])
-            except KeyboardInterrupt:
-                return
+            time.sleep(options["interval"])
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _lowest_priority() -> None:
+    current = os.getpriority(os.PRIO_PROCESS, 0)
+    if current < OUTBOX_NICENESS:
+        os.setpriority(os.PRIO_PROCESS, 0, OUTBOX_NICENESS)
