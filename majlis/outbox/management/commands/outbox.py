@@ -47,12 +47,12 @@ class Command(BaseCommand):
                 signal.signal(signal.SIGTERM, previous)
 
     def _run(self, options: dict[str, Any]) -> None:
-        warm_up()
         if settings.MAJLIS_OUTBOX_YIELD_BUSY > 0:
             # Pausing for the CPU the requests use only makes sense below
             # them, and the CPU of niced work counts as free (crowding.py):
             # a worker not niced would count its own sending as a crowd.
             _lowest_priority()
+        warm_up()
         crowd = CrowdYield(
             CpuBusy(),
             threshold=settings.MAJLIS_OUTBOX_YIELD_BUSY,
