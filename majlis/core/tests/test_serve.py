@@ -124,9 +124,21 @@ def test_stopping_serve_stops_its_email_workers_at_the_lowest_priority(how):
             assert len(workers) == 1  # one on SQLite
             assert workers[0].nice() == 19
             assert os.getsid(workers[0].pid) != os.getsid(server.pid)
+            _wait_until_idle(workers[0])  # started, not still importing
         finally:
             server.send_signal(how)
             _out, errors = server.communicate(timeout=60)
     _gone, alive = psutil.wait_procs(workers, timeout=15)
     assert alive == [], "an email worker outlived `majlis serve`"
     assert b"Traceback" not in errors, errors.decode()
+
+
+def _wait_until_idle(process, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    used = -1.0
+    while time.monotonic() < deadline:
+        times = process.cpu_times()
+        if times.user + times.system == used:
+            return
+        used = times.user + times.system
+        time.sleep(1.0)

@@ -126,7 +126,7 @@ class Command(BaseCommand):
         outboxes: list[subprocess.Popen] = []
         try:
             if not options["no_outbox"]:
-                outboxes = self._start_outboxes(options["outbox_workers"])
+                _start_outboxes(options["outbox_workers"], into=outboxes)
             if stopping:
                 return
             server = subprocess.Popen(command)  # noqa: S603
@@ -136,23 +136,24 @@ class Command(BaseCommand):
         finally:
             _stop_outboxes(outboxes)
 
-    def _start_outboxes(self, count: int | None) -> list[subprocess.Popen]:
-        outboxes = []
-        for _number in range(max(1, count or default_outbox_workers())):
-            outbox = subprocess.Popen(
-                [sys.executable, "-m", "majlis.cli", "outbox"],
-                # A session of its own, so that its scheduling group can be
-                # given the lowest share below.
-                start_new_session=True,
-            )
-            # Email may wait a minute in a flash crowd; delegates clicking
-            # "book" may not: the workers get the CPU the requests leave (the
-            # lowest priority: with one sender per core, nice 10 still took a
-            # share of the crowd's CPU).
-            os.setpriority(os.PRIO_PROCESS, outbox.pid, OUTBOX_NICENESS)
-            _lower_autogroup(outbox.pid)
-            outboxes.append(outbox)
-        return outboxes
+
+def _start_outboxes(count: int | None, *, into: list[subprocess.Popen]) -> None:
+    """Start the email workers, each added to ``into`` as it starts, so that
+    whatever happens next, the caller stops every one that was started."""
+    for _number in range(max(1, count or default_outbox_workers())):
+        outbox = subprocess.Popen(
+            [sys.executable, "-m", "majlis.cli", "outbox"],
+            # A session of its own, so that its scheduling group can be given
+            # the lowest share below.
+            start_new_session=True,
+        )
+        into.append(outbox)
+        # Email may wait a minute in a flash crowd; delegates clicking "book"
+        # may not: the workers get the CPU the requests leave (the lowest
+        # priority: with one sender per core, nice 10 still took a share of
+        # the crowd's CPU).
+        os.setpriority(os.PRIO_PROCESS, outbox.pid, OUTBOX_NICENESS)
+        _lower_autogroup(outbox.pid)
 
 
 def _stop_outboxes(outboxes: list[subprocess.Popen]) -> None:
