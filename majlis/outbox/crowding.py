@@ -11,6 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 CPU_TIMES = Path("/proc/stat")
+# The priority of the email workers, below every request (`majlis serve` sets
+# it; a worker that may pause sets it itself).
+OUTBOX_NICENESS = 19
 
 
 class CpuBusy:

@@ -13,8 +13,8 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from majlis.core.terminal import activate_terminal_language
+from majlis.outbox.crowding import OUTBOX_NICENESS
 
-OUTBOX_NICENESS = 19
 WORKERS_KILL_TIMEOUT_SECONDS = 10
 
 

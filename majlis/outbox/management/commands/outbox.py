@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import DatabaseError, close_old_connections, connections
 
 from majlis.core.warmup import warm_up
-from majlis.outbox.crowding import CpuBusy, CrowdYield
+from majlis.outbox.crowding import OUTBOX_NICENESS, CpuBusy, CrowdYield
 from majlis.outbox.services import CLAIM_BATCH, outbox_send_due
 
 logger = logging.getLogger(__name__)
@@ -19,8 +19,6 @@ logger = logging.getLogger(__name__)
 ROUND = 100
 # How often a paused worker looks at the CPU again.
 PAUSE_SECONDS = 1.0
-# The priority of a worker that pauses for crowds (as `majlis serve` sets it).
-OUTBOX_NICENESS = 19
 
 
 class Command(BaseCommand):
