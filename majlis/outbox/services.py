@@ -6,6 +6,7 @@ accepted it, so a crash between the two sends it again rather than never.
 
 import contextlib
 import logging
+import smtplib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -207,6 +208,35 @@ def _without_secrets(payload: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in payload.items() if k not in SECRET_PAYLOAD_KEYS}
 
 
+def _closed_by_server(error: Exception) -> bool:
+    # 421: the server is closing the channel (RFC 5321 4.2.3), as one does after
+    # a connection sat idle; smtplib reports it as a refusal of the sender.
+    return isinstance(error, smtplib.SMTPServerDisconnected) or (
+        isinstance(error, smtplib.SMTPResponseException) and error.smtp_code == 421
+    )
+
+
+def _deliver(email: Any, connection: Any) -> None:
+    """Send on the round's one connection, opened by the first message.
+
+    A connection per message cost as much CPU as the rest of the sending, on
+    both sides (docs/BENCHMARKS.md). A server may close a connection left
+    open, while the worker paused or the claim's other messages failed: a
+    connection used before gets one fresh try.
+    """
+    opened_now = connection.open() is not False
+    try:
+        sent = connection.send_messages([email])
+    except Exception as error:
+        if opened_now or not _closed_by_server(error):
+            raise
+        connection.close()
+        connection.open()
+        sent = connection.send_messages([email])
+    if sent != 1:
+        raise RuntimeError("the mail server accepted no message")
+
+
 def _send(
     message: OutboxMessage,
     connection: Any,
@@ -216,9 +246,7 @@ def _send(
     from majlis.outbox.rendering import render_message
 
     try:
-        email = render_message(message, bookings=bookings)
-        if connection.send_messages([email]) != 1:
-            raise RuntimeError("the mail server accepted no message")
+        _deliver(render_message(message, bookings=bookings), connection)
     except Exception as error:  # any failure must only delay, never lose
         logger.warning("outbox message %s failed: %s", message.pk, error)
         connection.close()

@@ -41,6 +41,8 @@ class Delivery:
     mail_from: str
     rcpt_tos: list[str]
     message: EmailMessage
+    # The client's address and port: one per connection.
+    peer: tuple[str, int]
 
 
 @dataclass
@@ -48,12 +50,18 @@ class SmtpServer:
     """A real SMTP server in a thread, keeping every message it accepts."""
 
     port: int
+    # Seconds a connection may sit idle before the server closes it with a 421.
+    idle_timeout: float = 300
     deliveries: list[Delivery] = field(default_factory=list)
     _controller: Controller | None = None
 
     @property
     def messages(self) -> list[EmailMessage]:
         return [delivery.message for delivery in self.deliveries]
+
+    @property
+    def connections_used(self) -> int:
+        return len({delivery.peer for delivery in self.deliveries})
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope):
         # The reply is sent after this returns, so a message is stored before
@@ -63,13 +71,17 @@ class SmtpServer:
             policy=email.policy.default,
         )
         self.deliveries.append(
-            Delivery(envelope.mail_from, list(envelope.rcpt_tos), parsed)
+            Delivery(envelope.mail_from, list(envelope.rcpt_tos), parsed, session.peer)
         )
         return "250 Message accepted for delivery"
 
     def start(self) -> "SmtpServer":
         self._controller = Controller(
-            self, hostname=LOCALHOST, port=self.port, ready_timeout=10
+            self,
+            hostname=LOCALHOST,
+            port=self.port,
+            ready_timeout=10,
+            timeout=self.idle_timeout,
         )
         self._controller.start()
         return self
@@ -86,8 +98,10 @@ def start_smtp_server() -> Iterator[Callable[..., SmtpServer]]:
     stopped after the test."""
     started: list[SmtpServer] = []
 
-    def start(port: int | None = None) -> SmtpServer:
-        server = SmtpServer(port=port if port is not None else free_port()).start()
+    def start(port: int | None = None, idle_timeout: float = 300) -> SmtpServer:
+        server = SmtpServer(
+            port=port if port is not None else free_port(), idle_timeout=idle_timeout
+        ).start()
         started.append(server)
         return server
 

@@ -18,6 +18,7 @@ from majlis.accounts.services import magic_link_consume, magic_link_request
 from majlis.bookings.models import Booking, BookingStatus
 from majlis.bookings.services import Actor, booking_create
 from majlis.core.exceptions import SessionFull
+from majlis.outbox import rendering
 from majlis.outbox.models import OutboxMessage, OutboxStatus
 from majlis.outbox.services import SendReport, outbox_enqueue, outbox_send_due
 from majlis.outbox.tests.conftest import point_mailer_at
@@ -100,6 +101,45 @@ def test_each_due_message_goes_to_its_own_recipient_once(mail_to_smtp, event):
     assert report.sent == OutboxMessage.objects.count() == 5
     received = sorted(d.rcpt_tos[0] for d in mail_to_smtp.deliveries)
     assert received == sorted([p.email for p in people] + [people[0].email] * 2)
+    assert not OutboxMessage.objects.exclude(status=OutboxStatus.SENT).exists()
+
+
+@pytest.mark.django_db
+def test_a_round_sends_its_messages_over_one_connection(mail_to_smtp, session, event):
+    for person in ParticipantFactory.create_batch(5, event=event):
+        book(person, session)
+
+    assert outbox_send_due() == SendReport(sent=5, retried=0, failed=0)
+    assert len(mail_to_smtp.deliveries) == 5
+    assert mail_to_smtp.connections_used == 1
+
+    book(ParticipantFactory(event=event), session)
+    assert outbox_send_due().sent == 1
+    assert mail_to_smtp.connections_used == 2, "each round opens its own"
+
+
+@pytest.mark.django_db
+def test_a_connection_the_server_closed_while_idle_is_opened_again_at_once(
+    settings, start_smtp_server, session, event, monkeypatch
+):
+    server = start_smtp_server(idle_timeout=0.3)
+    point_mailer_at(settings, server.port)
+    for person in ParticipantFactory.create_batch(3, event=event):
+        book(person, session)
+    real_render = rendering.render_message
+    rendered: list[int] = []
+
+    def second_one_slow(message, **kwargs):
+        rendered.append(message.pk)
+        if len(rendered) == 2:
+            time.sleep(1.0)  # the connection sits idle past the server's limit
+        return real_render(message, **kwargs)
+
+    monkeypatch.setattr(rendering, "render_message", second_one_slow)
+
+    assert outbox_send_due() == SendReport(sent=3, retried=0, failed=0)
+    assert len(server.deliveries) == 3
+    assert server.connections_used == 2
     assert not OutboxMessage.objects.exclude(status=OutboxStatus.SENT).exists()
 
 
