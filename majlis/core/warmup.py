@@ -1,5 +1,7 @@
 """Paying a process's first-use costs when it starts, not in a crowd."""
 
+import gc
+
 
 def warm_up() -> None:
     """Import every view and load every catalogue now.
@@ -17,3 +19,7 @@ def warm_up() -> None:
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             translation.gettext("Sessions")
+    # What a process loaded to start lives as long as the process: left to the
+    # collector, each full collection walked all of it again, 62-68 ms with
+    # every thread of the process stopped (docs/BENCHMARKS.md, item 22).
+    gc.freeze()

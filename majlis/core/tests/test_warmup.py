@@ -1,0 +1,40 @@
+"""A server or outbox worker, once warmed up, leaves what it loaded to start
+out of the garbage collector's full collections."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+
+def test_warm_up_hands_what_the_process_loaded_to_the_permanent_generation():
+    # In a process of its own: freezing the test runner's objects would change
+    # how every later test's garbage is collected.
+    script = textwrap.dedent(
+        """
+        import gc, json
+        import django
+        django.setup()
+        from majlis.core.warmup import warm_up
+        tracked_before = len(gc.get_objects())
+        warm_up()
+        print(json.dumps({
+            "tracked_before": tracked_before,
+            "frozen": gc.get_freeze_count(),
+            "still_collected": len(gc.get_objects()),
+        }))
+        """
+    )
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    answer = subprocess.run(
+        [sys.executable, "-c", script],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    counts = json.loads(answer.stdout.strip().splitlines()[-1])
+    assert counts["frozen"] >= counts["tracked_before"] > 10_000
+    assert counts["still_collected"] < counts["frozen"] / 100
