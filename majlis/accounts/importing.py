@@ -9,7 +9,6 @@ import io
 import zipfile
 
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
 from majlis.accounts.services import IMPORT_COLUMNS, ImportRejected, ImportRowError
 
@@ -75,6 +74,9 @@ def _read_csv(content: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
 
 
 def _read_xlsx(content: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    # Imported when a workbook arrives, not by every process at start.
+    from openpyxl import load_workbook
+
     try:
         sheet = load_workbook(
             io.BytesIO(content), read_only=True, data_only=True

@@ -8,8 +8,6 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from majlis.bookings.models import AccessNeed, Booking
 from majlis.events.models import Session
@@ -73,6 +71,10 @@ def roster_csv(session: Session, bookings: Iterable[Booking]) -> bytes:
 
 
 def roster_xlsx(session: Session, bookings: Iterable[Booking]) -> bytes:
+    # Imported when a spreadsheet is asked for, not by every process at start.
+    from openpyxl import Workbook
+    from openpyxl.worksheet.table import Table, TableStyleInfo
+
     workbook = Workbook()
     sheet = workbook.active
     if sheet is None:  # a new workbook always has one sheet

@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language_bidi
-from weasyprint import HTML
 
 from majlis.bookings.models import Booking
 from majlis.events.models import Session
@@ -29,6 +28,11 @@ def _render(template: str, session: Session, bookings: Iterable[Booking]) -> byt
                 "rtl": get_language_bidi(),
             },
         )
+    # Imported here, by the few processes that print: WeasyPrint and the Pango
+    # it loads cost each server and email worker about 0.5 s of CPU and
+    # 29 MB to start (docs/BENCHMARKS.md, item 23).
+    from weasyprint import HTML
+
     return bytes(HTML(string=html).write_pdf())
 
 
