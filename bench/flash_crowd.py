@@ -321,6 +321,10 @@ class Bench:
         self, processes: list[psutil.Process], ports: list[int], *extra: str
     ) -> dict[str, Any]:
         self.reset_bookings()
+        # The phase before may have saturated the machine and left the email
+        # workers paused on a queue just emptied: a crowd starts on a machine
+        # at rest, as a steady run does on one that has been steady.
+        wait_until_settled(processes)
         report = self.loadgen(
             processes,
             "crowd",
