@@ -209,20 +209,27 @@ def _without_secrets(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def _closed_by_server(error: Exception) -> bool:
-    # 421: the server is closing the channel (RFC 5321 4.2.3), as one does after
-    # a connection sat idle; smtplib reports it as a refusal of the sender.
-    return isinstance(error, smtplib.SMTPServerDisconnected) or (
-        isinstance(error, smtplib.SMTPResponseException) and error.smtp_code == 421
-    )
+    """Whether the server ended the connection: it dropped it, or said 421
+    (closing the channel, RFC 5321 4.2.3), which smtplib reports as a refusal
+    of the sender or, at RCPT, of every recipient."""
+    if isinstance(error, smtplib.SMTPServerDisconnected):
+        return True
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        refusals = error.recipients.values()
+        return bool(refusals) and all(code == 421 for code, _reply in refusals)
+    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code == 421
 
 
 def _deliver(email: Any, connection: Any) -> None:
     """Send on the round's one connection, opened by the first message.
 
     A connection per message cost as much CPU as the rest of the sending, on
-    both sides (docs/BENCHMARKS.md). A server may close a connection left
-    open, while the worker paused or the claim's other messages failed: a
-    connection used before gets one fresh try.
+    both sides (docs/BENCHMARKS.md, item 23). A server may close a connection
+    that sat idle between two messages (a slow render, a wait on the
+    database, a worker at the lowest priority waiting for the CPU): a
+    connection used before gets one fresh try. Where the server had stored
+    the message before the connection dropped, the delegate gets it twice,
+    as delivery is at least once; the log says so.
     """
     opened_now = connection.open() is not False
     try:
@@ -230,6 +237,7 @@ def _deliver(email: Any, connection: Any) -> None:
     except Exception as error:
         if opened_now or not _closed_by_server(error):
             raise
+        logger.info("the mail server closed the connection (%s): sending again", error)
         connection.close()
         connection.open()
         sent = connection.send_messages([email])

@@ -124,6 +124,12 @@ def test_stopping_serve_stops_its_email_workers_at_the_lowest_priority(how):
             assert len(workers) == 1  # one on SQLite
             assert workers[0].nice() == 19
             assert os.getsid(workers[0].pid) != os.getsid(server.pid)
+            # Granian and its workers, and the email workers, serve until
+            # stopped: they freeze what they loaded to start.
+            started = psutil.Process(server.pid).children(recursive=True)
+            assert {p.environ().get("MAJLIS_LONG_LIVED_PROCESS") for p in started} == {
+                "1"
+            }
             _wait_until_idle(workers[0])  # started, not still importing
         finally:
             server.send_signal(how)

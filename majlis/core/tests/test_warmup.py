@@ -9,7 +9,7 @@ import sys
 import textwrap
 
 
-def test_warm_up_hands_what_the_process_loaded_to_the_permanent_generation():
+def _warmed_up_counts(**environment: str) -> dict:
     # In a process of its own: freezing the test runner's objects would change
     # how every later test's garbage is collected.
     script = textwrap.dedent(
@@ -30,16 +30,31 @@ def test_warm_up_hands_what_the_process_loaded_to_the_permanent_generation():
         }))
         """
     )
-    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
     answer = subprocess.run(
         [sys.executable, "-c", script],
-        env=environment,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            **environment,
+        },
         capture_output=True,
         text=True,
         check=True,
         timeout=120,
     )
-    counts = json.loads(answer.stdout.strip().splitlines()[-1])
+    return json.loads(answer.stdout.strip().splitlines()[-1])
+
+
+def test_a_long_lived_process_hands_what_it_loaded_to_the_permanent_generation():
+    counts = _warmed_up_counts(MAJLIS_LONG_LIVED_PROCESS="1")
     assert counts["frozen"] >= counts["tracked_before"] > 10_000
     assert counts["still_collected"] < counts["frozen"] / 100
     assert counts["loaded"] == [], "imported where a PDF or a workbook is made"
+
+
+def test_a_process_that_warms_up_in_passing_freezes_nothing():
+    # A test run imports the WSGI module and runs the outbox command in
+    # process: frozen, its objects would never be collected.
+    counts = _warmed_up_counts()
+    assert counts["frozen"] == 0
+    assert counts["loaded"] == []

@@ -50,7 +50,7 @@ class SmtpServer:
     """A real SMTP server in a thread, keeping every message it accepts."""
 
     port: int
-    # Seconds a connection may sit idle before the server closes it with a 421.
+    # Seconds a connection may sit idle before the server drops it.
     idle_timeout: float = 300
     deliveries: list[Delivery] = field(default_factory=list)
     _controller: Controller | None = None

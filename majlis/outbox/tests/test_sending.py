@@ -4,6 +4,7 @@ or refuses loses nothing and delays no booking."""
 
 import threading
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 from io import StringIO
 
@@ -21,7 +22,7 @@ from majlis.core.exceptions import SessionFull
 from majlis.outbox import rendering
 from majlis.outbox.models import OutboxMessage, OutboxStatus
 from majlis.outbox.services import SendReport, outbox_enqueue, outbox_send_due
-from majlis.outbox.tests.conftest import point_mailer_at
+from majlis.outbox.tests.conftest import SmtpServer, free_port, point_mailer_at
 from majlis.testing.factories import EventFactory, ParticipantFactory, SessionFactory
 
 ME = Actor.delegate()
@@ -141,6 +142,55 @@ def test_a_connection_the_server_closed_while_idle_is_opened_again_at_once(
     assert len(server.deliveries) == 3
     assert server.connections_used == 2
     assert not OutboxMessage.objects.exclude(status=OutboxStatus.SENT).exists()
+
+
+@dataclass
+class ClosesWith421(SmtpServer):
+    """Answers the second message on its first connection with 421 and
+    closes it, at MAIL or at RCPT, as a server does with a connection it
+    keeps no longer."""
+
+    at: str = "MAIL"
+
+    async def _answer(self, server, session, step: str) -> str | None:
+        first = self.deliveries[0].peer if self.deliveries else None
+        if step == self.at and session.peer == first:
+            server.transport.write(b"421 4.4.2 closing this connection\r\n")
+            server.transport.close()
+            return "421 4.4.2 closing this connection"
+        return None
+
+    async def handle_MAIL(self, server, session, envelope, address, options):
+        refusal = await self._answer(server, session, "MAIL")
+        if refusal:
+            return refusal
+        envelope.mail_from = address
+        return "250 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, options):
+        refusal = await self._answer(server, session, "RCPT")
+        if refusal:
+            return refusal
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("at", ["MAIL", "RCPT"])
+def test_a_connection_the_server_closed_with_421_is_opened_again_at_once(
+    settings, session, event, at
+):
+    server = ClosesWith421(port=free_port(), at=at).start()
+    try:
+        point_mailer_at(settings, server.port)
+        for person in ParticipantFactory.create_batch(2, event=event):
+            book(person, session)
+
+        assert outbox_send_due() == SendReport(sent=2, retried=0, failed=0)
+        assert len(server.deliveries) == 2
+        assert server.connections_used == 2
+    finally:
+        server.stop()
 
 
 @pytest.mark.django_db

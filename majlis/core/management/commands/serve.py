@@ -13,6 +13,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from majlis.core.terminal import activate_terminal_language
+from majlis.core.warmup import LONG_LIVED_PROCESS
 from majlis.outbox.crowding import OUTBOX_NICENESS
 
 WORKERS_KILL_TIMEOUT_SECONDS = 10
@@ -129,12 +130,17 @@ class Command(BaseCommand):
                 _start_outboxes(options["outbox_workers"], into=outboxes)
             if stopping:
                 return
-            server = subprocess.Popen(command)  # noqa: S603
+            server = subprocess.Popen(command, env=_long_lived())  # noqa: S603
             if stopping:
                 server.send_signal(signal.SIGTERM)
             server.wait()
         finally:
             _stop_outboxes(outboxes)
+
+
+def _long_lived() -> dict[str, str]:
+    """The environment of a process that serves until it is stopped."""
+    return {**os.environ, LONG_LIVED_PROCESS: "1"}
 
 
 def _start_outboxes(count: int | None, *, into: list[subprocess.Popen]) -> None:
@@ -143,6 +149,7 @@ def _start_outboxes(count: int | None, *, into: list[subprocess.Popen]) -> None:
     for _number in range(max(1, count or default_outbox_workers())):
         outbox = subprocess.Popen(
             [sys.executable, "-m", "majlis.cli", "outbox"],
+            env=_long_lived(),
             # A session of its own, so that its scheduling group can be given
             # the lowest share below.
             start_new_session=True,
