@@ -177,6 +177,14 @@ def participant_token_create(*, participant: Participant) -> str:
     return raw
 
 
+def participant_token_revoke(*, token: ParticipantToken) -> None:
+    """End a delegate's token (signing out of an app); revoking it again
+    changes nothing."""
+    ParticipantToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
 def api_key_create(*, name: str, event: Event | None) -> str:
     """Create an integration key for one event (``None``: every event, for the
     secretariat's own tools); the raw key is returned once, never stored."""

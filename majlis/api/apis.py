@@ -21,9 +21,16 @@ from majlis.accounts.models import Participant
 from majlis.accounts.services import (
     magic_link_request,
     participant_token_create,
+    participant_token_revoke,
     participant_upsert,
 )
-from majlis.api.auth import Caller, any_auth, api_key_auth, participant_auth
+from majlis.api.auth import (
+    Caller,
+    any_auth,
+    api_key_auth,
+    forget_token,
+    participant_auth,
+)
 from majlis.api.idempotency import fingerprint, run_once
 from majlis.api.schemas import (
     AcceptedOut,
@@ -286,6 +293,20 @@ def my_bookings(request: HttpRequest) -> BookingListOut:
     return BookingListOut(
         bookings=[BookingOut.from_booking(b, b.waitlist_position) for b in bookings]  # type: ignore[attr-defined]
     )
+
+
+@api.delete("/me/token", response={204: None, **ERRORS}, auth=participant_auth)
+def my_token_revoke(request: HttpRequest) -> Status[None]:
+    """Sign out: the token this request carries stops working, at once on the
+    server that answers, within ``MAJLIS_TOKEN_CACHE_SECONDS`` on the others.
+    The delegate's other tokens (other devices) keep working."""
+    caller = caller_of(request)
+    caller.require_participant()
+    token = caller.participant_token
+    if token is not None:
+        participant_token_revoke(token=token)
+        forget_token(token)
+    return Status(204, None)
 
 
 @api.post(

@@ -19,6 +19,8 @@ from majlis.events.models import Event
 class Caller:
     participant: Participant | None = None
     api_key: ApiKey | None = None
+    # The token a delegate called with, which signing out revokes.
+    participant_token: ParticipantToken | None = None
 
     @property
     def principal(self) -> str:
@@ -56,10 +58,18 @@ def _participant_token(token: str) -> ParticipantToken | None:
     return found
 
 
+def forget_token(token: ParticipantToken) -> None:
+    """Drop a token from this process's memory (other processes forget it
+    within ``MAJLIS_TOKEN_CACHE_SECONDS``)."""
+    caches["tokens"].delete(f"token:{token.key_hash}")
+
+
 def caller_from_token(token: str) -> Caller | None:
     if token.startswith(ParticipantToken.PREFIX):
         found = _participant_token(token)
-        return Caller(participant=found.participant) if found else None
+        if found is None:
+            return None
+        return Caller(participant=found.participant, participant_token=found)
     if token.startswith(ApiKey.PREFIX):
         key = ApiKey.objects.filter(
             key_hash=hash_secret(token), revoked_at__isnull=True
