@@ -300,12 +300,11 @@ def my_token_revoke(request: HttpRequest) -> Status[None]:
     """Sign out: the token this request carries stops working, at once on the
     server that answers, within ``MAJLIS_TOKEN_CACHE_SECONDS`` on the others.
     The delegate's other tokens (other devices) keep working."""
-    caller = caller_of(request)
-    caller.require_participant()
-    token = caller.participant_token
-    if token is not None:
-        participant_token_revoke(token=token)
-        forget_token(token)
+    token = caller_of(request).participant_token
+    if token is None:  # only a delegate's token passes participant_auth
+        raise Unauthenticated()
+    participant_token_revoke(token=token)
+    forget_token(token)
     return Status(204, None)
 
 

@@ -4,6 +4,7 @@ all made through the services, as production makes them."""
 from collections.abc import Callable
 
 import pytest
+from django.core.cache import caches
 
 # Before the helpers are first imported, so that their asserts explain failures.
 pytest.register_assert_rewrite("majlis.api.tests.helpers")
@@ -57,3 +58,11 @@ def delegate(event) -> Participant:
 @pytest.fixture
 def as_delegate(delegate, token_headers) -> dict[str, str]:
     return token_headers(delegate)
+
+
+@pytest.fixture
+def empty_token_memory():
+    """This process remembers no delegate's token before or after the test."""
+    caches["tokens"].clear()
+    yield
+    caches["tokens"].clear()

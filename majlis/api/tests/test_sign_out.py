@@ -2,7 +2,6 @@
 other tokens do not."""
 
 import pytest
-from django.core.cache import caches
 from django.test import override_settings
 
 from majlis.accounts.models import ParticipantToken
@@ -10,14 +9,7 @@ from majlis.accounts.services import participant_token_create
 from majlis.api.tests.helpers import API, bearer, error_of
 from majlis.testing.factories import ParticipantFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    caches["tokens"].clear()
-    yield
-    caches["tokens"].clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_token_memory")]
 
 
 @override_settings(MAJLIS_TOKEN_CACHE_SECONDS=10)

@@ -19,14 +19,7 @@ from majlis.testing.factories import (
     afternoon,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    caches["tokens"].clear()
-    yield
-    caches["tokens"].clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_token_memory")]
 
 
 @override_settings(MAJLIS_TOKEN_CACHE_SECONDS=10)
