@@ -510,16 +510,63 @@ def booking_check_in(
     return CheckIn("checked_in", participant, booking, seats_free)
 
 
-@busy_means_try_again
-@transaction.atomic
 def booking_cancel(
     *, booking: Booking, actor: Actor, enforce_window: bool = True
 ) -> Booking:
     """Cancel a booking; a freed seat goes to the first waiting delegate at once.
 
     Cancelling a cancelled booking changes nothing and returns it. Locks the
-    session's overlap group. Raises ``BookingClosed`` or ``TryAgain``.
+    session's overlap group. Raises ``BookingClosed`` or ``TryAgain``. Tries
+    :func:`booking_cancel_quick` first.
     """
+    if booking_cancel_quick(
+        booking=booking, actor=actor, enforce_window=enforce_window
+    ):
+        return Booking.objects.select_related("participant").get(pk=booking.pk)
+    return _booking_cancel_locked(
+        booking=booking, actor=actor, enforce_window=enforce_window
+    )
+
+
+def booking_cancel_quick(
+    *, booking: Booking, actor: Actor, enforce_window: bool = True
+) -> bool:
+    """The whole cancellation, cascades included, in one statement on
+    PostgreSQL; ``False`` when the case needs the locked path (or on SQLite),
+    having changed nothing.
+
+    The overlap group's lock is held only inside PostgreSQL, never across the
+    round trips of a promotion and its cascade
+    (majlis/bookings/sql/cancel_booking_v1.sql,
+    docs/adr/0004-one-statement-cancellation.md). Raises ``TryAgain`` when the
+    lock stays busy.
+    """
+    if connection.vendor != "postgresql":
+        return False
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT majlis_cancel_booking_v1(%s, %s, %s, %s, %s, %s)",
+                [
+                    booking.pk,
+                    enforce_window,
+                    f"{int(settings.MAJLIS_LOCK_TIMEOUT_MS)}ms",
+                    actor.kind.value,
+                    actor.user.pk if actor.user else None,
+                    actor.api_key.pk if actor.api_key else None,
+                ],
+            )
+            (outcome,) = cursor.fetchone()
+    except OperationalError as error:
+        raise TryAgain() from error
+    return bool(outcome == "cancelled")
+
+
+@busy_means_try_again
+@transaction.atomic
+def _booking_cancel_locked(
+    *, booking: Booking, actor: Actor, enforce_window: bool
+) -> Booking:
     sessions = lock_overlap_group(booking.session)
     now = timezone.now()
     booking = Booking.objects.select_related("participant").get(pk=booking.pk)
