@@ -26,8 +26,11 @@ from majlis.bookings.selectors import (
 )
 from majlis.bookings.services import (
     Actor,
+    IdempotencyClaim,
+    QuickBooking,
     booking_cancel,
     booking_create,
+    booking_create_quick,
     booking_update_access_needs,
 )
 from majlis.core.exceptions import MajlisError
@@ -79,14 +82,24 @@ def book(
     needs = AccessNeedsForm(request.POST)
     needs.is_valid()  # unknown choices are dropped rather than block a booking
 
+    access_needs = needs.cleaned_data.get("access_needs", [])
+    access_needs_note = needs.cleaned_data.get("access_needs_note", "")
+    form_token = request.POST.get("form_token", "")
+    principal = f"participant:{participant.pk}"
+    key = f"web:{form_token[:64]}" if form_token else None
+    request_fingerprint = fingerprint("POST", request.path, b"")
+
     def work() -> tuple[int, dict]:
         booking = booking_create(
             participant=participant,
             session=session_to_book(event=found, code=code),
             actor=Actor.delegate(),
             switch=request.POST.get("switch") == "1",
-            access_needs=needs.cleaned_data.get("access_needs", []),
-            access_needs_note=needs.cleaned_data.get("access_needs_note", ""),
+            access_needs=access_needs,
+            access_needs_note=access_needs_note,
+            # Asked below, before the transaction; asking again inside it
+            # would hold the session's row to that transaction's end.
+            quick_tried=key is not None,
         )
         return 201, {
             "booking": booking.pk,
@@ -97,15 +110,32 @@ def book(
     def error_answer(error: MajlisError) -> tuple[int, dict]:
         return error.http_status, {"error": str(error.message), "code": error.code}
 
-    form_token = request.POST.get("form_token", "")
     try:
-        status, answer = run_once(
-            principal=f"participant:{participant.pk}",
-            key=f"web:{form_token[:64]}" if form_token else None,
-            request_fingerprint=fingerprint("POST", request.path, b""),
-            work=work,
-            error_answer=error_answer,
+        # With a form token, the one-statement booking records the token and
+        # its answer itself, as the API's does with an Idempotency-Key; the
+        # session's row is then never locked across a round trip to Python.
+        quick = (
+            booking_create_quick(
+                participant=participant,
+                event_id=found.pk,
+                session_code=code,
+                access_needs=access_needs,
+                access_needs_note=access_needs_note,
+                idempotency=IdempotencyClaim(principal, key, request_fingerprint),
+            )
+            if key is not None
+            else None
         )
+        if quick is not None:
+            status, answer = _web_answer(quick)
+        else:
+            status, answer = run_once(
+                principal=principal,
+                key=key,
+                request_fingerprint=request_fingerprint,
+                work=work,
+                error_answer=error_answer,
+            )
     except MajlisError as error:  # try again, or a form token sent to another page
         status, answer = error_answer(error)
     if status >= 400:
@@ -130,6 +160,26 @@ def book(
             % {"position": answer["position"] or 0},
         )
     return redirect(session_url)
+
+
+def _web_answer(quick: QuickBooking) -> tuple[int, dict]:
+    """The form's answer from the one-statement booking: what it did, or the
+    answer stored the first time (by the function, in the API's shape, or by
+    the locked path, in the form's: an error or a booking)."""
+    if quick.stored_answer is None:
+        return 201, {
+            "booking": quick.booking_id,
+            "status": quick.status,
+            "position": quick.waitlist_position,
+        }
+    status, stored = quick.stored_answer
+    if "id" not in stored:
+        return status, stored
+    return status, {
+        "booking": stored["id"],
+        "status": stored["status"],
+        "position": stored.get("waitlist_position"),
+    }
 
 
 def _changed_since(answer: dict) -> bool:

@@ -7,7 +7,9 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import dateformat, timezone, translation
 from pytest_django.asserts import (
@@ -274,6 +276,61 @@ def test_a_double_click_books_once(signed_in, session, delegate):
     assert Booking.objects.filter(participant=delegate).count() == 1
     session.refresh_from_db()
     assert session.seats_taken == 1
+
+
+@pytest.mark.usefixtures("on_postgres")
+def test_a_form_booking_is_one_statement_with_its_form_token(
+    signed_in, session, delegate
+):
+    """On PostgreSQL the form's token goes into the one-statement booking, as
+    the API's Idempotency-Key does: no transaction of Django's holds the
+    session's row across round trips to Python while the answer is stored."""
+    page = signed_in.get(url("session-detail", event="casa", code=session.code))
+    data = {"form_token": form_token(page)}
+    book = url("book", event="casa", code=session.code)
+
+    with CaptureQueriesContext(connection) as queries:
+        first = signed_in.post(book, data)
+    # Read before the next request, which empties the connection's log.
+    statements = [q["sql"] for q in queries.captured_queries]
+    shown = signed_in.get(first.url)
+    again = signed_in.post(book, data, follow=True)
+
+    assert sum("majlis_book_seat" in sql for sql in statements) == 1
+    assert not [sql for sql in statements if "SAVEPOINT" in sql or "idempotency" in sql]
+    assert page_messages(shown) == page_messages(again) == [BOOKED]
+    assert Booking.objects.filter(participant=delegate).count() == 1
+
+
+@pytest.mark.usefixtures("on_postgres")
+@pytest.mark.parametrize("switch", ["1", ""])
+def test_a_form_handed_to_the_locked_path_sent_twice_gets_its_first_answer(
+    signed_in, event, session, delegate, switch
+):
+    """A seat held at the same time: the one-statement booking hands the form
+    over and the locked path stores the form's answer (a switch, or the time
+    conflict); the same form sent again gets that answer back."""
+    held = SessionFactory(event=event, starts_at=session.starts_at)
+    booking_create(participant=delegate, session=held, actor=Actor.delegate())
+    page = signed_in.get(url("session-detail", event="casa", code=session.code))
+    data = {"form_token": form_token(page), "switch": switch}
+    book = url("book", event="casa", code=session.code)
+
+    first = signed_in.post(book, data, follow=True)
+    second = signed_in.post(book, data, follow=True)
+
+    assert page_messages(first) == page_messages(second)
+    if switch:
+        assert page_messages(first) == [BOOKED]
+        assert Booking.objects.get(
+            participant=delegate, status="confirmed"
+        ).session == (session)
+    else:
+        assert "at the same time" in page_messages(first)[0]
+        assert Booking.objects.get(
+            participant=delegate, status="confirmed"
+        ).session == (held)
+    assert Booking.objects.filter(participant=delegate).count() == 1 + bool(switch)
 
 
 def test_an_old_form_sent_again_after_cancelling_does_not_claim_a_seat(

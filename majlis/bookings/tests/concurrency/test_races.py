@@ -71,9 +71,18 @@ def test_without_a_waiting_list_the_rest_get_session_full():
     assert Booking.objects.filter(session=session).count() == SEATS
 
 
-def test_one_delegate_racing_into_overlapping_sessions_gets_one_seat():
+def test_one_delegate_racing_into_overlapping_sessions_gets_one_seat(settings):
     """The same delegate clicks "book" in 20 parallel sessions at once: exactly one
-    wins, the others answer time_conflict."""
+    wins, the others answer time_conflict.
+
+    The 19 that lose queue one after another for the whole group's lock, each
+    with a dozen round trips from one process of 20 threads. Twice, right
+    after other heavy work on the machine (a bench, a second test run beside
+    CI), 7 of 20 heard try_again, which a lock wait past the 10 s timeout
+    gives; it did not happen again alone or beside six CPU-bound processes.
+    What is tested here is who wins, not how long the losers may wait.
+    """
+    settings.MAJLIS_LOCK_TIMEOUT_MS = 60_000
     event = EventFactory()
     first = SessionFactory(event=event)
     sessions = [first] + [
