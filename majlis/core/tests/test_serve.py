@@ -3,6 +3,7 @@ stopped as an operator would."""
 
 import http.client
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -148,3 +149,92 @@ def _wait_until_idle(process, timeout: float = 60.0) -> None:
             return
         used = times.user + times.system
         time.sleep(1.0)
+
+
+def _hold_kept_alive(port: int, count: int) -> list[http.client.HTTPConnection]:
+    """``count`` connections that each had one answer and now sit idle, as the
+    phones of a crowd do between two taps."""
+    held = []
+    for _number in range(count):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("GET", "/api/v1/health/live")
+        answer = connection.getresponse()
+        answer.read()
+        assert answer.status == 200
+        held.append(connection)
+    return held
+
+
+def _answered_within(port: int, seconds: float) -> bool:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=seconds)
+    try:
+        connection.request("GET", "/api/v1/health/live")
+        return connection.getresponse().status == 200
+    except TimeoutError:
+        return False
+    finally:
+        connection.close()
+
+
+def _serving(port: int, data: str, *options: str) -> subprocess.Popen:
+    def start_like_a_service() -> None:
+        # Many service managers start processes with 1,024 open files at most
+        # (Granian raises its own limit to the hard one: checked here too).
+        _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (1024, hard))
+
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "majlis"),
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--no-outbox",
+            *options,
+        ],
+        env=embedded_environment(data),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=start_like_a_service,
+    )
+    wait_for(f"http://127.0.0.1:{port}/api/v1/health/ready")
+    return server
+
+
+def test_a_crowd_of_idle_connections_does_not_lock_the_next_delegate_out():
+    """Granian counts connections against its limit, idle kept-alive ones
+    included, and its own limit is its listen backlog shared by the workers
+    (256 a worker with four, 1,024 with this one). With 1,300 phones idle
+    on one worker, started with 1,024 open files at most, the next is
+    still answered."""
+    port = free_port()
+    with tempfile.TemporaryDirectory() as data:
+        server = _serving(port, data)
+        try:
+            held = _hold_kept_alive(port, 1300)
+            answered = _answered_within(port, 5)
+            for connection in held:
+                connection.close()
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+    assert answered
+
+
+def test_connections_sets_how_many_a_server_holds():
+    port = free_port()
+    with tempfile.TemporaryDirectory() as data:
+        server = _serving(port, data, "--connections", "8")
+        try:
+            held = _hold_kept_alive(port, 8)
+            ninth = _answered_within(port, 1)
+            held.pop().close()
+            ninth_after_one_left = _answered_within(port, 5)
+            for connection in held:
+                connection.close()
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+    assert (ninth, ninth_after_one_left) == (False, True)

@@ -17,6 +17,11 @@ from majlis.core.warmup import LONG_LIVED_PROCESS
 from majlis.outbox.crowding import OUTBOX_NICENESS
 
 WORKERS_KILL_TIMEOUT_SECONDS = 10
+# Open client connections a server holds at once, idle ones included: a
+# crowd of phones each keeping its connection up to 30 s after its last
+# request (Granian's header read timeout closes idle ones). Granian's own
+# limit would be its listen backlog shared by the workers: 256 a worker.
+DEFAULT_CONNECTIONS = 4096
 
 
 def default_workers() -> int:
@@ -59,6 +64,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--workers", type=int, default=default_workers())
         parser.add_argument("--threads", type=int, default=4)
+        parser.add_argument(
+            "--connections",
+            type=int,
+            default=DEFAULT_CONNECTIONS,
+            help="client connections held at once by all workers, idle ones included",
+        )
         parser.add_argument("--no-outbox", action="store_true")
         parser.add_argument("--outbox-workers", type=int)
         parser.add_argument("--no-migrate", action="store_true")
@@ -71,6 +82,7 @@ class Command(BaseCommand):
         os.environ.setdefault(
             "MAJLIS_BASE_URL", f"http://{options['host']}:{options['port']}"
         )
+        per_worker = -(-max(1, options["connections"]) // max(1, options["workers"]))
         bin_dir = Path(sys.executable).parent
         granian = shutil.which("granian", path=str(bin_dir)) or "granian"
         command = [
@@ -85,6 +97,11 @@ class Command(BaseCommand):
             str(options["workers"]),
             "--blocking-threads",
             str(options["threads"]),
+            # Granian counts connections here, not requests: a worker at its
+            # limit stops accepting, and an idle kept-alive connection holds
+            # its place (docs/BENCHMARKS.md, item 24).
+            "--backpressure",
+            str(per_worker),
             # A worker that dies is replaced rather than leaving fewer behind.
             "--respawn-failed-workers",
             # A worker can miss its stop signal when it lands on one of
