@@ -510,6 +510,7 @@ def booking_check_in(
     return CheckIn("checked_in", participant, booking, seats_free)
 
 
+@busy_means_try_again
 def booking_cancel(
     *, booking: Booking, actor: Actor, enforce_window: bool = True
 ) -> Booking:

@@ -129,12 +129,14 @@ def book(
         if quick is not None:
             status, answer = _web_answer(quick)
         else:
-            status, answer = run_once(
-                principal=principal,
-                key=key,
-                request_fingerprint=request_fingerprint,
-                work=work,
-                error_answer=error_answer,
+            status, answer = _form_shaped(
+                *run_once(
+                    principal=principal,
+                    key=key,
+                    request_fingerprint=request_fingerprint,
+                    work=work,
+                    error_answer=error_answer,
+                )
             )
     except MajlisError as error:  # try again, or a form token sent to another page
         status, answer = error_answer(error)
@@ -164,15 +166,20 @@ def book(
 
 def _web_answer(quick: QuickBooking) -> tuple[int, dict]:
     """The form's answer from the one-statement booking: what it did, or the
-    answer stored the first time (by the function, in the API's shape, or by
-    the locked path, in the form's: an error or a booking)."""
+    answer stored the first time."""
     if quick.stored_answer is None:
         return 201, {
             "booking": quick.booking_id,
             "status": quick.status,
             "position": quick.waitlist_position,
         }
-    status, stored = quick.stored_answer
+    return _form_shaped(*quick.stored_answer)
+
+
+def _form_shaped(status: int, stored: dict) -> tuple[int, dict]:
+    """A stored answer in the form's shape: the one-statement booking stores
+    the API's (``id``, ``waitlist_position``), the locked path the form's
+    (a booking, or an error)."""
     if "id" not in stored:
         return status, stored
     return status, {

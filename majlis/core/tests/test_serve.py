@@ -210,6 +210,9 @@ def test_a_crowd_of_idle_connections_does_not_lock_the_next_delegate_out():
     on one worker, started with 1,024 open files at most, the next is
     still answered."""
     port = free_port()
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < 2048:  # the test's own sockets
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(2048, hard), hard))
     with tempfile.TemporaryDirectory() as data:
         server = _serving(port, data)
         try:
@@ -238,3 +241,10 @@ def test_connections_sets_how_many_a_server_holds():
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
     assert (ninth, ninth_after_one_left) == (False, True)
+
+
+def test_fewer_connections_than_workers_is_refused():
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="at least the number of workers"):
+        call_command("serve", "--workers", "4", "--connections", "3")

@@ -180,6 +180,37 @@ def test_the_same_rows_as_the_locked_path(actor_kind, leaving):
     assert by_quick == by_locked
 
 
+def test_a_seat_in_the_group_at_another_time_is_kept_by_the_promoted():
+    """The cascade gives up only the seat held at the same time: a seat in a
+    session of the same group that does not overlap the freed one stays."""
+
+    def morning() -> dict[str, Booking]:
+        event = EventFactory()
+        a = SessionFactory(event=event, capacity=1, starts_at=afternoon(hour=9))
+        SessionFactory(event=event, starts_at=afternoon(hour=10))  # links A and C
+        c = SessionFactory(
+            event=event, capacity=1, starts_at=afternoon(hour=11, minute=30)
+        )
+        leaver, promoted = ParticipantFactory.create_batch(2, event=event)
+        return {
+            "leaver": book(leaver, a),
+            "kept": book(promoted, c),
+            "waits": book(promoted, a),
+        }
+
+    quick_morning, locked_morning = morning(), morning()
+    assert booking_cancel_quick(booking=quick_morning["leaver"], actor=Actor.delegate())
+    _booking_cancel_locked(
+        booking=locked_morning["leaver"], actor=Actor.delegate(), enforce_window=True
+    )
+
+    for bookings in (quick_morning, locked_morning):
+        assert {
+            name: Booking.objects.get(pk=booking.pk).status
+            for name, booking in bookings.items()
+        } == {"leaver": "cancelled", "kept": "confirmed", "waits": "confirmed"}
+
+
 def test_a_freed_seat_cascades_through_the_whole_group():
     """What the cascade does, spelled out once (the test above only compares)."""
     morning = a_full_morning()
@@ -243,17 +274,29 @@ def everything() -> tuple[list, list, list, list]:
 
 
 @pytest.mark.parametrize(
-    "case", ["already cancelled", "booking closed", "unknown booking"]
+    "case",
+    [
+        "already cancelled",
+        "booking closed",
+        "booking not open yet",
+        "the session has started",
+        "unknown booking",
+    ],
 )
 def test_every_other_case_is_handed_back_having_changed_nothing(case):
     morning = a_full_morning()
     booking = morning["leaver"]
+    event = booking.session.event
     if case == "already cancelled":
         booking_cancel(booking=booking, actor=Actor.delegate())
     elif case == "booking closed":
-        event = booking.session.event
         event.booking_closes_at = timezone.now() - timedelta(minutes=1)
         event.save()
+    elif case == "booking not open yet":
+        event.booking_opens_at = timezone.now() + timedelta(minutes=1)
+        event.save()
+    elif case == "the session has started":  # with no closing time, its start
+        _start_the_morning_a_minute_ago(booking)
     else:
         booking = Booking(pk=booking.pk + 1000)
     before = everything()
@@ -261,6 +304,30 @@ def test_every_other_case_is_handed_back_having_changed_nothing(case):
     assert not booking_cancel_quick(booking=booking, actor=Actor.delegate())
 
     assert everything() == before
+
+
+def test_a_demo_conference_may_cancel_after_the_start():
+    """A demonstration has no closing time: its sessions may have begun."""
+    morning = a_full_morning()
+    event = morning["leaver"].session.event
+    event.is_demo = True
+    event.save()
+    _start_the_morning_a_minute_ago(morning["leaver"])
+
+    assert booking_cancel_quick(booking=morning["leaver"], actor=Actor.delegate())
+
+
+def _start_the_morning_a_minute_ago(booking: Booking) -> None:
+    """Move the booking's event back in time, every session and booking
+    alike, until the booking's session began a minute ago."""
+    shift = booking.session.starts_at - (timezone.now() - timedelta(minutes=1))
+    for session in Session.objects.filter(event_id=booking.session.event_id):
+        Session.objects.filter(pk=session.pk).update(
+            starts_at=session.starts_at - shift, ends_at=session.ends_at - shift
+        )
+        Booking.objects.filter(session=session).update(
+            starts_at=session.starts_at - shift, ends_at=session.ends_at - shift
+        )
 
 
 def test_the_service_still_answers_the_handed_back_cases():

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.utils.translation import gettext as _
 
@@ -20,7 +20,7 @@ WORKERS_KILL_TIMEOUT_SECONDS = 10
 # Open client connections a server holds at once, idle ones included: a
 # crowd of phones each keeping its connection up to 30 s after its last
 # request (Granian's header read timeout closes idle ones). Granian's own
-# limit would be its listen backlog shared by the workers: 256 a worker.
+# limit would be its listen backlog of 1,024 shared by the workers.
 DEFAULT_CONNECTIONS = 4096
 
 
@@ -75,6 +75,10 @@ class Command(BaseCommand):
         parser.add_argument("--no-migrate", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["connections"] < options["workers"]:
+            raise CommandError(
+                _("--connections must be at least the number of workers.")
+            )
         if not options["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -82,7 +86,7 @@ class Command(BaseCommand):
         os.environ.setdefault(
             "MAJLIS_BASE_URL", f"http://{options['host']}:{options['port']}"
         )
-        per_worker = -(-max(1, options["connections"]) // max(1, options["workers"]))
+        per_worker = -(-options["connections"] // options["workers"])
         bin_dir = Path(sys.executable).parent
         granian = shutil.which("granian", path=str(bin_dir)) or "granian"
         command = [
