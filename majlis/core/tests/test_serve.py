@@ -10,6 +10,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -176,31 +178,41 @@ def _answered_within(port: int, seconds: float) -> bool:
         connection.close()
 
 
-def _serving(port: int, data: str, *options: str) -> subprocess.Popen:
+@contextmanager
+def _serving(*options: str) -> Iterator[int]:
+    """One worker of `majlis serve` started as a service would start it; its
+    port, then stopped."""
+
     def start_like_a_service() -> None:
         # Many service managers start processes with 1,024 open files at most
         # (Granian raises its own limit to the hard one: checked here too).
         _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
         resource.setrlimit(resource.RLIMIT_NOFILE, (1024, hard))
 
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "majlis"),
-            "serve",
-            "--port",
-            str(port),
-            "--workers",
-            "1",
-            "--no-outbox",
-            *options,
-        ],
-        env=embedded_environment(data),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        preexec_fn=start_like_a_service,
-    )
-    wait_for(f"http://127.0.0.1:{port}/api/v1/health/ready")
-    return server
+    port = free_port()
+    with tempfile.TemporaryDirectory() as data:
+        server = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "majlis"),
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                "1",
+                "--no-outbox",
+                *options,
+            ],
+            env=embedded_environment(data),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=start_like_a_service,
+        )
+        try:
+            wait_for(f"http://127.0.0.1:{port}/api/v1/health/ready")
+            yield port
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
 
 
 def test_a_crowd_of_idle_connections_does_not_lock_the_next_delegate_out():
@@ -209,37 +221,25 @@ def test_a_crowd_of_idle_connections_does_not_lock_the_next_delegate_out():
     (256 a worker with four, 1,024 with this one). With 1,300 phones idle
     on one worker, started with 1,024 open files at most, the next is
     still answered."""
-    port = free_port()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft != resource.RLIM_INFINITY and soft < 2048:  # the test's own sockets
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(2048, hard), hard))
-    with tempfile.TemporaryDirectory() as data:
-        server = _serving(port, data)
-        try:
-            held = _hold_kept_alive(port, 1300)
-            answered = _answered_within(port, 5)
-            for connection in held:
-                connection.close()
-        finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
+    with _serving() as port:
+        held = _hold_kept_alive(port, 1300)
+        answered = _answered_within(port, 5)
+        for connection in held:
+            connection.close()
     assert answered
 
 
 def test_connections_sets_how_many_a_server_holds():
-    port = free_port()
-    with tempfile.TemporaryDirectory() as data:
-        server = _serving(port, data, "--connections", "8")
-        try:
-            held = _hold_kept_alive(port, 8)
-            ninth = _answered_within(port, 1)
-            held.pop().close()
-            ninth_after_one_left = _answered_within(port, 5)
-            for connection in held:
-                connection.close()
-        finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
+    with _serving("--connections", "8") as port:
+        held = _hold_kept_alive(port, 8)
+        ninth = _answered_within(port, 1)
+        held.pop().close()
+        ninth_after_one_left = _answered_within(port, 5)
+        for connection in held:
+            connection.close()
     assert (ninth, ninth_after_one_left) == (False, True)
 
 
