@@ -4,9 +4,16 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 
-from django.db import close_old_connections, connection, connections
+from django.db import (
+    OperationalError,
+    close_old_connections,
+    connection,
+    connections,
+    transaction,
+)
 
 from majlis.core.exceptions import MajlisError
+from majlis.events.models import Session
 
 
 def run_together(count: int, work: Callable[[int], object]) -> Counter[str]:
@@ -52,3 +59,26 @@ def run_together(count: int, work: Callable[[int], object]) -> Counter[str]:
         thread.join(timeout=120)
     close_old_connections()
     return outcomes
+
+
+def row_lock_taken(session: Session) -> bool:
+    """Whether another connection finds the session's row locked right now."""
+    found: dict[str, bool] = {}
+
+    def probe() -> None:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT id FROM events_session WHERE id = %s FOR UPDATE NOWAIT",
+                    [session.pk],
+                )
+            found["locked"] = False
+        except OperationalError:
+            found["locked"] = True
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=probe)
+    thread.start()
+    thread.join(timeout=30)
+    return found["locked"]

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from django.db import OperationalError, connection, connections, transaction
+from django.db import transaction
 
 from majlis.accounts.models import Participant
 from majlis.bookings.models import Booking, BookingStatus
@@ -20,7 +20,7 @@ from majlis.bookings.services import (
     session_move,
 )
 from majlis.events.models import Session
-from majlis.testing.concurrency import run_together
+from majlis.testing.concurrency import row_lock_taken, run_together
 from majlis.testing.factories import EventFactory, ParticipantFactory, SessionFactory
 
 pytestmark = [
@@ -208,29 +208,6 @@ def test_two_sessions_moved_at_once_into_the_same_slot_cannot_both_clash():
     assert len(held) == 2 and not held[0].session.overlaps(held[1].session)
 
 
-def _row_lock_taken(session: Session) -> bool:
-    """Whether another connection finds the session's row locked right now."""
-    found: dict[str, bool] = {}
-
-    def probe() -> None:
-        try:
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT id FROM events_session WHERE id = %s FOR UPDATE NOWAIT",
-                    [session.pk],
-                )
-            found["locked"] = False
-        except OperationalError:
-            found["locked"] = True
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=probe)
-    thread.start()
-    thread.join(timeout=30)
-    return found["locked"]
-
-
 @pytest.mark.parametrize("handed_back", [True, False])
 def test_a_handed_back_quick_booking_keeps_no_lock_in_the_callers_transaction(
     handed_back,
@@ -255,7 +232,7 @@ def test_a_handed_back_quick_booking_keeps_no_lock_in_the_callers_transaction(
         )
         assert (quick is None) == handed_back
         # When it books, the lock is held to the end, as it must be.
-        assert _row_lock_taken(session) is not handed_back
+        assert row_lock_taken(session) is not handed_back
 
 
 def test_one_delegate_booking_two_overlapping_sessions_at_once_never_hears_try_again():

@@ -26,9 +26,9 @@ from majlis.bookings.services import (
     booking_create,
     session_move,
 )
-from majlis.bookings.tests.concurrency.test_races import _row_lock_taken
 from majlis.events.models import Session
 from majlis.outbox.models import OutboxMessage
+from majlis.testing.concurrency import row_lock_taken
 from majlis.testing.factories import (
     EventFactory,
     ParticipantFactory,
@@ -367,8 +367,8 @@ def test_a_handed_back_cancellation_keeps_no_lock_in_the_callers_transaction(
     with transaction.atomic():
         done = booking_cancel_quick(booking=leaving, actor=Actor.delegate())
         assert done is not handed_back
-        assert [_row_lock_taken(session) for session in group] == [not handed_back] * 3
-        assert not _row_lock_taken(morning["bystander"].session)
+        assert [row_lock_taken(session) for session in group] == [not handed_back] * 3
+        assert not row_lock_taken(morning["bystander"].session)
 
 
 @pytest.mark.django_db(transaction=True)
