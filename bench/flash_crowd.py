@@ -174,6 +174,7 @@ class Bench:
             "PYTHONPATH": str(ROOT),
         }
         self.smtp_port = smtp_port
+        self.threads: int | None = None
 
     # -- the database ---------------------------------------------------------
     def make_database(self) -> None:
@@ -255,8 +256,11 @@ class Bench:
                     str(port),
                     "--workers",
                     str(workers),
-                    "--threads",
-                    str(self.args.threads),
+                    *(
+                        ["--threads", str(self.args.threads)]
+                        if self.args.threads
+                        else []
+                    ),
                 ],
                 env=self.env,
                 cwd=ROOT,
@@ -267,6 +271,7 @@ class Bench:
             wait_until_ready(port)
         processes = [psutil.Process(server.pid) for server in self.servers]
         wait_until_settled(processes)
+        self.threads = granian_threads(processes[0])
         return processes
 
     def stop_servers(self) -> None:
@@ -385,6 +390,17 @@ class Bench:
         return report
 
 
+def granian_threads(server: psutil.Process) -> int | None:
+    """The threads per worker `majlis serve` started Granian with (its own
+    default when the bench does not say)."""
+    for process in server.children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            command = process.cmdline()
+            if "--blocking-threads" in command:
+                return int(command[command.index("--blocking-threads") + 1])
+    return None
+
+
 def wait_until_settled(servers: list[psutil.Process], timeout: float = 60.0) -> None:
     """Until every process of the servers has stopped using CPU for a second:
     the outbox workers warm up at the lowest priority, and would otherwise
@@ -429,7 +445,9 @@ def main() -> None:
     parser.add_argument("--delegates", type=int, default=3000)
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--workers", type=int, default=default_workers())
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--threads", type=int, help="threads per worker (default: majlis serve's)"
+    )
     parser.add_argument("--port", type=int, default=8100)
     parser.add_argument(
         "--database-url", default="postgres://postgres@127.0.0.1:5432/majlis_bench"
@@ -468,6 +486,7 @@ def main() -> None:
         bench.start_smtp_sink()
         port = args.port
         processes = bench.start_servers([port], args.workers)
+        results["settings"]["threads"] = bench.threads
         if args.only is None:
             results["floor"] = bench.loadgen(
                 processes, "floor", [port], f"--seconds={args.floor_seconds}"

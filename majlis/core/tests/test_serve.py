@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import psutil
 import pytest
 
 import config.wsgi
@@ -248,3 +249,83 @@ def test_fewer_connections_than_workers_is_refused():
 
     with pytest.raises(CommandError, match="at least the number of workers"):
         call_command("serve", "--workers", "4", "--connections", "3")
+
+
+def test_fewer_than_one_thread_is_refused():
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="--threads must be at least 1"):
+        call_command("serve", "--threads", "0")
+
+
+@pytest.mark.parametrize(
+    ("vendor", "host", "here"),
+    [
+        ("sqlite", "", True),
+        ("postgresql", "", True),  # libpq's default: the local Unix socket
+        ("postgresql", "/var/run/postgresql", True),
+        ("postgresql", "localhost", True),
+        ("postgresql", "127.0.0.1", True),
+        ("postgresql", "127.0.1.1", True),
+        ("postgresql", "::1", True),
+        ("postgresql", "10.0.0.5", False),
+        ("postgresql", "db.example.org", False),
+    ],
+)
+def test_where_the_database_is(vendor, host, here):
+    from majlis.core.management.commands.serve import database_on_this_machine
+
+    assert database_on_this_machine(vendor, host) is here
+
+
+def test_fewer_threads_when_the_database_shares_the_machine(settings):
+    from django.db import connection
+
+    from majlis.core.management.commands.serve import (
+        THREADS_DATABASE_ELSEWHERE,
+        THREADS_DATABASE_HERE,
+        default_threads,
+    )
+
+    assert THREADS_DATABASE_HERE < THREADS_DATABASE_ELSEWHERE
+    # The suite's database is on this machine, on SQLite and on PostgreSQL.
+    assert default_threads() == THREADS_DATABASE_HERE
+    remote = {**connection.settings_dict, "HOST": "10.0.0.5"}
+    original = connection.settings_dict
+    connection.settings_dict = remote
+    try:
+        expected_elsewhere = (
+            THREADS_DATABASE_ELSEWHERE
+            if connection.vendor == "postgresql"
+            else THREADS_DATABASE_HERE
+        )
+        assert default_threads() == expected_elsewhere
+    finally:
+        connection.settings_dict = original
+
+
+def test_serve_starts_granian_with_the_default_threads():
+    from majlis.core.management.commands.serve import THREADS_DATABASE_HERE
+
+    port = free_port()
+    majlis = str(Path(sys.executable).parent / "majlis")
+    with tempfile.TemporaryDirectory() as data:
+        server = subprocess.Popen(
+            [majlis, "serve", "--port", str(port), "--workers", "1", "--no-outbox"],
+            env=embedded_environment(data),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            wait_for(f"http://127.0.0.1:{port}/api/v1/health/live")
+            commands = [
+                child.cmdline()
+                for child in psutil.Process(server.pid).children(recursive=True)
+            ]
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+    granian = next(command for command in commands if "--blocking-threads" in command)
+    # The embedded demo runs on SQLite, on this machine.
+    threads = granian[granian.index("--blocking-threads") + 1]
+    assert threads == str(THREADS_DATABASE_HERE)

@@ -1,4 +1,5 @@
 import contextlib
+import ipaddress
 import os
 import shutil
 import signal
@@ -26,6 +27,33 @@ DEFAULT_CONNECTIONS = 4096
 
 def default_workers() -> int:
     return max(2, (os.cpu_count() or 1) * 2)
+
+
+# Threads per worker: with PostgreSQL on the same machine, each connection the
+# server opens is one more database process competing with the server for
+# the same cores; elsewhere, each thread spends more of a request waiting on
+# round trips and more of them keep the cores busy (docs/BENCHMARKS.md, item 25).
+THREADS_DATABASE_HERE = 2
+THREADS_DATABASE_ELSEWHERE = 4
+
+
+def database_on_this_machine(vendor: str, host: str) -> bool:
+    """SQLite, or PostgreSQL reached through a Unix socket or a loopback address."""
+    if vendor != "postgresql":
+        return True
+    if host in ("", "localhost") or host.startswith("/"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name: another machine, as far as can be told here
+        return False
+
+
+def default_threads() -> int:
+    host = str(connection.settings_dict.get("HOST") or "")
+    if database_on_this_machine(connection.vendor, host):
+        return THREADS_DATABASE_HERE
+    return THREADS_DATABASE_ELSEWHERE
 
 
 def default_outbox_workers() -> int:
@@ -63,7 +91,11 @@ class Command(BaseCommand):
             "--port", type=int, default=int(os.environ.get("PORT", "8000"))
         )
         parser.add_argument("--workers", type=int, default=default_workers())
-        parser.add_argument("--threads", type=int, default=4)
+        parser.add_argument(
+            "--threads",
+            type=int,
+            help="threads per worker; default 2 with the database on this machine, else 4",
+        )
         parser.add_argument(
             "--connections",
             type=int,
@@ -79,6 +111,8 @@ class Command(BaseCommand):
             raise CommandError(
                 _("--connections must be at least the number of workers.")
             )
+        if options["threads"] is not None and options["threads"] < 1:
+            raise CommandError(_("--threads must be at least 1."))
         if not options["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -87,6 +121,7 @@ class Command(BaseCommand):
             "MAJLIS_BASE_URL", f"http://{options['host']}:{options['port']}"
         )
         per_worker = -(-options["connections"] // options["workers"])
+        threads = options["threads"] or default_threads()
         bin_dir = Path(sys.executable).parent
         granian = shutil.which("granian", path=str(bin_dir)) or "granian"
         command = [
@@ -100,7 +135,7 @@ class Command(BaseCommand):
             "--workers",
             str(options["workers"]),
             "--blocking-threads",
-            str(options["threads"]),
+            str(threads),
             # Granian counts connections here, not requests: a worker at its
             # limit stops accepting, and an idle kept-alive connection holds
             # its place (docs/BENCHMARKS.md, item 24).
