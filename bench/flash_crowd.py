@@ -49,11 +49,6 @@ BIN = Path(sys.executable).parent
 HERE = Path(__file__).resolve().parent
 
 
-def default_workers() -> int:
-    # The same default as `majlis serve`.
-    return max(2, (os.cpu_count() or 1) * 2)
-
-
 def _server_group(process: psutil.Process) -> str:
     """The outbox workers that `majlis serve` starts beside Granian are
     counted apart: they send the crowd's email, work the requests wait for
@@ -174,7 +169,7 @@ class Bench:
             "PYTHONPATH": str(ROOT),
         }
         self.smtp_port = smtp_port
-        self.threads: int | None = None
+        self.granian_settings: dict[str, int] = {}
 
     # -- the database ---------------------------------------------------------
     def make_database(self) -> None:
@@ -243,7 +238,7 @@ class Bench:
         with contextlib.suppress(OSError):
             Path(f"/proc/{self.smtp.pid}/autogroup").write_text("19")
 
-    def start_servers(self, ports: list[int], workers: int) -> list[psutil.Process]:
+    def start_servers(self, ports: list[int]) -> list[psutil.Process]:
         for port in ports:
             server = subprocess.Popen(
                 [
@@ -254,8 +249,11 @@ class Bench:
                     "127.0.0.1",
                     "--port",
                     str(port),
-                    "--workers",
-                    str(workers),
+                    *(
+                        ["--workers", str(self.args.workers)]
+                        if self.args.workers
+                        else []
+                    ),
                     *(
                         ["--threads", str(self.args.threads)]
                         if self.args.threads
@@ -271,7 +269,7 @@ class Bench:
             wait_until_ready(port)
         processes = [psutil.Process(server.pid) for server in self.servers]
         wait_until_settled(processes)
-        self.threads = granian_threads(processes[0])
+        self.granian_settings = granian_settings(processes[0])
         return processes
 
     def stop_servers(self) -> None:
@@ -390,15 +388,18 @@ class Bench:
         return report
 
 
-def granian_threads(server: psutil.Process) -> int | None:
-    """The threads per worker `majlis serve` started Granian with (its own
-    default when the bench does not say)."""
+def granian_settings(server: psutil.Process) -> dict[str, int]:
+    """The workers and threads per worker `majlis serve` started Granian with
+    (its own defaults when the bench does not say)."""
     for process in server.children(recursive=True):
         with contextlib.suppress(psutil.Error):
             command = process.cmdline()
             if "--blocking-threads" in command:
-                return int(command[command.index("--blocking-threads") + 1])
-    return None
+                return {
+                    "workers": int(command[command.index("--workers") + 1]),
+                    "threads": int(command[command.index("--blocking-threads") + 1]),
+                }
+    return {}
 
 
 def wait_until_settled(servers: list[psutil.Process], timeout: float = 60.0) -> None:
@@ -444,7 +445,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--delegates", type=int, default=3000)
     parser.add_argument("--clients", type=int, default=64)
-    parser.add_argument("--workers", type=int, default=default_workers())
+    parser.add_argument(
+        "--workers", type=int, help="worker processes (default: majlis serve's)"
+    )
     parser.add_argument(
         "--threads", type=int, help="threads per worker (default: majlis serve's)"
     )
@@ -485,8 +488,8 @@ def main() -> None:
             results["machine"]["postgresql"] = version[0] if version else ""
         bench.start_smtp_sink()
         port = args.port
-        processes = bench.start_servers([port], args.workers)
-        results["settings"]["threads"] = bench.threads
+        processes = bench.start_servers([port])
+        results["settings"].update(bench.granian_settings)
         if args.only is None:
             results["floor"] = bench.loadgen(
                 processes, "floor", [port], f"--seconds={args.floor_seconds}"
@@ -528,7 +531,7 @@ def main() -> None:
             for mode in ("function", "statements", "one-session"):
                 results[f"raw_{mode}"] = raw = bench.raw_database(mode)
                 failures += [f"raw {mode}: {rule}" for rule in broken_rules(raw)]
-            processes = bench.start_servers([port, port + 1], args.workers)
+            processes = bench.start_servers([port, port + 1])
             results["scale_out"] = scaled = bench.crowd(processes, [port, port + 1])
             failures += [f"scale-out: {rule}" for rule in broken_rules(scaled)]
             bench.stop_servers()

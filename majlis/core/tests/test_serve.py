@@ -251,11 +251,12 @@ def test_fewer_connections_than_workers_is_refused():
         call_command("serve", "--workers", "4", "--connections", "3")
 
 
-def test_fewer_than_one_thread_is_refused():
+@pytest.mark.parametrize("option", ["--threads", "--workers"])
+def test_fewer_than_one_thread_or_worker_is_refused(option):
     from django.core.management import CommandError, call_command
 
-    with pytest.raises(CommandError, match="--threads must be at least 1"):
-        call_command("serve", "--threads", "0")
+    with pytest.raises(CommandError, match=f"{option} must be at least 1"):
+        call_command("serve", option, "0")
 
 
 @pytest.mark.parametrize(
@@ -278,40 +279,41 @@ def test_where_the_database_is(vendor, host, here):
     assert database_on_this_machine(vendor, host) is here
 
 
-def test_fewer_threads_when_the_database_shares_the_machine(settings):
+def test_fewer_workers_when_the_database_shares_the_machine():
     from django.db import connection
 
     from majlis.core.management.commands.serve import (
-        THREADS_DATABASE_ELSEWHERE,
-        THREADS_DATABASE_HERE,
-        default_threads,
+        WORKERS_PER_CORE_DATABASE_ELSEWHERE,
+        WORKERS_PER_CORE_DATABASE_HERE,
+        default_workers,
     )
 
-    assert THREADS_DATABASE_HERE < THREADS_DATABASE_ELSEWHERE
+    cores = os.cpu_count() or 1
+    assert WORKERS_PER_CORE_DATABASE_HERE < WORKERS_PER_CORE_DATABASE_ELSEWHERE
     # The suite's database is on this machine, on SQLite and on PostgreSQL.
-    assert default_threads() == THREADS_DATABASE_HERE
-    remote = {**connection.settings_dict, "HOST": "10.0.0.5"}
+    assert default_workers() == max(2, cores * WORKERS_PER_CORE_DATABASE_HERE)
     original = connection.settings_dict
-    connection.settings_dict = remote
+    connection.settings_dict = {**original, "HOST": "10.0.0.5"}
     try:
-        expected_elsewhere = (
-            THREADS_DATABASE_ELSEWHERE
-            if connection.vendor == "postgresql"
-            else THREADS_DATABASE_HERE
-        )
-        assert default_threads() == expected_elsewhere
+        elsewhere = default_workers()
     finally:
         connection.settings_dict = original
+    per_core = (
+        WORKERS_PER_CORE_DATABASE_ELSEWHERE
+        if connection.vendor == "postgresql"
+        else WORKERS_PER_CORE_DATABASE_HERE
+    )
+    assert elsewhere == max(2, cores * per_core)
 
 
-def test_serve_starts_granian_with_the_default_threads():
-    from majlis.core.management.commands.serve import THREADS_DATABASE_HERE
+def test_serve_starts_granian_with_the_default_workers_and_threads():
+    from majlis.core.management.commands.serve import WORKERS_PER_CORE_DATABASE_HERE
 
     port = free_port()
     majlis = str(Path(sys.executable).parent / "majlis")
     with tempfile.TemporaryDirectory() as data:
         server = subprocess.Popen(
-            [majlis, "serve", "--port", str(port), "--workers", "1", "--no-outbox"],
+            [majlis, "serve", "--port", str(port), "--no-outbox"],
             env=embedded_environment(data),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -327,5 +329,7 @@ def test_serve_starts_granian_with_the_default_threads():
             server.wait(timeout=30)
     granian = next(command for command in commands if "--blocking-threads" in command)
     # The embedded demo runs on SQLite, on this machine.
-    threads = granian[granian.index("--blocking-threads") + 1]
-    assert threads == str(THREADS_DATABASE_HERE)
+    cores = os.cpu_count() or 1
+    workers = max(2, cores * WORKERS_PER_CORE_DATABASE_HERE)
+    assert granian[granian.index("--workers") + 1] == str(workers)
+    assert granian[granian.index("--blocking-threads") + 1] == "4"

@@ -25,16 +25,16 @@ WORKERS_KILL_TIMEOUT_SECONDS = 10
 DEFAULT_CONNECTIONS = 4096
 
 
-def default_workers() -> int:
-    return max(2, (os.cpu_count() or 1) * 2)
-
-
-# Threads per worker: with PostgreSQL on the same machine, each connection the
-# server opens is one more database process competing with the server for
-# the same cores; elsewhere, each thread spends more of a request waiting on
-# round trips and more of them keep the cores busy (docs/BENCHMARKS.md, item 25).
-THREADS_DATABASE_HERE = 2
-THREADS_DATABASE_ELSEWHERE = 4
+# Worker processes per core: with PostgreSQL on the same machine, one, of 4
+# threads each. Fewer processes share the two cores more fairly (a request
+# waits in its process's queue in arrival order rather than on the kernel's
+# choice among more processes), and fewer connections leave PostgreSQL's
+# processes less to compete for: the crowd's booking p99 came down by a
+# fifth at the same throughput (docs/BENCHMARKS.md, items 25 and 27).
+# Elsewhere, two: each thread spends more of a request waiting on round
+# trips, and more of them keep the cores busy.
+WORKERS_PER_CORE_DATABASE_HERE = 1
+WORKERS_PER_CORE_DATABASE_ELSEWHERE = 2
 
 
 def database_on_this_machine(vendor: str, host: str) -> bool:
@@ -49,11 +49,14 @@ def database_on_this_machine(vendor: str, host: str) -> bool:
         return False
 
 
-def default_threads() -> int:
+def default_workers() -> int:
     host = str(connection.settings_dict.get("HOST") or "")
-    if database_on_this_machine(connection.vendor, host):
-        return THREADS_DATABASE_HERE
-    return THREADS_DATABASE_ELSEWHERE
+    per_core = (
+        WORKERS_PER_CORE_DATABASE_HERE
+        if database_on_this_machine(connection.vendor, host)
+        else WORKERS_PER_CORE_DATABASE_ELSEWHERE
+    )
+    return max(2, (os.cpu_count() or 1) * per_core)
 
 
 def default_outbox_workers() -> int:
@@ -90,12 +93,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--port", type=int, default=int(os.environ.get("PORT", "8000"))
         )
-        parser.add_argument("--workers", type=int, default=default_workers())
         parser.add_argument(
-            "--threads",
+            "--workers",
             type=int,
-            help="threads per worker; default 2 with the database on this machine, else 4",
+            help="worker processes; default one per core with the database on this"
+            " machine, else two per core, and at least 2",
         )
+        parser.add_argument("--threads", type=int, default=4)
         parser.add_argument(
             "--connections",
             type=int,
@@ -107,11 +111,14 @@ class Command(BaseCommand):
         parser.add_argument("--no-migrate", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["connections"] < options["workers"]:
+        if options["workers"] is not None and options["workers"] < 1:
+            raise CommandError(_("--workers must be at least 1."))
+        workers = options["workers"] or default_workers()
+        if options["connections"] < workers:
             raise CommandError(
                 _("--connections must be at least the number of workers.")
             )
-        if options["threads"] is not None and options["threads"] < 1:
+        if options["threads"] < 1:
             raise CommandError(_("--threads must be at least 1."))
         if not options["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
@@ -120,8 +127,7 @@ class Command(BaseCommand):
         os.environ.setdefault(
             "MAJLIS_BASE_URL", f"http://{options['host']}:{options['port']}"
         )
-        per_worker = -(-options["connections"] // options["workers"])
-        threads = options["threads"] or default_threads()
+        per_worker = -(-options["connections"] // workers)
         bin_dir = Path(sys.executable).parent
         granian = shutil.which("granian", path=str(bin_dir)) or "granian"
         command = [
@@ -133,9 +139,9 @@ class Command(BaseCommand):
             "--port",
             str(options["port"]),
             "--workers",
-            str(options["workers"]),
+            str(workers),
             "--blocking-threads",
-            str(threads),
+            str(options["threads"]),
             # Granian counts connections here, not requests: a worker at its
             # limit stops accepting, and an idle kept-alive connection holds
             # its place (docs/BENCHMARKS.md, item 24).
