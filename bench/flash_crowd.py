@@ -390,7 +390,7 @@ class Bench:
 
 def granian_settings(server: psutil.Process) -> dict[str, int]:
     """The workers and threads per worker `majlis serve` started Granian with
-    (its own defaults when the bench does not say)."""
+    (`majlis serve`'s defaults when the bench does not say)."""
     for process in server.children(recursive=True):
         with contextlib.suppress(psutil.Error):
             command = process.cmdline()

@@ -107,8 +107,6 @@ def test_one_email_sender_per_core_on_postgresql_and_one_on_sqlite():
 def test_stopping_serve_stops_its_email_workers_at_the_lowest_priority(how):
     """The workers run in sessions of their own (for their scheduling group), so
     they no longer hear a closed terminal: `majlis serve` stops them."""
-    import psutil
-
     port = free_port()
     majlis = str(Path(sys.executable).parent / "majlis")
     with tempfile.TemporaryDirectory() as data:
