@@ -61,9 +61,18 @@ def run_together(count: int, work: Callable[[int], object]) -> Counter[str]:
     return outcomes
 
 
+# PostgreSQL's "lock_not_available": NOWAIT found the row locked.
+_LOCK_NOT_AVAILABLE = "55P03"
+
+
 def row_lock_taken(session: Session) -> bool:
-    """Whether another connection finds the session's row locked right now."""
+    """Whether another connection finds the session's row locked right now.
+
+    Any other failure of the probe (a lost connection, a timeout) is raised,
+    not taken for a lock, so that a test expecting the lock cannot pass on it.
+    """
     found: dict[str, bool] = {}
+    failures: list[Exception] = []
 
     def probe() -> None:
         try:
@@ -73,12 +82,17 @@ def row_lock_taken(session: Session) -> bool:
                     [session.pk],
                 )
             found["locked"] = False
-        except OperationalError:
-            found["locked"] = True
+        except OperationalError as error:
+            if getattr(error.__cause__, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
+                found["locked"] = True
+            else:
+                failures.append(error)
         finally:
             connections.close_all()
 
     thread = threading.Thread(target=probe)
     thread.start()
     thread.join(timeout=30)
+    if failures:
+        raise failures[0]
     return found["locked"]
