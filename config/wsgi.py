@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.wsgi import get_wsgi_application
 
+from majlis.core.balancing import BALANCE_CONNECTIONS, ConnectionBalancer
 from majlis.core.warmup import warm_up
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
@@ -58,3 +59,8 @@ def application(
 
 
 warm_up()
+
+if os.environ.get(BALANCE_CONNECTIONS) == "1":
+    balancer = ConnectionBalancer(application)
+    balancer.start()
+    application = balancer

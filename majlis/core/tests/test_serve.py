@@ -305,6 +305,7 @@ def test_fewer_workers_when_the_database_shares_the_machine():
 
 
 def test_serve_starts_granian_with_the_default_workers_and_threads():
+    from majlis.core.balancing import BALANCE_CONNECTIONS
     from majlis.core.management.commands.serve import WORKERS_PER_CORE_DATABASE_HERE
 
     port = free_port()
@@ -319,15 +320,21 @@ def test_serve_starts_granian_with_the_default_workers_and_threads():
         try:
             wait_for(f"http://127.0.0.1:{port}/api/v1/health/live")
             commands = [
-                child.cmdline()
+                (child.cmdline(), child.environ())
                 for child in psutil.Process(server.pid).children(recursive=True)
             ]
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
-    granian = next(command for command in commands if "--blocking-threads" in command)
+    granian, environment = next(
+        (command, environment)
+        for command, environment in commands
+        if "--blocking-threads" in command
+    )
     # The embedded demo runs on SQLite, on this machine.
     cores = os.cpu_count() or 1
     workers = max(2, cores * WORKERS_PER_CORE_DATABASE_HERE)
     assert granian[granian.index("--workers") + 1] == str(workers)
     assert granian[granian.index("--blocking-threads") + 1] == "4"
+    # More than one worker: they keep an even share of the connections.
+    assert environment[BALANCE_CONNECTIONS] == "1"

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from majlis.core.balancing import BALANCE_CONNECTIONS
 from majlis.core.terminal import activate_terminal_language
 from majlis.core.warmup import LONG_LIVED_PROCESS
 from majlis.outbox.crowding import OUTBOX_NICENESS
@@ -192,7 +193,10 @@ class Command(BaseCommand):
                 _start_outboxes(options["outbox_workers"], into=outboxes)
             if stopping:
                 return
-            server = subprocess.Popen(command, env=_long_lived())  # noqa: S603
+            server = subprocess.Popen(  # noqa: S603
+                command,
+                env={**_long_lived(), BALANCE_CONNECTIONS: "1" if workers > 1 else ""},
+            )
             if stopping:
                 server.send_signal(signal.SIGTERM)
             server.wait()
