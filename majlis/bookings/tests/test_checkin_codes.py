@@ -27,3 +27,15 @@ def test_the_png_is_drawn_eight_pixels_a_module_with_its_quiet_zone():
     # 21 modules (version 1) and 4 of quiet zone each side, 8 pixels a module.
     expected = segno.make_qr("ABCD2345", error="m")
     assert image.size == ((expected.symbol_size(scale=8, border=4)[0],) * 2)
+
+
+def test_the_png_has_the_pixels_segno_would_draw():
+    for checkin_code in ("ABCD2345", "WXYZ6789", "K7M2P9Q4R8"):
+        drawn_by_segno = io.BytesIO()
+        segno.make_qr(checkin_code, error="m").save(
+            drawn_by_segno, kind="png", scale=8, border=4
+        )
+        ours = Image.open(io.BytesIO(checkin_qr_png(checkin_code)))
+        theirs = Image.open(drawn_by_segno)
+        assert ours.size == theirs.size
+        assert ours.convert("L").tobytes() == theirs.convert("L").tobytes()
