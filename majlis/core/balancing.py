@@ -22,6 +22,7 @@ Linux only (it reads ``/proc``); elsewhere a worker finds no siblings and
 never sheds.
 """
 
+import logging
 import os
 import threading
 import time
@@ -37,6 +38,8 @@ SLACK_CONNECTIONS = 2
 LOOK_EVERY_SECONDS = 0.1
 # ...at the workers it found among its parent's children this often.
 FIND_SIBLINGS_EVERY_SECONDS = 5.0
+
+logger = logging.getLogger(__name__)
 
 WsgiApplication = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -64,14 +67,28 @@ def open_sockets(pid: int) -> int | None:
 
 
 def sibling_pids() -> list[int]:
-    """The other children of this process's parent: Granian's other workers."""
+    """The other workers: the children of this process's parent started with
+    the same command line (Granian starts its workers so; any helper process
+    it might start beside them is not one)."""
     parent = os.getppid()
     try:
         children = Path(f"/proc/{parent}/task/{parent}/children").read_text()
+        mine = Path("/proc/self/cmdline").read_bytes()
     except OSError:
         return []
     me = os.getpid()
-    return [pid for pid in map(int, children.split()) if pid != me]
+    return [
+        pid
+        for pid in map(int, children.split())
+        if pid != me and _command_line(pid) == mine
+    ]
+
+
+def _command_line(pid: int) -> bytes | None:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
 
 
 def connections_to_shed(mine: int, siblings: list[int]) -> int:
@@ -101,8 +118,20 @@ class ConnectionBalancer:
 
     def _watch(self) -> None:
         while True:
+            looked = self.look_safely()
+            time.sleep(LOOK_EVERY_SECONDS if looked else FIND_SIBLINGS_EVERY_SECONDS)
+
+    def look_safely(self) -> bool:
+        """Look; on any failure shed nothing and say so (the worker serves
+        on, unbalanced at worst, and its watch goes on)."""
+        try:
             self.look()
-            time.sleep(LOOK_EVERY_SECONDS)
+        except Exception:
+            logger.exception("could not compare this worker's connections")
+            with self._lock:
+                self.to_shed = 0
+            return False
+        return True
 
     def look(self) -> None:
         now = time.monotonic()

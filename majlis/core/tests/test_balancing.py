@@ -83,6 +83,50 @@ def test_a_worker_alone_never_sheds():
     assert balancer.to_shed == 0
 
 
+def test_siblings_are_the_parent_s_children_started_alike():
+    """Run from a child of this test process: its twin (the same command
+    line) is a sibling worker, a child started otherwise is not."""
+    probe = (
+        "import os, time\n"
+        "if os.environ.get('PROBE'):\n"
+        "    from majlis.core.balancing import sibling_pids\n"
+        "    print(sibling_pids())\n"
+        "else:\n"
+        "    time.sleep(30)\n"
+    )
+    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    twin = subprocess.Popen([sys.executable, "-c", probe], env=environment)
+    other = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(30)"], env=environment
+    )
+    try:
+        found = subprocess.run(
+            [sys.executable, "-c", probe],
+            env={**environment, "PROBE": "1"},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    finally:
+        for child in (twin, other):
+            child.kill()
+            child.wait()
+    assert found.strip() == f"[{twin.pid}]"
+
+
+def test_a_failed_look_sheds_nothing_and_the_watch_goes_on(monkeypatch, caplog):
+    balancer = ConnectionBalancer(_plain)
+    balancer.to_shed = 7
+
+    def unreadable():
+        raise ValueError("a /proc we cannot read")
+
+    monkeypatch.setattr("majlis.core.balancing.sibling_pids", unreadable)
+    assert balancer.look_safely() is False
+    assert balancer.to_shed == 0
+    assert "could not compare" in caplog.text
+
+
 @contextmanager
 def _two_workers() -> Iterator[int]:
     port = free_port()
