@@ -10,7 +10,7 @@ random walk. In the flash-crowd bench one worker held 7 of the 64 clients'
 connections while the other held 55 (docs/BENCHMARKS.md, item 28), and every
 request of the fuller worker queued behind seven times as many.
 
-So each worker looks, ten times a second, at how many sockets it and its
+So each worker looks, up to ten times a second, at how many sockets it and its
 sibling workers hold open (about the same number but for their client
 connections), and one holding more than the average answers as many of its
 next requests as it is above it with ``Connection: close``. The request is
@@ -34,8 +34,11 @@ from typing import Any
 BALANCE_CONNECTIONS = "MAJLIS_BALANCE_CONNECTIONS"
 # A worker sheds once it holds more than this many above the average...
 SLACK_CONNECTIONS = 2
-# ...as it finds by looking this often...
+# ...as it finds by looking this often, or less often when looking costs
+# more than this share of a core (a look reads every socket of every worker:
+# 0.2 ms for 64 connections, 15 ms a worker for 4,000)...
 LOOK_EVERY_SECONDS = 0.1
+LOOK_CPU_SHARE = 0.02
 # ...at the workers it found among its parent's children this often.
 FIND_SIBLINGS_EVERY_SECONDS = 5.0
 
@@ -100,6 +103,11 @@ def connections_to_shed(mine: int, siblings: list[int]) -> int:
     return int(above) if above > SLACK_CONNECTIONS else 0
 
 
+def next_look_in(seconds_spent_looking: float) -> float:
+    """The pause after a look that cost ``seconds_spent_looking`` of CPU."""
+    return max(LOOK_EVERY_SECONDS, seconds_spent_looking / LOOK_CPU_SHARE)
+
+
 class ConnectionBalancer:
     """A WSGI wrapper: while its worker holds more than its share of
     connections, its next answers close theirs."""
@@ -118,8 +126,10 @@ class ConnectionBalancer:
 
     def _watch(self) -> None:
         while True:
+            started = time.thread_time()
             looked = self.look_safely()
-            time.sleep(LOOK_EVERY_SECONDS if looked else FIND_SIBLINGS_EVERY_SECONDS)
+            spent = time.thread_time() - started
+            time.sleep(next_look_in(spent) if looked else FIND_SIBLINGS_EVERY_SECONDS)
 
     def look_safely(self) -> bool:
         """Look; on any failure shed nothing and say so (the worker serves
