@@ -1,5 +1,6 @@
 import os
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from django.core.wsgi import get_wsgi_application
@@ -60,7 +61,7 @@ def application(
 
 warm_up()
 
-if os.environ.get(BALANCE_CONNECTIONS) == "1":
-    balancer = ConnectionBalancer(application)
+if workers_directory := os.environ.get(BALANCE_CONNECTIONS):
+    balancer = ConnectionBalancer(application, Path(workers_directory))
     balancer.start()
     application = balancer

@@ -10,16 +10,18 @@ random walk. In the flash-crowd bench one worker held 7 of the 64 clients'
 connections while the other held 55 (docs/BENCHMARKS.md, item 28), and every
 request of the fuller worker queued behind seven times as many.
 
-So each worker looks, up to ten times a second, at how many sockets it and its
-sibling workers hold open (about the same number but for their client
-connections), and one holding more than the average answers as many of its
-next requests as it is above it with ``Connection: close``. The request is
-answered in full; its client opens a new connection for the next one, which
-the kernel hands to a worker by hash again: the fuller worker sheds
-connections until the workers are even.
+So each worker counts, up to ten times a second, the sockets it holds (about
+the same number in every worker but for their client connections), writes
+the count where its sibling workers read it (a directory `majlis serve`
+makes for them), and reads theirs. A worker holding more than the average
+answers as many of its next requests as it is above it with
+``Connection: close``. The request is answered in full; its client opens a
+new connection for the next one, which the kernel hands to a worker by hash
+again: the fuller worker sheds connections until the workers are even, within
+a slack of two.
 
-Linux only (it reads ``/proc``); elsewhere a worker finds no siblings and
-never sheds.
+Linux only (a worker counts its sockets in ``/proc``); elsewhere a worker
+publishes nothing and never sheds.
 """
 
 import logging
@@ -30,35 +32,35 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-# Set by `majlis serve` for its Granian workers.
+# Set by `majlis serve` for its Granian workers: the directory where each
+# writes how many sockets it holds, in a file named by its pid.
 BALANCE_CONNECTIONS = "MAJLIS_BALANCE_CONNECTIONS"
 # A worker sheds once it holds more than this many above the average...
 SLACK_CONNECTIONS = 2
 # ...as it finds by looking this often, or less often when looking costs
-# more than this share of a core (a look reads every socket of every worker:
-# 0.2 ms for 64 connections, 15 ms a worker for 4,000)...
+# more than this share of a core (counting its sockets: 0.2 ms for 64
+# connections, 15 ms for 4,000).
 LOOK_EVERY_SECONDS = 0.1
 LOOK_CPU_SHARE = 0.02
-# ...at the workers it found among its parent's children this often.
-FIND_SIBLINGS_EVERY_SECONDS = 5.0
+# A count not written again for this long is a worker's that hangs or is
+# gone, and is left out.
+STALE_SECONDS = 30.0
 
 logger = logging.getLogger(__name__)
 
 WsgiApplication = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-def open_sockets(pid: int) -> int | None:
-    """How many sockets the process holds open; None if it cannot be seen.
+def open_sockets() -> int | None:
+    """How many sockets this process holds open; None where it cannot tell.
 
-    All but a few of a worker's sockets are its client connections (the
-    others, its listening socket and database connections, are about the same
-    in every worker); sockets rather than all files, because Granian's workers
-    differ by a few pipes of their own.
+    Sockets rather than all files: Granian's workers differ by a few pipes of
+    their own.
     """
-    directory = f"/proc/{pid}/fd"
+    directory = "/proc/self/fd"
     try:
         descriptors = os.listdir(directory)
-    except OSError:  # the process has ended, or this is not Linux
+    except OSError:  # not Linux
         return None
     sockets = 0
     for descriptor in descriptors:
@@ -69,29 +71,36 @@ def open_sockets(pid: int) -> int | None:
     return sockets
 
 
-def sibling_pids() -> list[int]:
-    """The other workers: the children of this process's parent started with
-    the same command line (Granian starts its workers so; any helper process
-    it might start beside them is not one)."""
-    parent = os.getppid()
-    try:
-        children = Path(f"/proc/{parent}/task/{parent}/children").read_text()
-        mine = Path("/proc/self/cmdline").read_bytes()
-    except OSError:
-        return []
+def publish(directory: Path, count: int) -> None:
+    """Write this worker's count whole, never half (a rename replaces it)."""
+    pid = os.getpid()
+    draft = directory / f".{pid}"
+    draft.write_text(str(count))
+    draft.replace(directory / str(pid))
+
+
+def siblings_counts(directory: Path) -> list[int]:
+    """The counts the other workers published, theirs that are alive."""
+    counts = []
     me = os.getpid()
-    return [
-        pid
-        for pid in map(int, children.split())
-        if pid != me and _command_line(pid) == mine
-    ]
-
-
-def _command_line(pid: int) -> bytes | None:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return None
+    now = time.time()
+    for entry in directory.iterdir():
+        if not entry.name.isdigit() or int(entry.name) == me:
+            continue  # a draft, or this worker's own
+        try:
+            os.kill(int(entry.name), 0)
+        except ProcessLookupError:  # ended; Granian starts another in its place
+            entry.unlink(missing_ok=True)
+            continue
+        except PermissionError:  # alive, as another user
+            pass
+        try:
+            if now - entry.stat().st_mtime > STALE_SECONDS:
+                continue
+            counts.append(int(entry.read_text()))
+        except (OSError, ValueError):  # removed or replaced meanwhile
+            continue
+    return counts
 
 
 def connections_to_shed(mine: int, siblings: list[int]) -> int:
@@ -112,12 +121,11 @@ class ConnectionBalancer:
     """A WSGI wrapper: while its worker holds more than its share of
     connections, its next answers close theirs."""
 
-    def __init__(self, application: WsgiApplication) -> None:
+    def __init__(self, application: WsgiApplication, directory: Path) -> None:
         self.application = application
+        self.directory = directory
         self.to_shed = 0
         self._lock = threading.Lock()
-        self._siblings: list[int] = []
-        self._siblings_found_at = -FIND_SIBLINGS_EVERY_SECONDS
 
     def start(self) -> None:
         threading.Thread(
@@ -127,9 +135,8 @@ class ConnectionBalancer:
     def _watch(self) -> None:
         while True:
             started = time.thread_time()
-            looked = self.look_safely()
-            spent = time.thread_time() - started
-            time.sleep(next_look_in(spent) if looked else FIND_SIBLINGS_EVERY_SECONDS)
+            self.look_safely()
+            time.sleep(next_look_in(time.thread_time() - started))
 
     def look_safely(self) -> bool:
         """Look; on any failure shed nothing and say so (the worker serves
@@ -144,17 +151,13 @@ class ConnectionBalancer:
         return True
 
     def look(self) -> None:
-        now = time.monotonic()
-        if now - self._siblings_found_at >= FIND_SIBLINGS_EVERY_SECONDS:
-            # A worker that died is replaced by one with another pid.
-            self._siblings = sibling_pids()
-            self._siblings_found_at = now
-        mine = open_sockets(os.getpid())
-        theirs = [
-            count for count in map(open_sockets, self._siblings) if count is not None
-        ]
+        mine = open_sockets()
+        if mine is None:
+            return
+        publish(self.directory, mine)
+        theirs = siblings_counts(self.directory)
         with self._lock:
-            self.to_shed = 0 if mine is None else connections_to_shed(mine, theirs)
+            self.to_shed = connections_to_shed(mine, theirs)
 
     def _shed_one(self) -> bool:
         with self._lock:
@@ -166,15 +169,21 @@ class ConnectionBalancer:
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
-        # Only HTTP/1.1 keeps a connection by default (HTTP/2 has no
-        # Connection header, and its streams share one connection anyway).
+        # Only HTTP/1.1 keeps a connection by default (Granian says "HTTP/1"
+        # for HTTP/1.0; HTTP/2 has no Connection header, and its streams share
+        # one connection anyway).
         if not self.to_shed or environ.get("SERVER_PROTOCOL") != "HTTP/1.1":
             return self.application(environ, start_response)
+        closing: bool | None = None  # decided at the first start_response
 
         def closing_start_response(
             status: str, headers: list[tuple[str, str]], *exc_info: Any
         ) -> Any:
-            if self._shed_one():
+            nonlocal closing
+            if closing is None:
+                already = any(name.lower() == "connection" for name, _ in headers)
+                closing = not already and self._shed_one()
+            if closing:  # again if an error replaces the first headers
                 headers = [*headers, ("Connection", "close")]
             return start_response(status, headers, *exc_info)
 

@@ -5,9 +5,10 @@ more sockets open, as 20 more connections would."""
 import os
 import socket
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
-from majlis.core.balancing import ConnectionBalancer
+from majlis.core.balancing import BALANCE_CONNECTIONS, ConnectionBalancer
 
 held: list[socket.socket] = []
 
@@ -24,5 +25,5 @@ def answer_with_pid(
     return [str(os.getpid()).encode()]
 
 
-application = ConnectionBalancer(answer_with_pid)
+application = ConnectionBalancer(answer_with_pid, Path(os.environ[BALANCE_CONNECTIONS]))
 application.start()

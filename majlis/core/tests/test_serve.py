@@ -308,6 +308,9 @@ def test_serve_starts_granian_with_the_default_workers_and_threads():
     from majlis.core.balancing import BALANCE_CONNECTIONS
     from majlis.core.management.commands.serve import WORKERS_PER_CORE_DATABASE_HERE
 
+    # The embedded demo runs on SQLite, on this machine.
+    cores = os.cpu_count() or 1
+    workers = max(2, cores * WORKERS_PER_CORE_DATABASE_HERE)
     port = free_port()
     majlis = str(Path(sys.executable).parent / "majlis")
     with tempfile.TemporaryDirectory() as data:
@@ -319,22 +322,24 @@ def test_serve_starts_granian_with_the_default_workers_and_threads():
         )
         try:
             wait_for(f"http://127.0.0.1:{port}/api/v1/health/live")
-            commands = [
-                (child.cmdline(), child.environ())
-                for child in psutil.Process(server.pid).children(recursive=True)
-            ]
+            granian = next(
+                child
+                for child in psutil.Process(server.pid).children()
+                if "--blocking-threads" in child.cmdline()
+            )
+            command = granian.cmdline()
+            directory = Path(granian.environ()[BALANCE_CONNECTIONS])
+            worker_pids = sorted(child.pid for child in granian.children())
+            # Each worker writes how many connections it holds, for the others.
+            deadline = time.monotonic() + 10
+            while len(list(directory.iterdir())) < workers:
+                assert time.monotonic() < deadline, list(directory.iterdir())
+                time.sleep(0.1)
+            published = sorted(int(entry.name) for entry in directory.iterdir())
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
-    granian, environment = next(
-        (command, environment)
-        for command, environment in commands
-        if "--blocking-threads" in command
-    )
-    # The embedded demo runs on SQLite, on this machine.
-    cores = os.cpu_count() or 1
-    workers = max(2, cores * WORKERS_PER_CORE_DATABASE_HERE)
-    assert granian[granian.index("--workers") + 1] == str(workers)
-    assert granian[granian.index("--blocking-threads") + 1] == "4"
-    # More than one worker: they keep an even share of the connections.
-    assert environment[BALANCE_CONNECTIONS] == "1"
+    assert command[command.index("--workers") + 1] == str(workers)
+    assert command[command.index("--blocking-threads") + 1] == "4"
+    assert published == worker_pids
+    assert not directory.exists()  # removed when serve stops

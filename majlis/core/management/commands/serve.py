@@ -5,6 +5,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -188,6 +189,11 @@ class Command(BaseCommand):
         for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(signum, stop)
         outboxes: list[subprocess.Popen] = []
+        # Where the workers tell each other how many connections they hold
+        # (core/balancing.py): one alone has no one to hand them to.
+        workers_directory = (
+            tempfile.mkdtemp(prefix="majlis-workers-") if workers > 1 else ""
+        )
         try:
             if not options["no_outbox"]:
                 _start_outboxes(options["outbox_workers"], into=outboxes)
@@ -195,13 +201,15 @@ class Command(BaseCommand):
                 return
             server = subprocess.Popen(  # noqa: S603
                 command,
-                env={**_long_lived(), BALANCE_CONNECTIONS: "1" if workers > 1 else ""},
+                env={**_long_lived(), BALANCE_CONNECTIONS: workers_directory},
             )
             if stopping:
                 server.send_signal(signal.SIGTERM)
             server.wait()
         finally:
             _stop_outboxes(outboxes)
+            if workers_directory:
+                shutil.rmtree(workers_directory, ignore_errors=True)
 
 
 def _long_lived() -> dict[str, str]:
