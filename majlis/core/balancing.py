@@ -45,6 +45,9 @@ LOOK_CPU_SHARE = 0.02
 # A count not written again for this long is a worker's that hangs or is
 # gone, and is left out.
 STALE_SECONDS = 30.0
+# A look that failed (the directory gone, say) is tried again after this long,
+# not ten times a second into the log.
+AFTER_A_FAILED_LOOK_SECONDS = 60.0
 
 logger = logging.getLogger(__name__)
 
@@ -135,8 +138,9 @@ class ConnectionBalancer:
     def _watch(self) -> None:
         while True:
             started = time.thread_time()
-            self.look_safely()
-            time.sleep(next_look_in(time.thread_time() - started))
+            looked = self.look_safely()
+            spent = time.thread_time() - started
+            time.sleep(next_look_in(spent) if looked else AFTER_A_FAILED_LOOK_SECONDS)
 
     def look_safely(self) -> bool:
         """Look; on any failure shed nothing and say so (the worker serves

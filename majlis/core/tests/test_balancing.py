@@ -14,6 +14,7 @@ import pytest
 
 from majlis.core import balancing
 from majlis.core.balancing import (
+    AFTER_A_FAILED_LOOK_SECONDS,
     BALANCE_CONNECTIONS,
     LOOK_CPU_SHARE,
     LOOK_EVERY_SECONDS,
@@ -169,6 +170,30 @@ def test_a_failed_look_sheds_nothing_and_the_watch_goes_on(
     assert balancer.look_safely() is False
     assert balancer.to_shed == 0
     assert "could not compare" in caplog.text
+
+
+@pytest.mark.parametrize("directory_there", [True, False])
+def test_the_watch_looks_often_and_after_a_failure_waits(
+    tmp_path, monkeypatch, directory_there
+):
+    """Ten times a second; after a failed look (its directory gone, say) a
+    minute, not ten log entries a second."""
+    slept = []
+
+    class Stopped(Exception):
+        pass
+
+    def sleep(seconds):
+        slept.append(seconds)
+        raise Stopped
+
+    monkeypatch.setattr(balancing.time, "sleep", sleep)
+    directory = tmp_path if directory_there else tmp_path / "removed"
+    with pytest.raises(Stopped):
+        ConnectionBalancer(_plain, directory)._watch()
+    assert slept == [
+        LOOK_EVERY_SECONDS if directory_there else AFTER_A_FAILED_LOOK_SECONDS
+    ]
 
 
 @contextmanager
