@@ -162,9 +162,7 @@ def test_a_look_publishes_its_count_and_sheds_above_the_average(tmp_path, monkey
     assert balancer.to_shed == 0
 
 
-def test_a_failed_look_sheds_nothing_and_the_watch_goes_on(
-    tmp_path, monkeypatch, caplog
-):
+def test_a_failed_look_sheds_nothing_and_is_logged(tmp_path, caplog):
     balancer = ConnectionBalancer(_plain, tmp_path / "removed")
     balancer.to_shed = 7
     assert balancer.look_safely() is False
