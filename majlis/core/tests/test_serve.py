@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import types
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -277,40 +278,44 @@ def test_where_the_database_is(vendor, host, here):
     assert database_on_this_machine(vendor, host) is here
 
 
-def test_fewer_workers_when_the_database_shares_the_machine():
-    from django.db import connection
+@pytest.mark.parametrize(
+    ("vendor", "host", "cores", "workers"),
+    [
+        # PostgreSQL here: two thirds of the cores for the workers, at least one.
+        ("postgresql", "127.0.0.1", 1, 1),
+        ("postgresql", "127.0.0.1", 2, 1),
+        ("postgresql", "/var/run/postgresql", 3, 2),
+        ("postgresql", "", 4, 2),
+        ("postgresql", "localhost", 8, 5),
+        # PostgreSQL elsewhere: two per core.
+        ("postgresql", "10.0.0.5", 1, 2),
+        ("postgresql", "db.example.org", 2, 4),
+        ("postgresql", "10.0.0.5", 8, 16),
+        # SQLite works inside the workers: one per core, at least 2.
+        ("sqlite", "", 1, 2),
+        ("sqlite", "", 2, 2),
+        ("sqlite", "", 8, 8),
+    ],
+)
+def test_default_workers_leave_postgresql_a_third_of_the_cores_it_shares(
+    monkeypatch, vendor, host, cores, workers
+):
+    from majlis.core.management.commands import serve
 
-    from majlis.core.management.commands.serve import (
-        WORKERS_PER_CORE_DATABASE_ELSEWHERE,
-        WORKERS_PER_CORE_DATABASE_HERE,
-        default_workers,
+    monkeypatch.setattr(
+        serve,
+        "connection",
+        types.SimpleNamespace(vendor=vendor, settings_dict={"HOST": host}),
     )
-
-    cores = os.cpu_count() or 1
-    assert WORKERS_PER_CORE_DATABASE_HERE < WORKERS_PER_CORE_DATABASE_ELSEWHERE
-    # The suite's database is on this machine, on SQLite and on PostgreSQL.
-    assert default_workers() == max(2, cores * WORKERS_PER_CORE_DATABASE_HERE)
-    original = connection.settings_dict
-    connection.settings_dict = {**original, "HOST": "10.0.0.5"}
-    try:
-        elsewhere = default_workers()
-    finally:
-        connection.settings_dict = original
-    per_core = (
-        WORKERS_PER_CORE_DATABASE_ELSEWHERE
-        if connection.vendor == "postgresql"
-        else WORKERS_PER_CORE_DATABASE_HERE
-    )
-    assert elsewhere == max(2, cores * per_core)
+    monkeypatch.setattr(serve.os, "cpu_count", lambda: cores)
+    assert serve.default_workers() == workers
 
 
 def test_serve_starts_granian_with_the_default_workers_and_threads():
     from majlis.core.balancing import BALANCE_CONNECTIONS
-    from majlis.core.management.commands.serve import WORKERS_PER_CORE_DATABASE_HERE
 
-    # The embedded demo runs on SQLite, on this machine.
-    cores = os.cpu_count() or 1
-    workers = max(2, cores * WORKERS_PER_CORE_DATABASE_HERE)
+    # The embedded demo runs on SQLite: one worker per core, at least 2.
+    workers = max(2, os.cpu_count() or 1)
     port = free_port()
     majlis = str(Path(sys.executable).parent / "majlis")
     with tempfile.TemporaryDirectory() as data:

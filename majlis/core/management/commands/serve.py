@@ -27,16 +27,21 @@ WORKERS_KILL_TIMEOUT_SECONDS = 10
 DEFAULT_CONNECTIONS = 4096
 
 
-# Worker processes per core: with PostgreSQL on the same machine, one, of 4
-# threads each. Fewer processes share the two cores more fairly (a request
-# waits in its process's queue in arrival order rather than on the kernel's
-# choice among more processes), and fewer connections leave PostgreSQL's
-# processes less to compete for: the crowd's booking p99 came down by a
-# fifth at the same throughput (docs/BENCHMARKS.md, items 25 and 27).
-# Elsewhere, two: each thread spends more of a request waiting on round
-# trips, and more of them keep the cores busy.
-WORKERS_PER_CORE_DATABASE_HERE = 1
+# Worker processes, by where the database is (docs/BENCHMARKS.md, items 25,
+# 27 and 30):
+# - PostgreSQL on another machine: two per core, each thread spends more of a
+#   request waiting on round trips.
+# - PostgreSQL on this machine: two thirds of the cores, at least one. A busy
+#   worker keeps a core busy (its Python runs one thread at a time), and
+#   PostgreSQL's processes used half as much again in the crowd; a worker
+#   more than that leaves every process waiting for a core, and a worker
+#   stopped while it holds Python's lock stops all its threads. On 2 cores,
+#   one worker of 4 threads had a crowd's booking p99 a fifth lower than two,
+#   for a crowd served a tenth slower.
+# - SQLite: one per core, at least 2; the database works inside the workers.
 WORKERS_PER_CORE_DATABASE_ELSEWHERE = 2
+WORKERS_SHARE_OF_CORES_DATABASE_HERE = (2, 3)
+WORKERS_PER_CORE_SQLITE = 1
 
 
 def database_on_this_machine(vendor: str, host: str) -> bool:
@@ -52,13 +57,14 @@ def database_on_this_machine(vendor: str, host: str) -> bool:
 
 
 def default_workers() -> int:
+    cores = os.cpu_count() or 1
+    if connection.vendor != "postgresql":
+        return max(2, cores * WORKERS_PER_CORE_SQLITE)
     host = str(connection.settings_dict.get("HOST") or "")
-    per_core = (
-        WORKERS_PER_CORE_DATABASE_HERE
-        if database_on_this_machine(connection.vendor, host)
-        else WORKERS_PER_CORE_DATABASE_ELSEWHERE
-    )
-    return max(2, (os.cpu_count() or 1) * per_core)
+    if database_on_this_machine(connection.vendor, host):
+        share, of = WORKERS_SHARE_OF_CORES_DATABASE_HERE
+        return max(1, cores * share // of)
+    return max(2, cores * WORKERS_PER_CORE_DATABASE_ELSEWHERE)
 
 
 def default_outbox_workers() -> int:
@@ -98,8 +104,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers",
             type=int,
-            help="worker processes; default one per core with the database on this"
-            " machine, else two per core, and at least 2",
+            help="worker processes; default two thirds of the cores (at least 1)"
+            " with PostgreSQL on this machine, two per core with PostgreSQL"
+            " elsewhere, one per core (at least 2) on SQLite",
         )
         parser.add_argument("--threads", type=int, default=4)
         parser.add_argument(
