@@ -36,8 +36,10 @@ DEFAULT_CONNECTIONS = 4096
 #   PostgreSQL's processes used half as much again in the crowd; a worker
 #   more than that leaves every process waiting for a core, and a worker
 #   stopped while it holds Python's lock stops all its threads. On 2 cores,
-#   one worker of 4 threads had a crowd's booking p99 a fifth lower than two,
-#   for a crowd served a tenth slower.
+#   one worker of 4 threads had a crowd's booking p99 a tenth to a sixth
+#   lower than two, for a crowd served 11-17 % slower. One worker alone
+#   leaves the port closed for about 0.6 s when it dies, until Granian
+#   replaces it; `--workers 2` keeps one serving.
 # - SQLite: one per core, at least 2; the database works inside the workers.
 WORKERS_PER_CORE_DATABASE_ELSEWHERE = 2
 WORKERS_SHARE_OF_CORES_DATABASE_HERE = (2, 3)
