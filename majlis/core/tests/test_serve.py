@@ -297,7 +297,7 @@ def test_where_the_database_is(vendor, host, here):
         ("sqlite", "", 8, 8),
     ],
 )
-def test_default_workers_leave_postgresql_a_third_of_the_cores_it_shares(
+def test_default_workers_by_where_the_database_is_and_the_cores(
     monkeypatch, vendor, host, cores, workers
 ):
     from majlis.core.management.commands import serve

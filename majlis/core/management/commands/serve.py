@@ -33,13 +33,13 @@ DEFAULT_CONNECTIONS = 4096
 #   request waiting on round trips.
 # - PostgreSQL on this machine: two thirds of the cores, at least one. A busy
 #   worker keeps a core busy (its Python runs one thread at a time), and
-#   PostgreSQL's processes used half as much again in the crowd; a worker
-#   more than that leaves every process waiting for a core, and a worker
-#   stopped while it holds Python's lock stops all its threads. On 2 cores,
-#   one worker of 4 threads had a crowd's booking p99 a tenth to a sixth
-#   lower than two, for a crowd served 11-17 % slower. One worker alone
-#   leaves the port closed for about 0.6 s when it dies, until Granian
-#   replaces it; `--workers 2` keeps one serving.
+#   PostgreSQL's processes used about half as much again in the crowd; a
+#   worker more than that leaves every process waiting for a core, and a
+#   worker stopped while it holds Python's lock stops all its threads. On 2
+#   cores, one worker of 4 threads had a crowd's booking p99 a tenth to a
+#   sixth lower than two on average, for a crowd served 11-17 % slower. One
+#   worker alone leaves the port closed for about 0.6 s when it dies, until
+#   Granian replaces it; `--workers 2` keeps one serving.
 # - SQLite: one per core, at least 2; the database works inside the workers.
 WORKERS_PER_CORE_DATABASE_ELSEWHERE = 2
 WORKERS_SHARE_OF_CORES_DATABASE_HERE = (2, 3)
@@ -158,7 +158,8 @@ class Command(BaseCommand):
             # its place (docs/BENCHMARKS.md, item 24).
             "--backpressure",
             str(per_worker),
-            # A worker that dies is replaced rather than leaving fewer behind.
+            # A worker that dies is replaced rather than leaving fewer behind
+            # (a single worker's port is closed for about 0.6 s meanwhile).
             "--respawn-failed-workers",
             # A worker can miss its stop signal when it lands on one of
             # Granian's own threads (seen here about once in four stops); it
