@@ -25,7 +25,7 @@ def main() -> None:
 
     from majlis.accounts.models import Participant
     from majlis.accounts.services import participant_token_create
-    from majlis.events.demo import DEMO_SLUG, demo_load
+    from majlis.demo.loader import DEMO_SLUG, demo_load
     from majlis.events.models import Session
 
     summary = demo_load(participants=args.delegates)

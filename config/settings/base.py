@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "majlis.outbox",
     "majlis.api",
     "majlis.backoffice",
+    "majlis.site",
+    "majlis.demo",
+    "majlis.server",
 ]
 
 MIDDLEWARE = [

@@ -31,7 +31,6 @@ from majlis.api.auth import (
     forget_token,
     participant_auth,
 )
-from majlis.api.idempotency import fingerprint, run_once
 from majlis.api.schemas import (
     AcceptedOut,
     AccessNeedsIn,
@@ -50,6 +49,7 @@ from majlis.api.schemas import (
     SessionOut,
     TokenOut,
 )
+from majlis.bookings.idempotency import fingerprint, run_once
 from majlis.bookings.models import Booking
 from majlis.bookings.selectors import (
     access_needs_counts,

@@ -25,3 +25,6 @@ class BookingsConfig(AppConfig):
         # SQLite's table rebuilds and its triggers do not mix: see sqlite_triggers.
         pre_migrate.connect(_drop_before_migrating, sender=self)
         post_migrate.connect(_restore_after_migrating, sender=self)
+        from majlis.bookings import emails
+
+        emails.register()

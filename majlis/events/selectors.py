@@ -9,8 +9,9 @@ from django.core.cache import caches
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from majlis.core.exceptions import NotFound
+from majlis.core.exceptions import BookingClosed, NotFound
 from majlis.events.models import Event, Session
+from majlis.events.rules import booking_window_check
 
 
 def event_get(*, slug: str) -> Event:
@@ -84,9 +85,6 @@ def session_to_book(*, event: Event, code: str) -> Session:
 
 
 def booking_open_now(session: Session, now: datetime | None = None) -> bool:
-    from majlis.bookings.services import booking_window_check
-    from majlis.core.exceptions import BookingClosed
-
     try:
         booking_window_check(
             event=session.event, session=session, now=now or timezone.now()

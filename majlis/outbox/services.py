@@ -23,7 +23,7 @@ from django.utils import timezone
 from majlis.outbox.models import OutboxMessage, OutboxStatus
 
 if TYPE_CHECKING:
-    from majlis.bookings.models import Booking
+    from majlis.outbox.rendering import MessageKind
 
 logger = logging.getLogger(__name__)
 
@@ -33,8 +33,9 @@ SECRET_PAYLOAD_KEYS = frozenset({"token"})
 CLAIM_LEASE = timedelta(minutes=5)
 # Messages reserved by one claim.
 CLAIM_BATCH = 20
-# A claim's bookings, read together, are read again after this long, so that
-# an email never tells of a booking as it was minutes before it is sent.
+# What a claim's messages report on (their bookings), read together, is read
+# again after this long, so that an email never tells of a booking as it was
+# minutes before it is sent.
 BOOKINGS_FRESH_SECONDS = 5.0
 
 
@@ -249,12 +250,12 @@ def _send(
     message: OutboxMessage,
     connection: Any,
     report: SendReport,
-    bookings: dict[int, "Booking"],
+    batch: dict["MessageKind", Any],
 ) -> None:
     from majlis.outbox.rendering import render_message
 
     try:
-        _deliver(render_message(message, bookings=bookings), connection)
+        _deliver(render_message(message, batch=batch), connection)
     except Exception as error:  # any failure must only delay, never lose
         logger.warning("outbox message %s failed: %s", message.pk, error)
         connection.close()
@@ -281,7 +282,7 @@ def outbox_send_due(
     """Send up to ``limit`` due messages; a failure schedules a retry with
     exponential back-off and, after ``MAJLIS_OUTBOX_MAX_ATTEMPTS``, gives up.
     Stops early, before a claim, when ``pause`` says so (``report.paused``)."""
-    from majlis.outbox.rendering import bookings_of
+    from majlis.outbox.rendering import read_batch
 
     report = SendReport()
     connection = mailers.default
@@ -297,17 +298,17 @@ def outbox_send_due(
             handled += len(claimed)
             untried = list(claimed)
             try:
-                bookings, read_at = bookings_of(claimed), time.monotonic()
+                batch, read_at = read_batch(claimed), time.monotonic()
                 while untried:
                     if time.monotonic() - read_at > BOOKINGS_FRESH_SECONDS:
                         # A slow mail server: read again what the rest report.
-                        bookings, read_at = bookings_of(untried), time.monotonic()
+                        batch, read_at = read_batch(untried), time.monotonic()
                     message = untried.pop(0)
                     if message.attempts >= settings.MAJLIS_OUTBOX_MAX_ATTEMPTS:
                         if _give_up_cut_short(message):
                             report.failed += 1
                     elif _start_attempt(message):
-                        _send(message, connection, report, bookings)
+                        _send(message, connection, report, batch)
             finally:
                 if untried:
                     # An error or a stop in the middle of a claim.

@@ -10,7 +10,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from playwright.sync_api import Browser, BrowserContext, sync_playwright
 
 from majlis.accounts.models import Participant
-from majlis.accounts.signin import SESSION_KEY
+from majlis.site.signin import SESSION_KEY
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -127,7 +127,7 @@ def test_updating_a_delegate_does_not_block_their_bookings(settings):
 
 
 def test_the_booking_page_says_to_try_again_when_the_database_is_busy(settings, client):
-    from majlis.accounts.signin import SESSION_KEY
+    from majlis.site.signin import SESSION_KEY
 
     settings.MAJLIS_LOCK_TIMEOUT_MS = 200
     session = SessionFactory(capacity=5)

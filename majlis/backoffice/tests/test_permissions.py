@@ -321,7 +321,7 @@ def test_only_the_secretariat_changes_a_role(world, role, expected):
 
 
 def test_delegate_pages_and_the_api_do_not_open_the_back_office(world, client):
-    from majlis.accounts.signin import SESSION_KEY
+    from majlis.site.signin import SESSION_KEY
 
     browser = client.session
     browser[SESSION_KEY] = world["booking_in_mine"].participant_id

@@ -10,7 +10,6 @@ from django.core import mail
 from django.core.management import call_command
 
 from majlis.outbox.crowding import CPU_TIMES, CpuBusy, CrowdYield
-from majlis.outbox.management.commands import outbox as outbox_command
 from majlis.outbox.models import OutboxMessage, OutboxStatus
 from majlis.outbox.services import (
     CLAIM_BATCH,
@@ -18,6 +17,7 @@ from majlis.outbox.services import (
     outbox_enqueue,
     outbox_send_due,
 )
+from majlis.server.management.commands import outbox as outbox_command
 from majlis.testing.factories import ParticipantFactory
 
 

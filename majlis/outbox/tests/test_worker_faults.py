@@ -14,7 +14,6 @@ from django.utils import timezone
 
 import majlis.outbox.rendering as rendering
 from majlis.outbox import services as outbox_services
-from majlis.outbox.management.commands import outbox as outbox_command
 from majlis.outbox.models import OutboxMessage, OutboxStatus
 from majlis.outbox.services import (
     CLAIM_BATCH,
@@ -26,6 +25,7 @@ from majlis.outbox.services import (
     outbox_requeue,
     outbox_send_due,
 )
+from majlis.server.management.commands import outbox as outbox_command
 from majlis.testing.factories import ParticipantFactory
 
 

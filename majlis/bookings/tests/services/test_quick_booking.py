@@ -130,7 +130,7 @@ def test_the_same_answer_as_the_locked_path():
 
     for person in people:
         assert quick(person, one) is not None
-    from majlis.bookings.services import _booking_create_locked
+    from majlis.bookings.services.booking import _booking_create_locked
 
     for person in people:
         _booking_create_locked(

@@ -20,12 +20,12 @@ from majlis.accounts.models import ApiKey
 from majlis.bookings.models import Booking, BookingChange
 from majlis.bookings.services import (
     Actor,
-    _booking_cancel_locked,
     booking_cancel,
     booking_cancel_quick,
     booking_create,
     session_move,
 )
+from majlis.bookings.services.cancellation import _booking_cancel_locked
 from majlis.events.models import Session
 from majlis.outbox.models import OutboxMessage
 from majlis.testing.concurrency import row_lock_taken

@@ -1,0 +1,41 @@
+"""The sign-in link's email, registered with the outbox."""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from majlis.accounts.models import Participant
+from majlis.outbox.models import OutboxMessage
+from majlis.outbox.rendering import MessageKind, absolute_url, register_kinds
+
+
+def render_magic_link(message: OutboxMessage, _batch: object) -> EmailMessage:
+    participant = Participant.objects.select_related("event").get(
+        pk=message.payload["participant"]
+    )
+    event = participant.event
+    link = absolute_url(
+        reverse(
+            "sign-in-link",
+            kwargs={"event": event.slug, "token": message.payload["token"]},
+        )
+    )
+    if message.payload.get("next"):
+        link += "?" + urlencode({"next": message.payload["next"]})
+    context = {
+        "participant": participant,
+        "event_name": event.name,
+        "link": link,
+        "minutes": settings.MAJLIS_MAGIC_LINK_MINUTES,
+    }
+    subject = _("Your sign-in link for %(event)s") % {"event": event.name}
+    body = render_to_string("accounts/email/magic_link.txt", context)
+    return EmailMessage(subject=subject, body=body, to=[message.to_email])
+
+
+def register() -> None:
+    register_kinds(["magic_link"], MessageKind(render=render_magic_link))

@@ -1,0 +1,73 @@
+"""The back office's emails (messages to a session, staff invitations),
+registered with the outbox."""
+
+from django.contrib.auth.models import User
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from majlis.backoffice.models import SessionMessage, StaffRole
+from majlis.outbox.models import OutboxMessage
+from majlis.outbox.rendering import MessageKind, absolute_url, register_kinds
+
+
+def render_session_message(message: OutboxMessage, _batch: object) -> EmailMessage:
+    written = SessionMessage.objects.select_related("session", "session__event").get(
+        pk=message.payload["message"]
+    )
+    session = written.session
+    context = {
+        "body": written.body,
+        "session": session,
+        "event_name": session.event.name,
+        "session_url": absolute_url(
+            reverse(
+                "session-detail",
+                kwargs={"event": session.event.slug, "code": session.code},
+            )
+        ),
+    }
+    body = render_to_string("backoffice/email/session_message.txt", context)
+    subject = _("%(session)s: %(subject)s") % {
+        "session": session.title,
+        "subject": written.subject,
+    }
+    return EmailMessage(subject=subject, body=body, to=[message.to_email])
+
+
+def render_staff_invite(message: OutboxMessage, _batch: object) -> EmailMessage:
+    staff = StaffRole.objects.select_related("user", "event").get(
+        user_id=message.payload["user"], event_id=message.payload["event"]
+    )
+    user: User = staff.user
+    # Made when sent: the link stays valid for PASSWORD_RESET_TIMEOUT from now,
+    # and stops working once the password is set.
+    link = absolute_url(
+        reverse(
+            "backoffice:set-password",
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            },
+        )
+    )
+    context = {
+        "event_name": staff.event.name,
+        "role": staff.get_role_display(),
+        "username": user.get_username(),
+        "link": link,
+        "login": absolute_url(reverse("backoffice:login")),
+        "has_password": user.has_usable_password(),
+    }
+    subject = _("Your role at %(event)s") % {"event": staff.event.name}
+    body = render_to_string("backoffice/email/staff_invite.txt", context)
+    return EmailMessage(subject=subject, body=body, to=[message.to_email])
+
+
+def register() -> None:
+    register_kinds(["session_message"], MessageKind(render=render_session_message))
+    register_kinds(["staff_invite"], MessageKind(render=render_staff_invite))

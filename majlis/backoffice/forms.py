@@ -1,0 +1,233 @@
+"""The back office's forms (and the admin's session form). They check what a
+user typed and say at once what the services would refuse; the services
+decide."""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from majlis.accounts.forms import ParticipantForm
+from majlis.accounts.models import Constituency
+from majlis.backoffice.models import SessionMessage, StaffRole
+from majlis.bookings.models import BookingStatus
+from majlis.bookings.selectors import delegates_double_booked_by_move
+from majlis.events.models import Event, Session, SpokenLanguage
+
+
+class SessionForm(forms.ModelForm):
+    """Says at once, on the form, what the booking services would refuse."""
+
+    languages = forms.MultipleChoiceField(
+        label=_("Working languages"),
+        choices=SpokenLanguage.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    interpretation = forms.MultipleChoiceField(
+        label=_("Interpretation into"),
+        choices=SpokenLanguage.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Session
+        fields = "__all__"  # noqa: DJ007 - the admin edits every field of a session
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        session = self.instance
+        starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
+        if starts_at and ends_at and ends_at <= starts_at:
+            self.add_error("ends_at", _("A session must end after it starts."))
+        if session.pk is None:
+            return data
+        capacity = data.get("capacity")
+        if capacity is not None and capacity < session.seats_taken:
+            self.add_error(
+                "capacity",
+                _(
+                    "The capacity cannot be lower than the %(count)d confirmed bookings; "
+                    "cancel bookings first."
+                )
+                % {"count": session.seats_taken},
+            )
+        if (
+            starts_at
+            and ends_at
+            and (starts_at, ends_at) != (session.starts_at, session.ends_at)
+        ):
+            moved = Session(pk=session.pk, event_id=session.event_id)
+            moved.starts_at, moved.ends_at = starts_at, ends_at
+            others = [
+                other
+                for other in Session.objects.filter(event_id=session.event_id)
+                if moved.overlaps(other)
+            ]
+            count = delegates_double_booked_by_move(session=session, others=others)
+            if count:
+                self.add_error(
+                    "starts_at",
+                    ngettext(
+                        "%(count)d delegate booked here holds a seat in another session "
+                        "at the new time.",
+                        "%(count)d delegates booked here hold a seat in another session "
+                        "at the new time.",
+                        count,
+                    )
+                    % {"count": count},
+                )
+        return data
+
+
+class SessionEditForm(SessionForm):
+    """The back office's edit of a session: times typed in the event's zone."""
+
+    class Meta:
+        model = Session
+        fields = [
+            *(f"title_{code}" for code in ("en", "fr", "es", "ar")),
+            *(f"description_{code}" for code in ("en", "fr", "es", "ar")),
+            *(f"room_{code}" for code in ("en", "fr", "es", "ar")),
+            "format",
+            "languages",
+            "interpretation",
+            "starts_at",
+            "ends_at",
+            "capacity",
+            "has_waitlist",
+            "no_show_release_minutes",
+        ]
+        widgets = {
+            "starts_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "ends_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+        }
+
+
+class EventEditForm(forms.ModelForm):
+    """The event's names, venue and booking window, typed in its time zone."""
+
+    class Meta:
+        model = Event
+        fields = [
+            "name_en",
+            "name_fr",
+            "name_es",
+            "name_ar",
+            "venue",
+            "main_language",
+            "booking_opens_at",
+            "booking_closes_at",
+        ]
+        widgets = {
+            name: forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            )
+            for name in ("booking_opens_at", "booking_closes_at")
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        opens, closes = data.get("booking_opens_at"), data.get("booking_closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("booking_closes_at", _("Booking must close after it opens."))
+        return data
+
+
+class RosterFilter(forms.Form):
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("All")),
+            (BookingStatus.CONFIRMED, BookingStatus.CONFIRMED.label),
+            (BookingStatus.WAITLISTED, BookingStatus.WAITLISTED.label),
+        ],
+    )
+    q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=100)
+    constituency = forms.ChoiceField(
+        label=gettext_lazy("Constituency"),
+        required=False,
+        choices=[("", gettext_lazy("All")), *Constituency.choices],
+    )
+    sort = forms.ChoiceField(
+        label=gettext_lazy("Sort by"),
+        required=False,
+        choices=[
+            ("booked", gettext_lazy("Order of booking")),
+            ("name", gettext_lazy("Name")),
+            ("organisation", gettext_lazy("Organisation")),
+            ("checked_in", gettext_lazy("Check-in")),
+        ],
+    )
+
+
+class SessionMessageForm(forms.Form):
+    audience = forms.ChoiceField(
+        label=gettext_lazy("To"),
+        choices=SessionMessage.Audience.choices,
+        widget=forms.RadioSelect,
+        initial=SessionMessage.Audience.CONFIRMED,
+    )
+    subject = forms.CharField(label=gettext_lazy("Subject"), max_length=200)
+    body = forms.CharField(
+        label=gettext_lazy("Message"), widget=forms.Textarea(attrs={"rows": 8})
+    )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("A CSV or Excel (.xlsx) file of registered delegates"),
+        help_text=gettext_lazy(
+            "Columns: email, name, organisation, constituency, country, language. "
+            "The first row names the columns."
+        ),
+    )
+
+
+class DelegateEditForm(ParticipantForm):
+    """A delegate's details; the email is who they are, so it stays."""
+
+    email = None  # type: ignore[assignment]
+
+
+class SessionsField(forms.ModelMultipleChoiceField):
+    """The event's sessions as checkboxes, named in the page's language."""
+
+    def label_from_instance(self, obj: Session) -> str:
+        return obj.title
+
+
+class StaffRoleForm(forms.Form):
+    role = forms.ChoiceField(
+        label=gettext_lazy("Role"),
+        choices=StaffRole.Role.choices,
+        widget=forms.RadioSelect,
+    )
+    sessions = SessionsField(
+        label=gettext_lazy("Sessions (for organisers and door staff)"),
+        queryset=Session.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: object, event: Event, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        sessions = self.fields["sessions"]
+        if isinstance(sessions, forms.ModelMultipleChoiceField):
+            sessions.queryset = (
+                Session.objects.filter(event=event)
+                .select_related("event")
+                .order_by("starts_at", "code")
+            )
+
+
+class StaffInviteForm(StaffRoleForm):
+    email = forms.EmailField(label=gettext_lazy("Email"))
+    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=StaffRole.Role.choices)
+    field_order = ["email", "role", "sessions"]

@@ -1,0 +1,27 @@
+"""What every back-office page shares."""
+
+from django.contrib.auth.models import User
+from django.http import HttpRequest
+
+from majlis.backoffice.access import (
+    Capability,
+    can,
+    event_get_for_staff,
+)
+from majlis.bookings.services import (
+    Actor,
+)
+from majlis.core.exceptions import PermissionDenied
+from majlis.events.models import Event
+
+
+def staff_actor(request: HttpRequest) -> Actor:
+    user = request.user
+    return Actor.organiser(user) if isinstance(user, User) else Actor.system()
+
+
+def secretariat_event(request: HttpRequest, event: str) -> Event:
+    found = event_get_for_staff(request.user, event)
+    if not can(request.user, found, Capability.RUN_EVENT):
+        raise PermissionDenied()
+    return found

@@ -1,0 +1,155 @@
+"""The event's delegates: import, search, edit, history."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from majlis.accounts.importing import read_delegates
+from majlis.accounts.models import Participant
+from majlis.accounts.services import (
+    ImportRejected,
+    participant_import_check,
+    participant_import_rows,
+    participant_upsert,
+)
+from majlis.backoffice.forms import (
+    DelegateEditForm,
+    ImportForm,
+)
+from majlis.backoffice.views.common import secretariat_event
+from majlis.bookings.models import Booking
+from majlis.core.exceptions import MajlisError, NotFound
+
+IMPORT_SESSION_KEY = "majlis_import_rows"
+
+
+@login_required
+def delegates_import(request: HttpRequest, event: str) -> HttpResponse:
+    """Upload, preview, then import: nothing is imported while a row is wrong."""
+    found = secretariat_event(request, event)
+    context: dict[str, object] = {
+        "event": found,
+        "backoffice": True,
+        "can_run_event": True,
+    }
+    if request.method == "POST" and request.POST.get("confirm"):
+        rows = request.session.pop(IMPORT_SESSION_KEY, None)
+        if not rows or rows.get("event") != found.pk:
+            messages.error(
+                request, _("Upload the file again: its preview has expired.")
+            )
+            return redirect("backoffice:import", event=found.slug)
+        try:
+            count = participant_import_rows(
+                event=found, rows=[(line, row) for line, row in rows["rows"]]
+            )
+        except ImportRejected as error:
+            context["errors"] = error.errors
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d delegate imported.",
+                    "%(count)d delegates imported.",
+                    count,
+                )
+                % {"count": count},
+            )
+            return redirect("backoffice:delegates", event=found.slug)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and not request.POST.get("confirm") and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            rows = read_delegates(upload.name, upload.read())
+            errors = participant_import_check(rows=rows)
+        except ImportRejected as error:
+            errors = error.errors
+            rows = []
+        if errors:
+            context["errors"] = errors
+        else:
+            request.session[IMPORT_SESSION_KEY] = {"event": found.pk, "rows": rows}
+            context["preview"] = [row for _line, row in rows[:50]]
+            context["count"] = len(rows)
+    context["form"] = form
+    return render(request, "backoffice/import.html", context)
+
+
+@login_required
+def delegates(request: HttpRequest, event: str) -> HttpResponse:
+    found = secretariat_event(request, event)
+    query = request.GET.get("q", "").strip()
+    people = Participant.objects.filter(event=found).order_by("name")
+    if query:
+        people = people.filter(
+            Q(name__icontains=query)
+            | Q(email__icontains=query)
+            | Q(organisation__icontains=query)
+            | Q(checkin_code__iexact=query)
+        )
+    return render(
+        request,
+        "backoffice/delegates.html",
+        {
+            "event": found,
+            "backoffice": True,
+            "can_run_event": True,
+            "query": query,
+            "people": people[:200],
+            "total": people.count(),
+        },
+    )
+
+
+@login_required
+def delegate_detail(
+    request: HttpRequest, event: str, participant_id: int
+) -> HttpResponse:
+    found = secretariat_event(request, event)
+    person = Participant.objects.filter(event=found, pk=participant_id).first()
+    if person is None:
+        raise NotFound()
+    form = DelegateEditForm(
+        request.POST or None,
+        initial={
+            "name": person.name,
+            "organisation": person.organisation,
+            "constituency": person.constituency,
+            "country": str(person.country or ""),
+            "language": person.language,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            participant_upsert(
+                event=found, data={**form.cleaned_data, "email": person.email}
+            )
+        except MajlisError as error:
+            messages.error(request, str(error.message))
+        else:
+            messages.success(request, _("The delegate is saved."))
+            return redirect(
+                "backoffice:delegate", event=found.slug, participant_id=person.pk
+            )
+    bookings = (
+        Booking.objects.filter(participant=person)
+        .select_related("session", "session__event")
+        .prefetch_related("changes", "changes__actor_user")
+        .order_by("session__starts_at", "pk")
+    )
+    return render(
+        request,
+        "backoffice/delegate.html",
+        {
+            "event": found,
+            "backoffice": True,
+            "can_run_event": True,
+            "person": person,
+            "bookings": bookings,
+            "form": form,
+        },
+    )

@@ -1,0 +1,226 @@
+"""A session's roster: filters, exports, cancelling or moving on a delegate's
+behalf, and messages to its delegates."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from majlis.backoffice.access import (
+    Capability,
+    event_get_for_staff,
+    session_get_for_staff,
+    session_list_for_staff,
+)
+from majlis.backoffice.exports import roster_csv, roster_xlsx
+from majlis.backoffice.forms import (
+    RosterFilter,
+    SessionMessageForm,
+)
+from majlis.backoffice.models import SessionMessage
+from majlis.backoffice.pdf import attendance_sheet_pdf, name_cards_pdf
+from majlis.backoffice.selectors import (
+    ROSTER_SORTS,
+    roster_bookings,
+)
+from majlis.backoffice.services import (
+    session_message_send,
+)
+from majlis.backoffice.views.common import staff_actor
+from majlis.bookings.models import Booking, BookingStatus
+from majlis.bookings.services import (
+    booking_cancel,
+    booking_move,
+)
+from majlis.core.exceptions import MajlisError, NotFound
+from majlis.events.models import Event, Session
+from majlis.outbox.models import OutboxMessage, OutboxStatus
+
+
+def _roster(
+    request: HttpRequest, event: str, code: str
+) -> tuple[Event, Session, RosterFilter, QuerySet[Booking]]:
+    found = event_get_for_staff(request.user, event)
+    session = session_get_for_staff(request.user, found, code, Capability.SEE_ROSTER)
+    form = RosterFilter(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    bookings = roster_bookings(
+        session=session,
+        status=filters.get("status", ""),
+        query=filters.get("q", ""),
+        constituency=filters.get("constituency", ""),
+        sort=filters.get("sort") or "booked",
+    )
+    return found, session, form, bookings
+
+
+@login_required
+def roster(request: HttpRequest, event: str, code: str) -> HttpResponse:
+    found, session, form, bookings = _roster(request, event, code)
+    return render(
+        request,
+        "backoffice/roster.html",
+        {
+            "event": found,
+            "backoffice": True,
+            "session": session,
+            "form": form,
+            "bookings": bookings,
+            "sorts": ROSTER_SORTS,
+            "other_sessions": session_list_for_staff(request.user, found).exclude(
+                pk=session.pk
+            ),
+        },
+    )
+
+
+@login_required
+def roster_export(
+    request: HttpRequest, event: str, code: str, kind: str
+) -> HttpResponse:
+    _found, session, _form, bookings = _roster(request, event, code)
+    if kind == "csv":
+        response = HttpResponse(roster_csv(session, bookings), content_type="text/csv")
+    elif kind == "xlsx":
+        response = HttpResponse(
+            roster_xlsx(session, bookings),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    elif kind in ("pdf", "cards.pdf"):
+        # The people expected in the room: confirmed bookings, by name.
+        expected = bookings.filter(status=BookingStatus.CONFIRMED).order_by(
+            "participant__name"
+        )
+        render = attendance_sheet_pdf if kind == "pdf" else name_cards_pdf
+        response = HttpResponse(
+            render(session, expected), content_type="application/pdf"
+        )
+    else:
+        raise NotFound()
+    response["Content-Disposition"] = (
+        f'attachment; filename="{session.code}-roster.{kind}"'
+    )
+    return response
+
+
+def _booking_on_roster(
+    request: HttpRequest, event: str, code: str, booking_id: int
+) -> tuple[Event, Session, Booking]:
+    """A booking of a session whose roster the caller may act on, or ``NotFound``."""
+    found = event_get_for_staff(request.user, event)
+    session = session_get_for_staff(request.user, found, code, Capability.SEE_ROSTER)
+    booking = (
+        Booking.objects.select_related("participant", "session")
+        .filter(pk=booking_id, session=session)
+        .first()
+    )
+    if booking is None:
+        raise NotFound()
+    return found, session, booking
+
+
+@require_POST
+@login_required
+def cancel_on_behalf(
+    request: HttpRequest, event: str, code: str, booking_id: int
+) -> HttpResponse:
+    found, session, booking = _booking_on_roster(request, event, code, booking_id)
+    try:
+        booking_cancel(
+            booking=booking, actor=staff_actor(request), enforce_window=False
+        )
+    except MajlisError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request,
+            _("The booking of %(name)s is cancelled.")
+            % {"name": booking.participant.name},
+        )
+    return redirect("backoffice:roster", event=found.slug, code=session.code)
+
+
+@require_POST
+@login_required
+def move_on_behalf(
+    request: HttpRequest, event: str, code: str, booking_id: int
+) -> HttpResponse:
+    """Move a booking to another session the caller runs."""
+    found, session, booking = _booking_on_roster(request, event, code, booking_id)
+    target = (
+        session_list_for_staff(request.user, found)
+        .filter(pk=request.POST.get("to_session") or 0)
+        .first()
+    )
+    if target is None or target.pk == session.pk:
+        raise NotFound()
+    try:
+        moved = booking_move(
+            booking=booking, to_session=target, actor=staff_actor(request)
+        )
+    except MajlisError as error:
+        messages.error(request, str(error.message))
+    else:
+        if moved.status == BookingStatus.CONFIRMED:
+            text = _("%(name)s now has a seat in %(session)s.")
+        else:
+            text = _(
+                "%(session)s is full: %(name)s waits there and keeps their seat here."
+            )
+        messages.success(
+            request, text % {"name": booking.participant.name, "session": target.title}
+        )
+    return redirect("backoffice:roster", event=found.slug, code=session.code)
+
+
+@login_required
+def session_messages(request: HttpRequest, event: str, code: str) -> HttpResponse:
+    """Write to the confirmed and/or waiting delegates; see what was sent, to whom."""
+    found = event_get_for_staff(request.user, event)
+    session = session_get_for_staff(request.user, found, code, Capability.SEE_ROSTER)
+    form = SessionMessageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        if not isinstance(user, User):
+            raise NotFound()
+        sent = session_message_send(
+            session=session,
+            author=user,
+            audience=form.cleaned_data["audience"],
+            subject=form.cleaned_data["subject"],
+            body=form.cleaned_data["body"],
+        )
+        messages.success(
+            request,
+            ngettext(
+                "Your message is on its way to %(count)d delegate.",
+                "Your message is on its way to %(count)d delegates.",
+                len(sent.recipients),
+            )
+            % {"count": len(sent.recipients)},
+        )
+        return redirect("backoffice:messages", event=found.slug, code=session.code)
+    sent_before = list(
+        SessionMessage.objects.filter(session=session).select_related("author")
+    )
+    for written in sent_before:
+        deliveries = OutboxMessage.objects.filter(
+            kind="session_message", payload__message=written.pk
+        )
+        written.delivered = deliveries.filter(status=OutboxStatus.SENT).count()  # type: ignore[attr-defined]
+    return render(
+        request,
+        "backoffice/messages.html",
+        {
+            "event": found,
+            "backoffice": True,
+            "session": session,
+            "form": form,
+            "sent": sent_before,
+        },
+    )

@@ -1,0 +1,53 @@
+"""The only code that changes a booking: one entry point per change.
+
+Every function runs in one transaction, locks what the rules need first
+(``majlis.bookings.locking``), and writes the audit trail and the outbox
+messages in the same transaction as the change. The delegates' pages, the
+back office, the admin, the API and the commands all come through here.
+"""
+
+from majlis.bookings.services.booking import (
+    IdempotencyClaim,
+    QuickBooking,
+    booking_create,
+    booking_create_quick,
+    booking_update_access_needs,
+)
+from majlis.bookings.services.cancellation import (
+    booking_cancel,
+    booking_cancel_quick,
+    booking_move,
+)
+from majlis.bookings.services.changes import Actor
+from majlis.bookings.services.door import (
+    CheckIn,
+    booking_check_in,
+    booking_walk_in,
+    session_release_no_shows,
+)
+from majlis.bookings.services.sessions import (
+    session_move,
+    session_save_changes,
+    session_set_capacity,
+)
+from majlis.events.rules import booking_window_check
+
+__all__ = [
+    "Actor",
+    "CheckIn",
+    "IdempotencyClaim",
+    "QuickBooking",
+    "booking_cancel",
+    "booking_cancel_quick",
+    "booking_check_in",
+    "booking_create",
+    "booking_create_quick",
+    "booking_move",
+    "booking_update_access_needs",
+    "booking_walk_in",
+    "booking_window_check",
+    "session_move",
+    "session_release_no_shows",
+    "session_save_changes",
+    "session_set_capacity",
+]

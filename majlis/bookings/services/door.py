@@ -1,0 +1,128 @@
+"""At the door: check-in, releasing absent delegates' seats, walk-ins."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
+
+from majlis.accounts.models import Participant
+from majlis.bookings.locking import busy_means_try_again, lock_overlap_group
+from majlis.bookings.models import Booking, BookingChange, BookingStatus
+from majlis.bookings.services.booking import booking_create
+from majlis.bookings.services.changes import (
+    Actor,
+    Change,
+    fill_free_seats,
+    release_seat,
+)
+from majlis.core.exceptions import TooEarly
+from majlis.events.models import Session
+
+
+@dataclass
+class CheckIn:
+    """What the door shows after a check-in attempt."""
+
+    outcome: str  # checked_in, already_checked_in, waitlisted, not_booked
+    participant: Participant
+    booking: Booking | None
+    seats_free: int
+
+
+@transaction.atomic
+def booking_check_in(
+    *, session: Session, participant: Participant, actor: Actor
+) -> CheckIn:
+    """Check a delegate in at the door of ``session``.
+
+    Only a confirmed booking can be checked in; the update applies only while
+    ``checked_in_at`` is empty, so a second scan (or two doors at once) learns
+    it was already done. Touches no seat, so no session lock is taken.
+    """
+    booking = (
+        Booking.objects.select_related("participant")
+        .filter(
+            participant=participant,
+            session=session,
+            status__in=[BookingStatus.CONFIRMED, BookingStatus.WAITLISTED],
+        )
+        .first()
+    )
+    fresh = Session.objects.only("capacity", "seats_taken").get(pk=session.pk)
+    seats_free = max(fresh.capacity - fresh.seats_taken, 0)
+    if booking is None:
+        return CheckIn("not_booked", participant, None, seats_free)
+    if booking.status == BookingStatus.WAITLISTED:
+        return CheckIn("waitlisted", participant, booking, seats_free)
+    now = timezone.now()
+    updated = Booking.objects.filter(pk=booking.pk, checked_in_at__isnull=True).update(
+        checked_in_at=now, checked_in_by=actor.user
+    )
+    booking.refresh_from_db(fields=["checked_in_at", "checked_in_by"])
+    if not updated:
+        return CheckIn("already_checked_in", participant, booking, seats_free)
+    Change(now=now, actor=actor, sessions={}).record(
+        booking, BookingChange.Action.CHECKED_IN, booking.status
+    )
+    return CheckIn("checked_in", participant, booking, seats_free)
+
+
+@busy_means_try_again
+@transaction.atomic
+def session_release_no_shows(*, session: Session, actor: Actor) -> list[Booking]:
+    """Give the seats of confirmed delegates who have not checked in to the
+    waiting list, from ``no_show_release_minutes`` after the start.
+
+    The released bookings are cancelled (audited as released, with who did
+    it) and the freed seats are filled from the waiting list in the same
+    transaction; the seats left over go to walk-ins. Raises ``TooEarly``
+    before the release time.
+    """
+    sessions = lock_overlap_group(session)
+    session = sessions[session.pk]
+    now = timezone.now()
+    if now < session.no_show_release_at:
+        opens = formats.date_format(
+            timezone.localtime(session.no_show_release_at, session.event.zone),
+            "DATETIME_FORMAT",
+        )
+        raise TooEarly(
+            _("The seats of absent delegates can be released from %(when)s.")
+            % {"when": opens}
+        )
+    change = Change(now=now, actor=actor, sessions=sessions)
+    absent = list(
+        Booking.objects.select_related("participant")
+        .filter(
+            session=session, status=BookingStatus.CONFIRMED, checked_in_at__isnull=True
+        )
+        .order_by("pk")
+    )
+    for booking in absent:
+        release_seat(change, booking, BookingChange.Action.RELEASED_NO_SHOW)
+        change.notify(booking, "booking_cancelled")
+    fill_free_seats(change, [session.pk])
+    change.save_counters()
+    return absent
+
+
+@busy_means_try_again
+@transaction.atomic
+def booking_walk_in(
+    *, session: Session, participant: Participant, actor: Actor
+) -> Booking:
+    """Give a free seat at the door to a registered delegate who has no booking,
+    and check them in, once no-shows may be released (before that, the seats
+    still belong to those who booked). Raises ``TooEarly``, ``SessionFull``,
+    ``AlreadyBooked`` or ``TimeConflict``."""
+    booking = booking_create(
+        participant=participant,
+        session=session,
+        actor=actor,
+        enforce_window=False,
+        walk_in=True,
+    )
+    booking_check_in(session=session, participant=participant, actor=actor)
+    booking.refresh_from_db()
+    return booking

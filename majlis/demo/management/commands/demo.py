@@ -1,0 +1,53 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import gettext as _
+
+from majlis.core.terminal import activate_terminal_language
+from majlis.demo.loader import (
+    DEMO_DELEGATE_EMAIL,
+    DEMO_ORGANISER_PASSWORD,
+    DEMO_ORGANISER_USERNAME,
+    demo_book,
+    demo_load,
+)
+
+
+class Command(BaseCommand):
+    help = "Load the demo conference (idempotent); --participants N adds N fictitious delegates."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--participants", type=int, default=0)
+        parser.add_argument(
+            "--book",
+            action="store_true",
+            help="Book the fictitious delegates into sessions (and check some in).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        activate_terminal_language()
+        summary = demo_load(participants=options["participants"])
+        if options["book"]:
+            demo_book(event=summary.event)
+        self.stdout.write(
+            _(
+                "Demo event %(event)s: %(sessions)d sessions and %(delegates)d "
+                "delegates added."
+            )
+            % {
+                "event": summary.event.slug,
+                "sessions": summary.sessions_created,
+                "delegates": summary.participants_created,
+            }
+        )
+        self.stdout.write(
+            _(
+                "Sign in as a delegate with %(email)s: the sign-in email is printed "
+                "where the server runs, as no mail server is set."
+            )
+            % {"email": DEMO_DELEGATE_EMAIL}
+        )
+        self.stdout.write(
+            _("Sign in as an organiser at /admin/ with %(user)s / %(password)s.")
+            % {"user": DEMO_ORGANISER_USERNAME, "password": DEMO_ORGANISER_PASSWORD}
+        )

@@ -1,0 +1,73 @@
+import zoneinfo
+from datetime import datetime
+
+import pytest
+from django.core.management import call_command
+
+from majlis.accounts.models import Participant
+from majlis.demo.loader import DEMO_SLUG
+from majlis.events.models import Event, Session
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_loads_the_seven_sessions_in_four_languages_at_their_real_times():
+    call_command("demo")
+    event = Event.objects.get(slug=DEMO_SLUG)
+    sessions = list(Session.objects.filter(event=event).order_by("starts_at", "code"))
+    assert len(sessions) == 7
+    assert event.is_demo and event.time_zone == "Africa/Casablanca"
+    casablanca = zoneinfo.ZoneInfo("Africa/Casablanca")
+    days = {
+        s.code: s.starts_at.astimezone(casablanca).date().isoformat() for s in sessions
+    }
+    assert days["targets-2030"] == days["income-gender"] == "2026-02-11"
+    assert days["data-risk"] == "2026-02-12"
+    for session in sessions:
+        assert session.capacity == 50 and session.has_waitlist
+        assert all(
+            getattr(session, f"title_{lang}") for lang in ("en", "fr", "es", "ar")
+        )
+        assert all(
+            getattr(session, f"description_{lang}") for lang in ("en", "fr", "es", "ar")
+        )
+        local_start = session.starts_at.astimezone(casablanca)
+        assert (local_start.hour, local_start.minute) == (16, 30)
+        # February 2026 in Casablanca is UTC+1: 16:30 local is 15:30 UTC.
+        assert session.starts_at.astimezone(zoneinfo.ZoneInfo("UTC")).hour == 15
+        assert (session.ends_at - session.starts_at).total_seconds() == 2 * 3600
+    assert isinstance(sessions[0].starts_at, datetime)
+
+
+def test_loading_the_demo_twice_changes_nothing():
+    call_command("demo", participants=30)
+    first = (
+        list(Session.objects.values().order_by("pk")),
+        list(Participant.objects.values_list("email", "name").order_by("pk")),
+    )
+    call_command("demo")
+    second = (
+        list(Session.objects.values().order_by("pk")),
+        list(Participant.objects.values_list("email", "name").order_by("pk")),
+    )
+    assert first == second
+    assert Participant.objects.count() == 34
+
+
+def test_demo_participants_option_adds_more_each_time():
+    call_command("demo", participants=5)
+    call_command("demo", participants=5)
+    assert Participant.objects.filter(email__startswith="demo-").count() == 10
+
+
+def test_the_demo_can_book_its_fictitious_delegates_within_the_rules():
+    from majlis.bookings.models import Booking
+
+    call_command("demo", participants=120, book=True)
+    for session in Session.objects.all():
+        confirmed = Booking.objects.filter(session=session, status="confirmed").count()
+        assert session.seats_taken == confirmed <= session.capacity
+    assert Booking.objects.filter(
+        status="waitlisted"
+    ).exists()  # some sessions filled up
+    assert Booking.objects.filter(checked_in_at__isnull=False).exists()

@@ -1,0 +1,251 @@
+import contextlib
+import ipaddress
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+from django.utils.translation import gettext as _
+
+from majlis.core.terminal import activate_terminal_language
+from majlis.outbox.crowding import OUTBOX_NICENESS
+from majlis.server.warmup import LONG_LIVED_PROCESS
+
+WORKERS_KILL_TIMEOUT_SECONDS = 10
+# Open client connections a server holds at once, idle ones included: a
+# crowd of phones each keeping its connection up to 30 s after its last
+# request (Granian's header read timeout closes idle ones). Granian's own
+# limit would be its listen backlog of 1,024 shared by the workers.
+DEFAULT_CONNECTIONS = 4096
+
+
+# Worker processes, by where the database is (docs/BENCHMARKS.md, items 25,
+# 27 and 30):
+# - PostgreSQL on another machine: two per core, each thread spends more of a
+#   request waiting on round trips.
+# - PostgreSQL on this machine: two thirds of the cores, at least one. A busy
+#   worker keeps a core busy (its Python runs one thread at a time), and
+#   PostgreSQL's processes used about half as much again in the crowd; a
+#   worker more than that leaves every process waiting for a core, and a
+#   worker stopped while it holds Python's lock stops all its threads. On 2
+#   cores, one worker of 4 threads had a crowd's booking p99 a tenth to a
+#   sixth lower than two on average, for a crowd served 11-17 % slower. One
+#   worker alone leaves the port closed for about 0.6 s when it dies, until
+#   Granian replaces it; `--workers 2` keeps one serving.
+# - SQLite: one per core, at least 2; the database works inside the workers.
+WORKERS_PER_CORE_DATABASE_ELSEWHERE = 2
+WORKERS_SHARE_OF_CORES_DATABASE_HERE = (2, 3)
+WORKERS_PER_CORE_SQLITE = 1
+
+
+def database_on_this_machine(vendor: str, host: str) -> bool:
+    """SQLite, or PostgreSQL reached through a Unix socket or a loopback address."""
+    if vendor != "postgresql":
+        return True
+    if host in ("", "localhost") or host.startswith("/"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name: another machine, as far as can be told here
+        return False
+
+
+def default_workers() -> int:
+    cores = os.cpu_count() or 1
+    if connection.vendor != "postgresql":
+        return max(2, cores * WORKERS_PER_CORE_SQLITE)
+    host = str(connection.settings_dict.get("HOST") or "")
+    if database_on_this_machine(connection.vendor, host):
+        share, of = WORKERS_SHARE_OF_CORES_DATABASE_HERE
+        return max(1, cores * share // of)
+    return max(2, cores * WORKERS_PER_CORE_DATABASE_ELSEWHERE)
+
+
+def default_outbox_workers() -> int:
+    """One sender per core on PostgreSQL, where they share the queue with SKIP
+    LOCKED and drain a crowd's confirmations as the requests leave the CPU;
+    one on SQLite, whose single write lock the bookings need."""
+    if connection.vendor == "postgresql":
+        return os.cpu_count() or 1
+    return 1
+
+
+def _lower_autogroup(pid: int) -> None:
+    """Give the worker's own session the lowest share of the CPU, where Linux
+    groups the scheduling of each session (autogroup, on by default in
+    Debian's kernel).
+
+    A nice value orders processes only within their group: PostgreSQL runs in
+    a group of its own, so an outbox worker at nice 19 still took the
+    database's half of the CPU whenever the server's threads waited for it.
+    Measured, it cost a crowd as much time as it used CPU (docs/BENCHMARKS.md).
+    """
+    with contextlib.suppress(OSError):
+        Path(f"/proc/{pid}/autogroup").write_text(str(OUTBOX_NICENESS))
+
+
+class Command(BaseCommand):
+    help = (
+        "Migrate, collect static files, and serve Majlis with Granian; also runs the "
+        "outbox workers that send email, unless --no-outbox."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument(
+            "--port", type=int, default=int(os.environ.get("PORT", "8000"))
+        )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            help="worker processes; default two thirds of the cores (at least 1)"
+            " with PostgreSQL on this machine, two per core with PostgreSQL"
+            " elsewhere, one per core (at least 2) on SQLite",
+        )
+        parser.add_argument("--threads", type=int, default=4)
+        parser.add_argument(
+            "--connections",
+            type=int,
+            default=DEFAULT_CONNECTIONS,
+            help="client connections held at once by all workers, idle ones included",
+        )
+        parser.add_argument("--no-outbox", action="store_true")
+        parser.add_argument("--outbox-workers", type=int)
+        parser.add_argument("--no-migrate", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["workers"] is not None and options["workers"] < 1:
+            raise CommandError(_("--workers must be at least 1."))
+        workers = options["workers"] or default_workers()
+        if options["connections"] < workers:
+            raise CommandError(
+                _("--connections must be at least the number of workers.")
+            )
+        if options["threads"] < 1:
+            raise CommandError(_("--threads must be at least 1."))
+        if not options["no_migrate"]:
+            call_command("migrate", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        # Links in email point at this server unless a public address is set.
+        os.environ.setdefault(
+            "MAJLIS_BASE_URL", f"http://{options['host']}:{options['port']}"
+        )
+        per_worker = -(-options["connections"] // workers)
+        bin_dir = Path(sys.executable).parent
+        granian = shutil.which("granian", path=str(bin_dir)) or "granian"
+        command = [
+            granian,
+            "--interface",
+            "wsgi",
+            "--host",
+            options["host"],
+            "--port",
+            str(options["port"]),
+            "--workers",
+            str(workers),
+            "--blocking-threads",
+            str(options["threads"]),
+            # Granian counts connections here, not requests: a worker at its
+            # limit stops accepting, and an idle kept-alive connection holds
+            # its place (docs/BENCHMARKS.md, item 24).
+            "--backpressure",
+            str(per_worker),
+            # A worker that dies is replaced rather than leaving fewer behind
+            # (a single worker's port is closed for about 0.6 s meanwhile).
+            "--respawn-failed-workers",
+            # A worker can miss its stop signal when it lands on one of
+            # Granian's own threads (seen here about once in four stops); it
+            # is killed after this many seconds instead of being waited for
+            # forever. Requests take milliseconds; a booking that is cut off
+            # rolls back and is retried with its Idempotency-Key.
+            "--workers-kill-timeout",
+            str(WORKERS_KILL_TIMEOUT_SECONDS),
+            "--no-ws",
+            "--log-level",
+            "warning",
+            "--access-log"
+            if os.environ.get("MAJLIS_ACCESS_LOG")
+            else "--no-access-log",
+            "config.wsgi:application",
+        ]
+        activate_terminal_language()
+        self.stdout.write(
+            _("Majlis is serving at %(url)s")
+            % {"url": f"http://{options['host']}:{options['port']}/"}
+        )
+        server: subprocess.Popen | None = None
+        stopping = False
+
+        def stop(signum: int, _frame: object) -> None:
+            # Stopping `majlis serve` stops Granian (gracefully) and the
+            # workers; a closed terminal (SIGHUP) too, as the workers, in
+            # sessions of their own, no longer hear it themselves.
+            nonlocal stopping
+            stopping = True
+            if server is not None:
+                server.send_signal(
+                    signal.SIGTERM if signum == signal.SIGHUP else signum
+                )
+
+        # Before any process is started, so that none is left behind.
+        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(signum, stop)
+        outboxes: list[subprocess.Popen] = []
+        try:
+            if not options["no_outbox"]:
+                _start_outboxes(options["outbox_workers"], into=outboxes)
+            if stopping:
+                return
+            server = subprocess.Popen(  # noqa: S603
+                command,
+                env=_long_lived(),
+            )
+            if stopping:
+                server.send_signal(signal.SIGTERM)
+            server.wait()
+        finally:
+            _stop_outboxes(outboxes)
+
+
+def _long_lived() -> dict[str, str]:
+    """The environment of a process that serves until it is stopped."""
+    return {**os.environ, LONG_LIVED_PROCESS: "1"}
+
+
+def _start_outboxes(count: int | None, *, into: list[subprocess.Popen]) -> None:
+    """Start the email workers, each added to ``into`` as it starts, so that
+    whatever happens next, the caller stops every one that was started."""
+    for _number in range(max(1, count or default_outbox_workers())):
+        outbox = subprocess.Popen(
+            [sys.executable, "-m", "majlis.cli", "outbox"],
+            env=_long_lived(),
+            # A session of its own, so that its scheduling group can be given
+            # the lowest share below.
+            start_new_session=True,
+        )
+        into.append(outbox)
+        # Email may wait a minute in a flash crowd; delegates clicking "book"
+        # may not: the workers get the CPU the requests leave (the lowest
+        # priority: with one sender per core, nice 10 still took a share of
+        # the crowd's CPU).
+        os.setpriority(os.PRIO_PROCESS, outbox.pid, OUTBOX_NICENESS)
+        _lower_autogroup(outbox.pid)
+
+
+def _stop_outboxes(outboxes: list[subprocess.Popen]) -> None:
+    """Interrupt each worker as Ctrl-C would, so that it hands back the messages
+    it claimed and did not try; kill one that does not stop in time."""
+    for outbox in outboxes:
+        outbox.send_signal(signal.SIGINT)
+    for outbox in outboxes:
+        try:
+            outbox.wait(timeout=WORKERS_KILL_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            outbox.kill()
+            outbox.wait()

@@ -1,0 +1,338 @@
+"""`majlis serve` as in production: Granian in front of Django, started and
+stopped as an operator would."""
+
+import http.client
+import os
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import types
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psutil
+import pytest
+
+import majlis.server.wsgi
+from majlis.testing.demo_server import embedded_environment, free_port, wait_for
+
+
+def test_serve_answers_pages_and_the_api_on_kept_alive_connections_and_stops():
+    port = free_port()
+    majlis = str(Path(sys.executable).parent / "majlis")
+    with tempfile.TemporaryDirectory() as data:
+        server = subprocess.Popen(
+            [majlis, "serve", "--port", str(port), "--workers", "2", "--no-outbox"],
+            env=embedded_environment(data),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        try:
+            wait_for(f"http://127.0.0.1:{port}/api/v1/health/ready")
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            answers = []
+            for path in ("/api/v1/health/live", "/en/", "/api/v1/health/ready"):
+                connection.request("GET", path)
+                answer = connection.getresponse()
+                answers.append((path, answer.status, answer.read()))
+            connection.close()
+        finally:
+            server.send_signal(signal.SIGTERM)
+            _out, errors = server.communicate(timeout=30)
+    assert [status for _path, status, _body in answers] == [200, 200, 200]
+    assert answers[0][2] == b'{"status": "ok"}'
+    assert b"<html" in answers[1][2]
+    assert b"Traceback" not in errors, errors.decode()
+    # Stopped with its workers: the port is free again.
+    deadline = time.monotonic() + 10
+    while True:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) != 0:
+                break
+        assert time.monotonic() < deadline, "the server still answers after SIGTERM"
+        time.sleep(0.2)
+
+
+def test_the_process_environment_does_not_reach_the_request(monkeypatch):
+    seen: dict[str, object] = {}
+
+    def django_application(environ, start_response):
+        seen.update(environ)
+        return []
+
+    monkeypatch.setattr(majlis.server.wsgi, "django_application", django_application)
+    monkeypatch.setattr(
+        majlis.server.wsgi,
+        "_PROCESS_ENVIRONMENT",
+        {"DATABASE_URL": "postgres://majlis:secret@db/majlis", "SERVER_NAME": "x"},
+    )
+    # As Granian builds it: the process environment, then the request's own.
+    environ = {
+        "DATABASE_URL": "postgres://majlis:secret@db/majlis",
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": "/",
+        "SERVER_NAME": "majlis.example.org",
+        "HTTP_HOST": "majlis.example.org",
+    }
+
+    majlis.server.wsgi.application(environ, lambda *args: None)
+
+    assert "DATABASE_URL" not in seen
+    assert seen["SERVER_NAME"] == "majlis.example.org"
+    assert seen["HTTP_HOST"] == "majlis.example.org"
+
+
+@pytest.mark.parametrize("name", ["PATH_INFO", "HTTP_PROXY"])
+def test_request_variables_are_never_taken_for_the_process_environment(
+    monkeypatch, name
+):
+    monkeypatch.setenv(name, "/")
+    assert name not in majlis.server.wsgi._process_environment()
+
+
+def test_one_email_sender_per_core_on_postgresql_and_one_on_sqlite():
+    from django.db import connection
+
+    from majlis.server.management.commands.serve import default_outbox_workers
+
+    expected = (os.cpu_count() or 1) if connection.vendor == "postgresql" else 1
+    assert default_outbox_workers() == expected
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGHUP])
+def test_stopping_serve_stops_its_email_workers_at_the_lowest_priority(how):
+    """The workers run in sessions of their own (for their scheduling group), so
+    they no longer hear a closed terminal: `majlis serve` stops them."""
+    port = free_port()
+    majlis = str(Path(sys.executable).parent / "majlis")
+    with tempfile.TemporaryDirectory() as data:
+        server = subprocess.Popen(
+            [majlis, "serve", "--port", str(port), "--workers", "1"],
+            env=embedded_environment(data),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        try:
+            wait_for(f"http://127.0.0.1:{port}/api/v1/health/ready")
+            workers = [
+                child
+                for child in psutil.Process(server.pid).children()
+                if child.cmdline()[-2:] == ["majlis.cli", "outbox"]
+            ]
+            assert len(workers) == 1  # one on SQLite
+            assert workers[0].nice() == 19
+            assert os.getsid(workers[0].pid) != os.getsid(server.pid)
+            # Granian and its workers, and the email workers, serve until
+            # stopped: they freeze what they loaded to start.
+            started = psutil.Process(server.pid).children(recursive=True)
+            assert {p.environ().get("MAJLIS_LONG_LIVED_PROCESS") for p in started} == {
+                "1"
+            }
+            _wait_until_idle(workers[0])  # started, not still importing
+        finally:
+            server.send_signal(how)
+            _out, errors = server.communicate(timeout=60)
+    _gone, alive = psutil.wait_procs(workers, timeout=15)
+    assert alive == [], "an email worker outlived `majlis serve`"
+    assert b"Traceback" not in errors, errors.decode()
+
+
+def _wait_until_idle(process, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    used = -1.0
+    while time.monotonic() < deadline:
+        times = process.cpu_times()
+        if times.user + times.system == used:
+            return
+        used = times.user + times.system
+        time.sleep(1.0)
+
+
+def _hold_kept_alive(port: int, count: int) -> list[http.client.HTTPConnection]:
+    """``count`` connections that each had one answer and now sit idle, as the
+    phones of a crowd do between two taps."""
+    held = []
+    for _number in range(count):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("GET", "/api/v1/health/live")
+        answer = connection.getresponse()
+        answer.read()
+        assert answer.status == 200
+        held.append(connection)
+    return held
+
+
+def _answered_within(port: int, seconds: float) -> bool:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=seconds)
+    try:
+        connection.request("GET", "/api/v1/health/live")
+        return connection.getresponse().status == 200
+    except TimeoutError:
+        return False
+    finally:
+        connection.close()
+
+
+@contextmanager
+def _serving(*options: str) -> Iterator[int]:
+    """One worker of `majlis serve` started as a service would start it; its
+    port, then stopped."""
+
+    def start_like_a_service() -> None:
+        # Many service managers start processes with 1,024 open files at most
+        # (Granian raises its own limit to the hard one: checked here too).
+        _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (1024, hard))
+
+    port = free_port()
+    with tempfile.TemporaryDirectory() as data:
+        server = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "majlis"),
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                "1",
+                "--no-outbox",
+                *options,
+            ],
+            env=embedded_environment(data),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=start_like_a_service,
+        )
+        try:
+            wait_for(f"http://127.0.0.1:{port}/api/v1/health/ready")
+            yield port
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+
+
+def test_a_crowd_of_idle_connections_does_not_lock_the_next_delegate_out():
+    """Granian counts connections against its limit, idle kept-alive ones
+    included, and its own limit is its listen backlog shared by the workers
+    (256 a worker with four, 1,024 with this one). With 1,300 phones idle
+    on one worker, started with 1,024 open files at most, the next is
+    still answered."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < 2048:  # the test's own sockets
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(2048, hard), hard))
+    with _serving() as port:
+        held = _hold_kept_alive(port, 1300)
+        answered = _answered_within(port, 5)
+        for connection in held:
+            connection.close()
+    assert answered
+
+
+def test_connections_sets_how_many_a_server_holds():
+    with _serving("--connections", "8") as port:
+        held = _hold_kept_alive(port, 8)
+        ninth = _answered_within(port, 1)
+        held.pop().close()
+        ninth_after_one_left = _answered_within(port, 5)
+        for connection in held:
+            connection.close()
+    assert (ninth, ninth_after_one_left) == (False, True)
+
+
+def test_fewer_connections_than_workers_is_refused():
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="at least the number of workers"):
+        call_command("serve", "--workers", "4", "--connections", "3")
+
+
+@pytest.mark.parametrize("option", ["--threads", "--workers"])
+def test_fewer_than_one_thread_or_worker_is_refused(option):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match=f"{option} must be at least 1"):
+        call_command("serve", option, "0")
+
+
+@pytest.mark.parametrize(
+    ("vendor", "host", "here"),
+    [
+        ("sqlite", "", True),
+        ("postgresql", "", True),  # libpq's default: the local Unix socket
+        ("postgresql", "/var/run/postgresql", True),
+        ("postgresql", "localhost", True),
+        ("postgresql", "127.0.0.1", True),
+        ("postgresql", "127.0.1.1", True),
+        ("postgresql", "::1", True),
+        ("postgresql", "10.0.0.5", False),
+        ("postgresql", "db.example.org", False),
+    ],
+)
+def test_where_the_database_is(vendor, host, here):
+    from majlis.server.management.commands.serve import database_on_this_machine
+
+    assert database_on_this_machine(vendor, host) is here
+
+
+@pytest.mark.parametrize(
+    ("vendor", "host", "cores", "workers"),
+    [
+        # PostgreSQL here: two thirds of the cores for the workers, at least one.
+        ("postgresql", "127.0.0.1", 1, 1),
+        ("postgresql", "127.0.0.1", 2, 1),
+        ("postgresql", "/var/run/postgresql", 3, 2),
+        ("postgresql", "", 4, 2),
+        ("postgresql", "localhost", 8, 5),
+        # PostgreSQL elsewhere: two per core.
+        ("postgresql", "10.0.0.5", 1, 2),
+        ("postgresql", "db.example.org", 2, 4),
+        ("postgresql", "10.0.0.5", 8, 16),
+        # SQLite works inside the workers: one per core, at least 2.
+        ("sqlite", "", 1, 2),
+        ("sqlite", "", 2, 2),
+        ("sqlite", "", 8, 8),
+    ],
+)
+def test_default_workers_by_where_the_database_is_and_the_cores(
+    monkeypatch, vendor, host, cores, workers
+):
+    from majlis.server.management.commands import serve
+
+    monkeypatch.setattr(
+        serve,
+        "connection",
+        types.SimpleNamespace(vendor=vendor, settings_dict={"HOST": host}),
+    )
+    monkeypatch.setattr(serve.os, "cpu_count", lambda: cores)
+    assert serve.default_workers() == workers
+
+
+def test_serve_starts_granian_with_the_default_workers_and_threads():
+    # The embedded demo runs on SQLite: one worker per core, at least 2.
+    workers = max(2, os.cpu_count() or 1)
+    port = free_port()
+    majlis = str(Path(sys.executable).parent / "majlis")
+    with tempfile.TemporaryDirectory() as data:
+        server = subprocess.Popen(
+            [majlis, "serve", "--port", str(port), "--no-outbox"],
+            env=embedded_environment(data),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            wait_for(f"http://127.0.0.1:{port}/api/v1/health/live")
+            granian = next(
+                child
+                for child in psutil.Process(server.pid).children()
+                if "--blocking-threads" in child.cmdline()
+            )
+            command = granian.cmdline()
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+    assert command[command.index("--workers") + 1] == str(workers)
+    assert command[command.index("--blocking-threads") + 1] == "4"

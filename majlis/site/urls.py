@@ -1,0 +1,27 @@
+"""The delegates' pages of one event, under ``/<language>/e/<event>/``."""
+
+from django.urls import path
+
+from majlis.site.views import bookings, programme, sign_in
+
+event_patterns = [
+    path("", programme.programme, name="programme"),
+    path("seats/", programme.programme_seats, name="programme-seats"),
+    path("s/<slug:code>/", programme.session_detail, name="session-detail"),
+    path("s/<slug:code>/book/", bookings.book, name="book"),
+    path("bookings/<int:booking_id>/cancel/", bookings.cancel, name="cancel"),
+    path(
+        "bookings/<int:booking_id>/access-needs/",
+        bookings.change_access_needs,
+        name="change-access-needs",
+    ),
+    path(
+        "bookings/<int:booking_id>/calendar.ics",
+        bookings.booking_calendar,
+        name="booking-calendar",
+    ),
+    path("me/", bookings.my_sessions, name="my-sessions"),
+    path("sign-in/", sign_in.sign_in, name="sign-in"),
+    path("sign-in/<str:token>/", sign_in.sign_in_link, name="sign-in-link"),
+    path("sign-out/", sign_in.sign_out, name="sign-out"),
+]

@@ -1,0 +1,294 @@
+"""The delegates' booking actions: book, switch, cancel, "my sessions", calendar."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from majlis.accounts.models import Participant
+from majlis.bookings.calendar import booking_ics, checkin_qr_svg
+from majlis.bookings.idempotency import fingerprint, run_once
+from majlis.bookings.models import Booking, BookingStatus
+from majlis.bookings.selectors import (
+    booking_get_for_participant,
+    booking_list_for_participant,
+    waitlist_position,
+)
+from majlis.bookings.services import (
+    Actor,
+    IdempotencyClaim,
+    QuickBooking,
+    booking_cancel,
+    booking_create,
+    booking_create_quick,
+    booking_update_access_needs,
+)
+from majlis.core.exceptions import MajlisError
+from majlis.events.models import Event
+from majlis.events.selectors import event_get, session_to_book
+from majlis.site.forms import AccessNeedsForm
+from majlis.site.signin import signed_in_participant
+
+
+def participant_view(
+    view: Callable[..., HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """Resolve the event and its signed-in delegate, or send to the sign-in page."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, event: str, **kwargs: Any) -> HttpResponse:
+        found = event_get(slug=event)
+        participant = signed_in_participant(request, found)
+        if participant is None:
+            sign_in = reverse("sign-in", kwargs={"event": found.slug})
+            return redirect(
+                f"{sign_in}?{urlencode({'next': _page_to_return_to(request, found)})}"
+            )
+        return view(request, found, participant, **kwargs)
+
+    return wrapper
+
+
+def _page_to_return_to(request: HttpRequest, event: Event) -> str:
+    """Where to land after signing in: this page, or for a form that was posted
+    (which cannot be replayed by a GET), the page that showed the form."""
+    if request.method == "GET":
+        return request.path
+    referer = request.headers.get("Referer", "")
+    path = urlsplit(referer).path if referer else ""
+    if path and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}
+    ):
+        return path
+    return reverse("programme", kwargs={"event": event.slug})
+
+
+@require_POST
+@participant_view
+def book(
+    request: HttpRequest, event: Event, participant: Participant, code: str
+) -> HttpResponse:
+    found = event
+    session_url = reverse("session-detail", kwargs={"event": found.slug, "code": code})
+
+    needs = AccessNeedsForm(request.POST)
+    needs.is_valid()  # unknown choices are dropped rather than block a booking
+
+    access_needs = needs.cleaned_data.get("access_needs", [])
+    access_needs_note = needs.cleaned_data.get("access_needs_note", "")
+    form_token = request.POST.get("form_token", "")
+    principal = f"participant:{participant.pk}"
+    key = f"web:{form_token[:64]}" if form_token else None
+    request_fingerprint = fingerprint("POST", request.path, b"")
+
+    def work() -> tuple[int, dict]:
+        booking = booking_create(
+            participant=participant,
+            session=session_to_book(event=found, code=code),
+            actor=Actor.delegate(),
+            switch=request.POST.get("switch") == "1",
+            access_needs=access_needs,
+            access_needs_note=access_needs_note,
+            # Asked below, before the transaction; asking again inside it
+            # would hold the session's row to that transaction's end.
+            quick_tried=key is not None,
+        )
+        return 201, {
+            "booking": booking.pk,
+            "status": booking.status,
+            "position": waitlist_position(booking),
+        }
+
+    def error_answer(error: MajlisError) -> tuple[int, dict]:
+        return error.http_status, {"error": str(error.message), "code": error.code}
+
+    try:
+        # With a form token, the one-statement booking records the token and
+        # its answer itself, as the API's does with an Idempotency-Key; the
+        # session's row is then never locked across a round trip to Python.
+        quick = (
+            booking_create_quick(
+                participant=participant,
+                event_id=found.pk,
+                session_code=code,
+                access_needs=access_needs,
+                access_needs_note=access_needs_note,
+                idempotency=IdempotencyClaim(principal, key, request_fingerprint),
+            )
+            if key is not None
+            else None
+        )
+        if quick is not None:
+            status, answer = _web_answer(quick)
+        else:
+            status, answer = _form_shaped(
+                *run_once(
+                    principal=principal,
+                    key=key,
+                    request_fingerprint=request_fingerprint,
+                    work=work,
+                    error_answer=error_answer,
+                )
+            )
+    except MajlisError as error:  # try again, or a form token sent to another page
+        status, answer = error_answer(error)
+    if status >= 400:
+        messages.error(request, answer["error"])
+    elif _changed_since(answer):
+        # A form sent again from an old page (the back button): its first answer
+        # no longer describes the booking, so say what is true now.
+        messages.info(
+            request, _("This form was already sent; your booking is shown below.")
+        )
+    elif answer["status"] == BookingStatus.CONFIRMED:
+        messages.success(
+            request, _("Your seat is booked. A confirmation is on its way by email.")
+        )
+    else:
+        messages.info(
+            request,
+            _(
+                "The session is full: you are on the waiting list, in position "
+                "%(position)d. If a seat opens, it is yours automatically."
+            )
+            % {"position": answer["position"] or 0},
+        )
+    return redirect(session_url)
+
+
+def _web_answer(quick: QuickBooking) -> tuple[int, dict]:
+    """The form's answer from the one-statement booking: what it did, or the
+    answer stored the first time."""
+    if quick.stored_answer is None:
+        return 201, {
+            "booking": quick.booking_id,
+            "status": quick.status,
+            "position": quick.waitlist_position,
+        }
+    return _form_shaped(*quick.stored_answer)
+
+
+def _form_shaped(status: int, stored: dict) -> tuple[int, dict]:
+    """A stored answer in the form's shape: the one-statement booking stores
+    the API's (``id``, ``waitlist_position``), the locked path the form's
+    (a booking, or an error)."""
+    if "id" not in stored:
+        return status, stored
+    return status, {
+        "booking": stored["id"],
+        "status": stored["status"],
+        "position": stored.get("waitlist_position"),
+    }
+
+
+def _changed_since(answer: dict) -> bool:
+    current = Booking.objects.filter(pk=int(answer.get("booking") or 0)).values_list(
+        "status", flat=True
+    )
+    return current.first() != answer["status"]
+
+
+@require_POST
+@participant_view
+def cancel(
+    request: HttpRequest, event: Event, participant: Participant, booking_id: int
+) -> HttpResponse:
+    found = event
+    booking = booking_get_for_participant(
+        participant=participant, booking_id=booking_id
+    )
+    try:
+        booking_cancel(booking=booking, actor=Actor.delegate())
+    except MajlisError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("Your booking is cancelled."))
+    return redirect(
+        (
+            request.POST.get("back") == "mine"
+            and reverse("my-sessions", kwargs={"event": found.slug})
+        )
+        or reverse(
+            "session-detail", kwargs={"event": found.slug, "code": booking.session.code}
+        )
+    )
+
+
+@require_POST
+@participant_view
+def change_access_needs(
+    request: HttpRequest, event: Event, participant: Participant, booking_id: int
+) -> HttpResponse:
+    booking = booking_get_for_participant(
+        participant=participant, booking_id=booking_id
+    )
+    form = AccessNeedsForm(request.POST)
+    if form.is_valid():
+        booking_update_access_needs(
+            booking=booking,
+            needs=form.cleaned_data["access_needs"],
+            note=form.cleaned_data["access_needs_note"],
+            actor=Actor.delegate(),
+        )
+        messages.success(request, _("Your access needs are saved."))
+    else:
+        messages.error(
+            request,
+            _("Your access needs could not be saved: %(errors)s")
+            % {
+                "errors": " ".join(
+                    str(e) for errs in form.errors.values() for e in errs
+                )
+            },
+        )
+    return redirect("my-sessions", event=event.slug)
+
+
+@participant_view
+def my_sessions(
+    request: HttpRequest, event: Event, participant: Participant
+) -> HttpResponse:
+    found = event
+    bookings = booking_list_for_participant(participant=participant)
+    for booking in bookings:
+        booking.access_form = AccessNeedsForm(  # type: ignore[attr-defined]
+            initial={
+                "access_needs": booking.access_needs,
+                "access_needs_note": booking.access_needs_note,
+            },
+            auto_id=f"needs-{booking.pk}-%s",
+        )
+    return render(
+        request,
+        "site/my_sessions.html",
+        {
+            "event": found,
+            "participant": participant,
+            "bookings": bookings,
+            "qr_svg": checkin_qr_svg(participant.checkin_code),
+        },
+    )
+
+
+@participant_view
+def booking_calendar(
+    request: HttpRequest, event: Event, participant: Participant, booking_id: int
+) -> HttpResponse:
+    booking = booking_get_for_participant(
+        participant=participant, booking_id=booking_id
+    )
+    session = booking.session
+    response = HttpResponse(
+        booking_ics(booking, title=session.title, description=session.description),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{session.code}.ics"'
+    return response

@@ -1,0 +1,103 @@
+"""The delegates' pages: the programme and one page per session."""
+
+import uuid
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from majlis.accounts.models import Participant
+from majlis.bookings.models import ACTIVE_STATUSES, Booking, BookingStatus
+from majlis.events.models import Event, Session, SpokenLanguage
+from majlis.events.selectors import (
+    booking_open_now,
+    event_get,
+    programme_by_day,
+    session_get,
+    session_list,
+)
+from majlis.site.forms import AccessNeedsForm
+from majlis.site.signin import signed_in_participant
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    events = list(Event.objects.order_by("slug"))
+    if len(events) == 1:
+        return redirect("programme", event=events[0].slug)
+    return render(request, "site/home.html", {"events": events})
+
+
+def _active_bookings_by_session(
+    participant: Participant | None, event: Event
+) -> dict[int, Booking]:
+    if participant is None:
+        return {}
+    bookings = Booking.objects.select_related("session").filter(
+        participant=participant, session__event=event, status__in=ACTIVE_STATUSES
+    )
+    return {b.session_id: b for b in bookings}
+
+
+def programme(request: HttpRequest, event: str) -> HttpResponse:
+    found = event_get(slug=event)
+    participant = signed_in_participant(request, found)
+    understood = request.GET.get("understood", "")
+    if understood not in SpokenLanguage.values:
+        understood = ""
+    sessions = session_list(event=found, understood=understood or None)
+    mine = _active_bookings_by_session(participant, found)
+    for session in sessions:
+        session.my_booking = mine.get(session.pk)  # type: ignore[attr-defined]
+        session.booking_open = booking_open_now(session)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "site/programme.html",
+        {
+            "event": found,
+            "participant": participant,
+            "days": programme_by_day(event=found, sessions=sessions),
+            "understood": understood,
+            "spoken_languages": SpokenLanguage.choices,
+        },
+    )
+
+
+def session_detail(request: HttpRequest, event: str, code: str) -> HttpResponse:
+    found = event_get(slug=event)
+    participant = signed_in_participant(request, found)
+    session = session_get(event=found, code=code)
+    mine = _active_bookings_by_session(participant, found)
+    my_booking = mine.get(session.pk)
+    conflicting = [
+        b
+        for b in mine.values()
+        if b.status == BookingStatus.CONFIRMED
+        and b.session_id != session.pk
+        and session.overlaps(_session_of(b))
+    ]
+    return render(
+        request,
+        "site/session_detail.html",
+        {
+            "event": found,
+            "participant": participant,
+            "session": session,
+            "my_booking": my_booking,
+            "conflicting": conflicting,
+            "booking_open": booking_open_now(session),
+            # One token per rendered form: a double click books once.
+            "form_token": uuid.uuid4().hex,
+            "access_form": AccessNeedsForm(auto_id="book-%s"),
+        },
+    )
+
+
+def _session_of(booking: Booking) -> Session:
+    return booking.session
+
+
+def programme_seats(request: HttpRequest, event: str) -> HttpResponse:
+    """Fresh seat counts for every session, swapped into an open page by htmx."""
+    found = event_get(slug=event)
+    return render(
+        request, "site/_seats_oob.html", {"sessions": session_list(event=found)}
+    )
