@@ -49,28 +49,25 @@ from majlis.api.schemas import (
     SessionOut,
     TokenOut,
 )
-from majlis.bookings.idempotency import fingerprint, run_once
+from majlis.bookings.idempotency import fingerprint
 from majlis.bookings.models import Booking
 from majlis.bookings.selectors import (
     access_needs_counts,
     booking_get_for_participant,
     booking_list_for_participant,
     session_roster,
-    waitlist_position,
 )
 from majlis.bookings.services import (
     Actor,
     IdempotencyClaim,
     booking_cancel,
-    booking_create,
-    booking_create_quick,
+    booking_request,
     booking_update_access_needs,
 )
 from majlis.core.exceptions import (
     InvalidInput,
     MajlisError,
     NotFound,
-    NotRegistered,
     TryAgain,
     Unauthenticated,
 )
@@ -79,7 +76,6 @@ from majlis.events.selectors import (
     event_get,
     programme_rows,
     session_get,
-    session_to_book,
 )
 
 api = NinjaAPI(
@@ -101,10 +97,7 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Error
 
 
 def error_body(error: MajlisError) -> dict:
-    body: dict = {"code": error.code, "message": str(error.message)}
-    if error.extra:
-        body["details"] = error.extra
-    return {"error": body}
+    return error.as_answer()
 
 
 def error_response(request: HttpRequest, error: MajlisError) -> HttpResponse:
@@ -335,65 +328,22 @@ def booking_post(
     caller = caller_of(request)
     participant = caller.require_participant()
     body = payload or BookingIn(switch=False, access_needs=[], access_needs_note="")
-    request_fingerprint = fingerprint(request.method or "", request.path, request.body)
-    if participant.event.slug == event:
-        quick = booking_create_quick(
-            participant=participant,
-            event_id=participant.event_id,
-            session_code=code,
-            access_needs=[str(need) for need in body.access_needs],
-            access_needs_note=body.access_needs_note,
-            idempotency=IdempotencyClaim(
-                caller.principal, idempotency_key[:200], request_fingerprint
-            )
-            if idempotency_key
-            else None,
+    answer = booking_request(
+        participant=participant,
+        event_slug=event,
+        session_code=code,
+        switch=body.switch,
+        access_needs=[str(need) for need in body.access_needs],
+        access_needs_note=body.access_needs_note,
+        idempotency=IdempotencyClaim(
+            caller.principal,
+            idempotency_key[:200],
+            fingerprint(request.method or "", request.path, request.body),
         )
-        if quick is not None:
-            if quick.stored_answer is not None:
-                status, answer = quick.stored_answer
-            else:
-                status, answer = (
-                    201,
-                    BookingOut(
-                        id=quick.booking_id or 0,
-                        session=code,
-                        status=quick.status or "",
-                        waitlist_position=quick.waitlist_position,
-                    ).dict(),
-                )
-            return api.create_response(request, answer, status=status)
-
-    def work() -> tuple[int, dict]:
-        found = event_get(slug=event)
-        if participant.event_id != found.pk:
-            raise NotRegistered()
-        session = session_to_book(event=found, code=code)
-        booking = booking_create(
-            participant=participant,
-            session=session,
-            actor=Actor.delegate(),
-            switch=body.switch,
-            access_needs=[str(need) for need in body.access_needs],
-            access_needs_note=body.access_needs_note,
-            # Above, for the delegate's own event; asking again would only
-            # repeat the statement inside this transaction.
-            quick_tried=participant.event.slug == event,
-        )
-        out = BookingOut.from_booking(booking, waitlist_position(booking))
-        return 201, out.dict()
-
-    def error_answer(error: MajlisError) -> tuple[int, dict]:
-        return error.http_status, error_body(error)
-
-    status, answer = run_once(
-        principal=caller.principal,
-        key=idempotency_key,
-        request_fingerprint=request_fingerprint,
-        work=work,
-        error_answer=error_answer,
+        if idempotency_key
+        else None,
     )
-    return api.create_response(request, answer, status=status)
+    return api.create_response(request, answer.body, status=answer.http_status)
 
 
 @api.delete(

@@ -16,6 +16,8 @@ from majlis.bookings.models import IdempotencyRecord
 from majlis.core.exceptions import IdempotencyKeyReused, MajlisError, TryAgain
 
 Answer = tuple[int, dict]
+# An answer, and whether it is the one stored by an earlier request.
+Outcome = tuple[int, dict, bool]
 
 
 def fingerprint(method: str, path: str, body: bytes) -> str:
@@ -40,12 +42,12 @@ def run_once(
     request_fingerprint: str,
     work: Callable[[], Answer],
     error_answer: Callable[[MajlisError], Answer],
-) -> Answer:
+) -> Outcome:
     if not key:
         try:
-            return work()
+            return *work(), False
         except MajlisError as error:
-            return error_answer(error)
+            return *error_answer(error), False
     try:
         status, body, duplicate = _run_keyed(
             principal, key[:200], request_fingerprint, work, error_answer
@@ -55,8 +57,8 @@ def run_once(
         # a lock as long as any statement.
         raise TryAgain() from error
     if duplicate:
-        return _stored_answer(principal, key[:200], request_fingerprint)
-    return status, body
+        return *_stored_answer(principal, key[:200], request_fingerprint), True
+    return status, body, False
 
 
 def _run_keyed(

@@ -30,6 +30,13 @@ class MajlisError(Exception):
         self.extra = extra or {}
         super().__init__(str(self.message))
 
+    def as_answer(self) -> dict[str, Any]:
+        """The error's one shape, as the API sends it and a stored answer keeps it."""
+        body: dict[str, Any] = {"code": self.code, "message": str(self.message)}
+        if self.extra:
+            body["details"] = self.extra
+        return {"error": body}
+
 
 class NotFound(MajlisError):
     code = "not_found"

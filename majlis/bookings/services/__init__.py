@@ -25,6 +25,7 @@ from majlis.bookings.services.door import (
     booking_walk_in,
     session_release_no_shows,
 )
+from majlis.bookings.services.requests import BookingAnswer, booking_request
 from majlis.bookings.services.sessions import (
     session_move,
     session_save_changes,
@@ -34,6 +35,7 @@ from majlis.events.rules import booking_window_check
 
 __all__ = [
     "Actor",
+    "BookingAnswer",
     "CheckIn",
     "IdempotencyClaim",
     "QuickBooking",
@@ -43,6 +45,7 @@ __all__ = [
     "booking_create",
     "booking_create_quick",
     "booking_move",
+    "booking_request",
     "booking_update_access_needs",
     "booking_walk_in",
     "booking_window_check",

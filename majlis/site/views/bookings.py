@@ -15,25 +15,23 @@ from django.views.decorators.http import require_POST
 
 from majlis.accounts.models import Participant
 from majlis.bookings.calendar import booking_ics, checkin_qr_svg
-from majlis.bookings.idempotency import fingerprint, run_once
+from majlis.bookings.idempotency import fingerprint
 from majlis.bookings.models import Booking, BookingStatus
 from majlis.bookings.selectors import (
     booking_get_for_participant,
     booking_list_for_participant,
-    waitlist_position,
 )
 from majlis.bookings.services import (
     Actor,
+    BookingAnswer,
     IdempotencyClaim,
-    QuickBooking,
     booking_cancel,
-    booking_create,
-    booking_create_quick,
+    booking_request,
     booking_update_access_needs,
 )
 from majlis.core.exceptions import MajlisError
 from majlis.events.models import Event
-from majlis.events.selectors import event_get, session_to_book
+from majlis.events.selectors import event_get
 from majlis.site.forms import AccessNeedsForm
 from majlis.site.signin import signed_in_participant
 
@@ -76,79 +74,45 @@ def _page_to_return_to(request: HttpRequest, event: Event) -> str:
 def book(
     request: HttpRequest, event: Event, participant: Participant, code: str
 ) -> HttpResponse:
-    found = event
-    session_url = reverse("session-detail", kwargs={"event": found.slug, "code": code})
-
     needs = AccessNeedsForm(request.POST)
     needs.is_valid()  # unknown choices are dropped rather than block a booking
-
-    access_needs = needs.cleaned_data.get("access_needs", [])
-    access_needs_note = needs.cleaned_data.get("access_needs_note", "")
     form_token = request.POST.get("form_token", "")
-    principal = f"participant:{participant.pk}"
-    key = f"web:{form_token[:64]}" if form_token else None
-    request_fingerprint = fingerprint("POST", request.path, b"")
-
-    def work() -> tuple[int, dict]:
-        booking = booking_create(
-            participant=participant,
-            session=session_to_book(event=found, code=code),
-            actor=Actor.delegate(),
-            switch=request.POST.get("switch") == "1",
-            access_needs=access_needs,
-            access_needs_note=access_needs_note,
-            # Asked below, before the transaction; asking again inside it
-            # would hold the session's row to that transaction's end.
-            quick_tried=key is not None,
-        )
-        return 201, {
-            "booking": booking.pk,
-            "status": booking.status,
-            "position": waitlist_position(booking),
-        }
-
-    def error_answer(error: MajlisError) -> tuple[int, dict]:
-        return error.http_status, {"error": str(error.message), "code": error.code}
-
     try:
-        # With a form token, the one-statement booking records the token and
-        # its answer itself, as the API's does with an Idempotency-Key; the
-        # session's row is then never locked across a round trip to Python.
-        quick = (
-            booking_create_quick(
-                participant=participant,
-                event_id=found.pk,
-                session_code=code,
-                access_needs=access_needs,
-                access_needs_note=access_needs_note,
-                idempotency=IdempotencyClaim(principal, key, request_fingerprint),
+        answer = booking_request(
+            participant=participant,
+            event_slug=event.slug,
+            session_code=code,
+            switch=request.POST.get("switch") == "1",
+            access_needs=needs.cleaned_data.get("access_needs", []),
+            access_needs_note=needs.cleaned_data.get("access_needs_note", ""),
+            # The form's one-time token: a double click books once.
+            idempotency=IdempotencyClaim(
+                f"participant:{participant.pk}",
+                f"web:{form_token[:64]}",
+                fingerprint("POST", request.path, b""),
             )
-            if key is not None
-            else None
+            if form_token
+            else None,
         )
-        if quick is not None:
-            status, answer = _web_answer(quick)
-        else:
-            status, answer = _form_shaped(
-                *run_once(
-                    principal=principal,
-                    key=key,
-                    request_fingerprint=request_fingerprint,
-                    work=work,
-                    error_answer=error_answer,
-                )
-            )
     except MajlisError as error:  # try again, or a form token sent to another page
-        status, answer = error_answer(error)
-    if status >= 400:
-        messages.error(request, answer["error"])
+        messages.error(request, str(error.message))
+    else:
+        _say(request, answer)
+    return redirect(
+        reverse("session-detail", kwargs={"event": event.slug, "code": code})
+    )
+
+
+def _say(request: HttpRequest, answer: BookingAnswer) -> None:
+    if answer.refused:
+        messages.error(request, answer.error_message)
     elif _changed_since(answer):
         # A form sent again from an old page (the back button): its first answer
         # no longer describes the booking, so say what is true now.
         messages.info(
             request, _("This form was already sent; your booking is shown below.")
         )
-    elif answer["status"] == BookingStatus.CONFIRMED:
+    elif answer.status == BookingStatus.CONFIRMED:
         messages.success(
             request, _("Your seat is booked. A confirmation is on its way by email.")
         )
@@ -159,41 +123,15 @@ def book(
                 "The session is full: you are on the waiting list, in position "
                 "%(position)d. If a seat opens, it is yours automatically."
             )
-            % {"position": answer["position"] or 0},
+            % {"position": answer.waitlist_position or 0},
         )
-    return redirect(session_url)
 
 
-def _web_answer(quick: QuickBooking) -> tuple[int, dict]:
-    """The form's answer from the one-statement booking: what it did, or the
-    answer stored the first time."""
-    if quick.stored_answer is None:
-        return 201, {
-            "booking": quick.booking_id,
-            "status": quick.status,
-            "position": quick.waitlist_position,
-        }
-    return _form_shaped(*quick.stored_answer)
-
-
-def _form_shaped(status: int, stored: dict) -> tuple[int, dict]:
-    """A stored answer in the form's shape: the one-statement booking stores
-    the API's (``id``, ``waitlist_position``), the locked path the form's
-    (a booking, or an error)."""
-    if "id" not in stored:
-        return status, stored
-    return status, {
-        "booking": stored["id"],
-        "status": stored["status"],
-        "position": stored.get("waitlist_position"),
-    }
-
-
-def _changed_since(answer: dict) -> bool:
-    current = Booking.objects.filter(pk=int(answer.get("booking") or 0)).values_list(
+def _changed_since(answer: BookingAnswer) -> bool:
+    current = Booking.objects.filter(pk=answer.booking_id or 0).values_list(
         "status", flat=True
     )
-    return current.first() != answer["status"]
+    return current.first() != answer.status
 
 
 @require_POST
