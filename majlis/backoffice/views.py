@@ -41,9 +41,11 @@ from majlis.backoffice.selectors import (
     roster_bookings,
 )
 from majlis.backoffice.services import (
+    SUBJECT_ON_ONE_LINE,
     session_message_send,
     staff_invite,
     staff_role_change,
+    subject_has_line_break,
 )
 from majlis.bookings.models import Booking, BookingStatus
 from majlis.bookings.services import (
@@ -325,6 +327,12 @@ class SessionMessageForm(forms.Form):
     body = forms.CharField(
         label=gettext_lazy("Message"), widget=forms.Textarea(attrs={"rows": 8})
     )
+
+    def clean_subject(self) -> str:
+        subject: str = self.cleaned_data["subject"]
+        if subject_has_line_break(subject):
+            raise forms.ValidationError(SUBJECT_ON_ONE_LINE, code="line_break")
+        return subject
 
 
 @login_required
