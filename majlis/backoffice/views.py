@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,7 +14,12 @@ from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from majlis.accounts.importing import read_delegates
+from majlis.accounts.importing import (
+    ImportTooLarge,
+    import_limits,
+    import_size_check,
+    read_delegates,
+)
 from majlis.accounts.models import Constituency, Participant
 from majlis.accounts.services import (
     ImportRejected,
@@ -31,6 +37,10 @@ from majlis.backoffice.access import (
     session_list_for_staff,
 )
 from majlis.backoffice.exports import dashboard_csv, roster_csv, roster_xlsx
+from majlis.backoffice.import_previews import (
+    import_preview_store,
+    import_preview_take,
+)
 from majlis.backoffice.models import SessionMessage, StaffRole
 from majlis.backoffice.pdf import attendance_sheet_pdf, name_cards_pdf
 from majlis.backoffice.selectors import (
@@ -399,8 +409,13 @@ class ImportForm(forms.Form):
         ),
     )
 
-
-IMPORT_SESSION_KEY = "majlis_import_rows"
+    def clean_file(self) -> UploadedFile:
+        upload: UploadedFile = self.cleaned_data["file"]
+        try:
+            import_size_check(upload.size or 0)
+        except ImportTooLarge as error:
+            raise forms.ValidationError(str(error.message), code="too_large") from error
+        return upload
 
 
 class DelegateEditForm(ParticipantForm):
@@ -417,20 +432,27 @@ def delegates_import(request: HttpRequest, event: str) -> HttpResponse:
         "event": found,
         "backoffice": True,
         "can_run_event": True,
+        "limits": import_limits(),
     }
+    user = request.user
+    if not isinstance(user, User):
+        raise NotFound()
     if request.method == "POST" and request.POST.get("confirm"):
-        rows = request.session.pop(IMPORT_SESSION_KEY, None)
-        if not rows or rows.get("event") != found.pk:
+        taken = import_preview_take(
+            user=user, event=found, token=request.POST.get("preview", "")
+        )
+        if taken is None:
             messages.error(
                 request, _("Upload the file again: its preview has expired.")
             )
             return redirect("backoffice:import", event=found.slug)
         try:
-            count = participant_import_rows(
-                event=found, rows=[(line, row) for line, row in rows["rows"]]
-            )
+            count = participant_import_rows(event=found, rows=read_delegates(*taken))
         except ImportRejected as error:
             context["errors"] = error.errors
+        except ImportTooLarge as error:  # the limits were lowered meanwhile
+            messages.error(request, str(error.message))
+            return redirect("backoffice:import", event=found.slug)
         else:
             messages.success(
                 request,
@@ -445,18 +467,23 @@ def delegates_import(request: HttpRequest, event: str) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and not request.POST.get("confirm") and form.is_valid():
         upload = form.cleaned_data["file"]
+        content = upload.read()
         try:
-            rows = read_delegates(upload.name, upload.read())
+            rows = read_delegates(upload.name, content)
             errors = participant_import_check(rows=rows)
+        except ImportTooLarge as error:
+            form.add_error("file", str(error.message))
         except ImportRejected as error:
-            errors = error.errors
-            rows = []
-        if errors:
-            context["errors"] = errors
+            context["errors"] = error.errors
         else:
-            request.session[IMPORT_SESSION_KEY] = {"event": found.pk, "rows": rows}
-            context["preview"] = [row for _line, row in rows[:50]]
-            context["count"] = len(rows)
+            if errors:
+                context["errors"] = errors
+            else:
+                context["preview_token"] = import_preview_store(
+                    user=user, event=found, filename=upload.name, content=content
+                )
+                context["preview"] = [row for _line, row in rows[:50]]
+                context["count"] = len(rows)
     context["form"] = form
     return render(request, "backoffice/import.html", context)
 
