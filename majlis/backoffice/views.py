@@ -45,9 +45,11 @@ from majlis.backoffice.models import SessionMessage, StaffRole
 from majlis.backoffice.pdf import attendance_sheet_pdf, name_cards_pdf
 from majlis.backoffice.selectors import (
     ROSTER_SORTS,
+    DoorMatch,
+    door_participant,
+    door_search,
     event_dashboard,
     participant_by_checkin_code,
-    participants_matching,
     roster_bookings,
 )
 from majlis.backoffice.services import (
@@ -255,9 +257,11 @@ def _door_action(
                 % {"count": len(released)},
             )
         else:
-            person = Participant.objects.filter(
-                event=event, pk=request.POST.get("participant") or 0
-            ).first()
+            person = door_participant(
+                session=session,
+                query=request.POST.get("q", ""),
+                participant_id=request.POST.get("participant", ""),
+            )
             if person is None:
                 raise NotFound()
             booking_walk_in(session=session, participant=person, actor=actor)
@@ -277,7 +281,7 @@ def check_in(request: HttpRequest, event: str, code: str) -> HttpResponse:
     found = event_get_for_staff(request.user, event)
     session = session_get_for_staff(request.user, found, code, Capability.CHECK_IN)
     result = None
-    matches: list[Participant] = []
+    matches: list[DoorMatch] = []
     query = (
         request.POST.get("q", "")
         if request.method == "POST"
@@ -292,8 +296,8 @@ def check_in(request: HttpRequest, event: str, code: str) -> HttpResponse:
         # at once; a name typed alone only lists the delegates who match.
         chosen = request.POST.get("participant", "")
         person = (
-            Participant.objects.filter(event=found, pk=chosen).first()
-            if chosen.isdigit()
+            door_participant(session=session, query=query, participant_id=chosen)
+            if chosen
             else participant_by_checkin_code(event=found, code=query)
         )
         if person is not None:
@@ -301,9 +305,9 @@ def check_in(request: HttpRequest, event: str, code: str) -> HttpResponse:
                 session=session, participant=person, actor=staff_actor(request)
             )
         else:
-            matches = participants_matching(event=found, query=query)
+            matches = door_search(session=session, query=query)
     elif query:
-        matches = participants_matching(event=found, query=query)
+        matches = door_search(session=session, query=query)
     fresh = session_queryset_with_counts(found).get(pk=session.pk)
     return render(
         request,
