@@ -100,7 +100,7 @@ def door_search(*, session: Session, query: str, limit: int = 10) -> list[DoorMa
     )
     wanted = _name_key(text)
     # Compared in Python: neither database folds accents the same way
-    # (a few milliseconds for 20,000 names; docs/RELIABILITY.md).
+    # (23 ms of CPU for 3,000 names on SQLite; docs/RELIABILITY.md).
     named = [
         pk
         for pk, name in Participant.objects.filter(event_id=session.event_id)
