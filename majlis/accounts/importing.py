@@ -178,10 +178,12 @@ def _read_xlsx(content: bytes) -> tuple[list[str], Body]:
     # A sheet's declared dimensions may claim 16,384 columns; the rows are read
     # as they are written instead of padded to them.
     sheet.reset_dimensions()
+    # A member that unpacks to more than it declared fails its checksum
+    # (BadZipFile), when the workbook is loaded or while its rows are read.
     lines = sheet.iter_rows(values_only=True)
     try:
         first = next(lines, None)
-    except (KeyError, ValueError, ParseError) as error:
+    except (zipfile.BadZipFile, KeyError, ValueError, ParseError) as error:
         raise _unreadable(not_a_workbook) from error
     if first is None:
         return [], iter(())
@@ -191,7 +193,7 @@ def _read_xlsx(content: bytes) -> tuple[list[str], Body]:
         try:
             for number, row in enumerate(lines, start=2):
                 yield number, [str(cell) if cell is not None else "" for cell in row]
-        except (KeyError, ValueError, ParseError) as error:
+        except (zipfile.BadZipFile, KeyError, ValueError, ParseError) as error:
             raise _unreadable(not_a_workbook) from error
 
     return header, body()

@@ -4,6 +4,7 @@ import-participants`, with nothing imported; a preview waits on the server,
 for the member of staff who made it, not in their session."""
 
 import io
+import struct
 import zipfile
 from datetime import timedelta
 
@@ -114,6 +115,35 @@ def test_an_excel_file_that_unpacks_beyond_its_limit_is_refused(event):
     assert "This Excel file unpacks to" in page
     assert "more than the 390.6\xa0KB a file of delegates may hold" in page
     assert not ImportPreview.objects.exists()
+
+
+def understated(content: bytes, member: str, size: int) -> bytes:
+    """``content``, a zip, declaring ``size`` bytes for ``member`` where it
+    holds more (its local header and its central directory entry)."""
+    data = bytearray(content)
+    with zipfile.ZipFile(io.BytesIO(content)) as package:
+        info = package.getinfo(member)
+        position = package.start_dir
+    struct.pack_into("<I", data, info.header_offset + 22, size)
+    while data[position : position + 4] == b"PK\x01\x02":
+        name_length, extra, comment = struct.unpack_from("<HHH", data, position + 28)
+        if data[position + 46 : position + 46 + name_length] == member.encode():
+            struct.pack_into("<I", data, position + 24, size)
+        position += 46 + name_length + extra + comment
+    return bytes(data)
+
+
+@override_settings(MAJLIS_IMPORT_MAX_BYTES=100_000)
+def test_an_excel_file_that_unpacks_to_more_than_it_declares_is_refused(event):
+    client = secretariat(event)
+    lying = understated(delegates_xlsx(2_000), "xl/worksheets/sheet1.xml", 1_000)
+    with zipfile.ZipFile(io.BytesIO(lying)) as package:  # it passes the check
+        assert sum(member.file_size for member in package.infolist()) < 400_000
+    page = upload(client, "delegates.xlsx", lying)
+    assert "line 1: the file cannot be read: it is not an Excel (.xlsx) workbook" in (
+        page
+    )
+    assert not ImportPreview.objects.exists() and not Participant.objects.exists()
 
 
 def test_the_session_stays_small_and_the_preview_is_imported_on_confirm(event):
