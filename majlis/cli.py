@@ -16,7 +16,12 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(args)
+    try:
+        execute_from_command_line(args)
+    except KeyboardInterrupt:
+        # Ctrl-C, or `majlis serve` stopping a worker that is still starting:
+        # a stop asked for, not an error to report with a traceback.
+        raise SystemExit(130) from None
 
 
 if __name__ == "__main__":
