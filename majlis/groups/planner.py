@@ -17,8 +17,9 @@ What a good arrangement is, in order of importance:
    than once.
 
 Deterministic: the same request (people in the same order) and seed give the
-same arrangement in any process, as long as the search ends before its time
-limit (``Plan.stopped_by_time_limit`` says when it did not).
+same arrangement in any process, as long as the search keeps ahead of its time
+limit (``Plan.time_limited`` says when it did not: on a slow or busy machine
+the search then cools by the clock and ends at the limit).
 """
 
 import time
@@ -28,7 +29,7 @@ from enum import StrEnum
 from random import Random
 
 from majlis.groups.designs import grid
-from majlis.groups.search import State, Topics, improve, settle
+from majlis.groups.search import State, Topics, improve, meeting_cost, settle
 
 ATTRIBUTES = ("organisation", "constituency", "region", "language", "gender")
 # The attributes whose spread the balance deviation reports (organisations
@@ -68,8 +69,8 @@ class Request:
     kind: Kind = Kind.CAFE
     seed: int = 0
     # Seconds the search may take at most. It usually ends well before; if
-    # it does not, the result is the best found so far, and may then differ
-    # between two runs.
+    # the machine is too slow for that, the search is shortened to end in
+    # time (``Plan.time_limited``), and may then differ between two runs.
     time_limit: float = 10.0
     # Multiplies the number of moves the search may try (1 is the default).
     effort: float = 1.0
@@ -134,7 +135,8 @@ class Plan:
     # machine).
     seconds: float
     cpu_seconds: float
-    stopped_by_time_limit: bool
+    # The time limit shortened the search: another run may give another plan.
+    time_limited: bool
     # How the search started ("affine plane AG(2, 8) (prime power)", ...).
     method: str
     iterations: int = 0
@@ -323,7 +325,8 @@ def measure(request: Request, rounds: Rounds) -> Figures:
         unavoidable += sum(
             _spread_pairs(c, tables) for c in totals["organisation"].values()
         )
-    repeated = sum(1 for m in meet if m >= 2)
+    rounds_count = len(rounds)
+    repeated = sum(meet.count(m) for m in range(2, rounds_count + 1))
     choosers = [
         p
         for p, person in enumerate(people)
@@ -339,7 +342,7 @@ def measure(request: Request, rounds: Rounds) -> Figures:
             n, tables, len(rounds), [person.host_table for person in people]
         ),
         most_meetings=max(meet, default=0),
-        repeat_meetings=sum(_pairs(m) for m in meet),
+        repeat_meetings=meeting_cost(meet, rounds_count),
         repeat_meetings_lower_bound=repeat_meetings_lower_bound(n, tables, len(rounds)),
         balance_deviation=sum(balance.values()),
         balance_by_attribute=balance,
@@ -410,8 +413,9 @@ def random_arrangement(request: Request) -> Arrangement:
 
 
 def _value_ids(people: Sequence[Person]) -> tuple[list[tuple[int, ...]], int]:
-    """Each person's values as global ids, over all attributes; and how many
-    ids there are. Ids follow sorted values, never a set's order."""
+    """Each person's values as ids, one place per attribute (-1 where
+    blank), and how many ids there are. Ids follow sorted values, never a
+    set's order."""
     offset = 0
     ids: list[list[int]] = [[] for _ in people]
     for attribute in ATTRIBUTES:
@@ -419,8 +423,7 @@ def _value_ids(people: Sequence[Person]) -> tuple[list[tuple[int, ...]], int]:
         number = {value: offset + i for i, value in enumerate(values)}
         for p, person in enumerate(people):
             value = _value(person, attribute)
-            if value:
-                ids[p].append(number[value])
+            ids[p].append(number[value] if value else -1)
         offset += len(values)
     return [tuple(v) for v in ids], max(1, offset)
 
@@ -606,7 +609,7 @@ def _topics(request: Request) -> Topics:
 def _budget(request: Request) -> int:
     """Moves the search may try: more with more people and rounds, the same
     on any machine (unlike a time limit)."""
-    return int(request.effort * max(80_000, 150 * len(request.people) * request.rounds))
+    return int(request.effort * max(80_000, 250 * len(request.people) * request.rounds))
 
 
 def plan(request: Request) -> Plan:
@@ -666,7 +669,7 @@ def plan(request: Request) -> Plan:
         random=Arrangement(random_rounds, measure(request, random_rounds)),
         seconds=time.monotonic() - started,
         cpu_seconds=time.process_time() - cpu_started,
-        stopped_by_time_limit=outcome.stopped_by_time_limit,
+        time_limited=outcome.time_limited,
         method=method,
         iterations=outcome.iterations,
     )
@@ -709,7 +712,7 @@ def add_late_arrival(
     people = grown.people
     index = {person.id: i for i, person in enumerate(people)}
     values, _ = _value_ids(people)
-    mine = set(values[-1])
+    mine = {g for g in values[-1] if g >= 0}
     met: dict[str, int] = {}
     new_rounds = []
     for r, round_tables in enumerate(rounds):

@@ -52,12 +52,18 @@ class Topics:
     revisit_weight: int
 
 
+def meeting_cost(meet: bytearray, rounds: int) -> int:
+    """The sum of ``m·(m-1)/2`` over the counts of ``meet``."""
+    return sum(meet.count(m) * (m * (m - 1) // 2) for m in range(2, rounds + 1))
+
+
 @dataclass(frozen=True)
 class Outcome:
     tables_of: list[list[int]]
     cost: tuple[int, int, int]
     iterations: int
-    stopped_by_time_limit: bool
+    # The clock, not the budget of moves, set the pace (see improve).
+    time_limited: bool
 
 
 class State:
@@ -75,8 +81,12 @@ class State:
         self.t = tables
         self.r = len(tables_of)
         self.g = value_count
-        self.values = values
-        self.value_sets = [frozenset(v) for v in values]
+        # ``values[p]``: one id per attribute, -1 where blank (ids differ
+        # between attributes, so two people share a value only in the same
+        # place); ``self.values[p]`` the ids alone.
+        self.aligned = values
+        self.values = [tuple(g for g in row if g >= 0) for row in values]
+        self.value_sets = [frozenset(v) for v in self.values]
         self.fixed = fixed
         self.topics = topics
         self.tables_of = [row[:] for row in tables_of]
@@ -88,7 +98,8 @@ class State:
                 round_members[table].append(p)
                 base = (r * tables + table) * value_count
                 for g in values[p]:
-                    self.counts[base + g] += 1
+                    if g >= 0:
+                        self.counts[base + g] += 1
             self.members.append(round_members)
         self.track_meetings = self.r > 1
         self.meet = bytearray(n * n if self.track_meetings else 0)
@@ -136,7 +147,7 @@ class State:
         return cost
 
     def _meeting_total(self) -> int:
-        return sum(m * (m - 1) // 2 for m in self.meet) // 2
+        return meeting_cost(self.meet, self.r) // 2
 
     def cost(self) -> tuple[int, int, int]:
         return (self.topic_cost, self.mix_cost, self.meeting_cost)
@@ -176,14 +187,12 @@ class State:
             for g in self.values[p]:
                 delta += counts[base_b + g] - counts[base_a + g] + 1
             return 2 * delta
-        shared = self.value_sets[q]
-        for g in self.values[p]:
-            if g not in shared:
-                delta += counts[base_b + g] - counts[base_a + g] + 1
-        shared = self.value_sets[p]
-        for g in self.values[q]:
-            if g not in shared:
-                delta += counts[base_a + g] - counts[base_b + g] + 1
+        for gp, gq in zip(self.aligned[p], self.aligned[q], strict=True):
+            if gp != gq:
+                if gp >= 0:
+                    delta += counts[base_b + gp] - counts[base_a + gp] + 1
+                if gq >= 0:
+                    delta += counts[base_a + gq] - counts[base_b + gq] + 1
         return 2 * delta
 
     def meeting_delta(self, r: int, p: int, a: int, q: int, b: int) -> int:
@@ -313,7 +322,9 @@ def improve(
     ``start_temperature · mix_weight`` (a step of the mix is often allowed,
     so the search can leave a poor mix) to ``end_temperature`` (then no step
     of the mix is, and a meeting more rarely), evenly on a log scale over the
-    ``iterations``. The best arrangement is the best by the levels in order.
+    ``iterations``, or over the time left until ``deadline`` if the clock
+    runs faster (the outcome then says so: another run may differ). The best
+    arrangement is the best by the levels in order.
     """
     movable = [p for p in range(state.n) if not state.fixed[p]]
     best = state.cost()
@@ -329,25 +340,59 @@ def improve(
     tables_of = state.tables_of
     with_topics = state.topics is not None
     with_meetings = state.track_meetings
+    aligned = state.aligned
+    counts = state.counts
+    g_count = state.g
     weight = mix_weight(state) if with_meetings else 1
     schedule_share = 0.3 if rounds > 1 else 0.0
     hot = start_temperature * weight
     cooling = math.log(end_temperature / hot)
     temperature = hot
-    stopped = False
+    begun = time.monotonic()
+    span = max(deadline - begun, 1e-9)
+    hurried = False
     iteration = 0
     for iteration in range(1, iterations + 1):
         if iteration & 255 == 0:
-            if time.monotonic() > deadline:
-                stopped = True
-                break
-            temperature = hot * exp(cooling * iteration / iterations)
+            progress = iteration / iterations
+            # Behind the clock (a slow or busy machine): cool by the clock
+            # instead, so that the search still ends cold at the time limit.
+            by_clock = (time.monotonic() - begun) / span
+            if by_clock > progress:
+                hurried = True
+                progress = by_clock
+                if progress >= 1:
+                    break
+            temperature = hot * exp(cooling * progress)
         if schedule_share and random() < schedule_share:
             p = movable[int(random() * len(movable))]
             q = movable[int(random() * len(movable))]
             if p == q:
                 continue
-            topic, mix = state.schedule_deltas(p, q)
+            if with_topics:
+                topic, mix = state.schedule_deltas(p, q)
+            else:
+                # schedule_deltas without topics, inlined: the hottest path.
+                topic = mix = 0
+                pairs = [
+                    (gp, gq)
+                    for gp, gq in zip(aligned[p], aligned[q], strict=True)
+                    if gp != gq
+                ]
+                if not pairs:
+                    continue
+                for row_base, row in enumerate(tables_of):
+                    a = row[p]
+                    b = row[q]
+                    if a != b:
+                        base_a = (row_base * tables + a) * g_count
+                        base_b = (row_base * tables + b) * g_count
+                        for gp, gq in pairs:
+                            if gp >= 0:
+                                mix += counts[base_b + gp] - counts[base_a + gp] + 1
+                            if gq >= 0:
+                                mix += counts[base_a + gq] - counts[base_b + gq] + 1
+                mix *= 2
             if topic > 0:
                 continue
             if topic == 0 and mix > 0 and random() >= exp(-mix * weight / temperature):
@@ -389,7 +434,7 @@ def improve(
             best_tables = [row[:] for row in tables_of]
             if best <= lower:
                 break
-    return Outcome(best_tables, best, iteration, stopped)
+    return Outcome(best_tables, best, iteration, hurried)
 
 
 def settle(state: State, deadline: float) -> None:

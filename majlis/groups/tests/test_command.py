@@ -37,7 +37,7 @@ def fifty(tmp_path) -> Path:
 
 
 def plan_json(capsys, *args: str) -> dict:
-    call_command("groups", "plan", *args, "--json")
+    call_command("groups", "plan", *args, "--json", "--effort", "0.05")
     return json.loads(capsys.readouterr().out)
 
 
@@ -86,7 +86,17 @@ def test_the_same_seed_prints_the_same_rounds(fifty, capsys):
 
 
 def test_without_json_a_readable_table(fifty, capsys):
-    call_command("groups", "plan", str(fifty), "--tables", "8", "--rounds", "2")
+    call_command(
+        "groups",
+        "plan",
+        str(fifty),
+        "--tables",
+        "8",
+        "--rounds",
+        "2",
+        "--effort",
+        "0.05",
+    )
     out = capsys.readouterr().out
     assert "World Café: 50 people, 8 tables, 2 rounds" in out
     assert "Round 2" in out and "Table 8 (" in out
@@ -183,7 +193,17 @@ def test_the_command_line_exits_non_zero_without_a_traceback(tmp_path, fifty):
         "CommandError: 2 people cannot fill 3 tables: each needs at least two."
     ]
     done = subprocess.run(
-        [*COMMAND, str(fifty), "--tables", "5", "--rounds", "2", "--json"],
+        [
+            *COMMAND,
+            str(fifty),
+            "--tables",
+            "5",
+            "--rounds",
+            "2",
+            "--json",
+            "--effort",
+            "0.1",
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -93,7 +93,7 @@ def as_json(result: Plan) -> dict[str, Any]:
         "random": _figures(result.random.figures),
         "seconds": round(result.seconds, 3),
         "cpu_seconds": round(result.cpu_seconds, 3),
-        "stopped_by_time_limit": result.stopped_by_time_limit,
+        "time_limited": result.time_limited,
         "method": result.method,
     }
 
@@ -144,6 +144,13 @@ class Command(BaseCommand):
             help="The most seconds the search may take (default 10); it "
             "usually ends well before.",
         )
+        make.add_argument(
+            "--effort",
+            type=float,
+            default=1.0,
+            help="Multiplies the moves the search tries (default 1): 2 searches "
+            "twice as long, often for a better plan.",
+        )
         make.add_argument("--json", action="store_true", help="Print JSON.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -172,6 +179,7 @@ class Command(BaseCommand):
             kind=Kind(options["kind"]),
             seed=options["seed"],
             time_limit=options["time_limit"],
+            effort=options["effort"],
         )
         try:
             result = plan(request)
@@ -256,7 +264,7 @@ class Command(BaseCommand):
             )
         self.stdout.write("")
         self.stdout.write(_("Found in %(seconds).2f s.") % {"seconds": result.seconds})
-        if result.stopped_by_time_limit:
+        if result.time_limited:
             self.stdout.write(
                 _(
                     "The search reached its time limit: another run may give another plan."
