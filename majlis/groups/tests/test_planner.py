@@ -414,7 +414,9 @@ def test_hosts_and_choices_must_name_existing_tables():
 def test_a_search_short_of_time_still_ends_cold_and_says_so():
     """Given far less time than its moves need, the search cools by the clock
     and still ends with a good plan, flagged as shaped by the time limit."""
-    request = Request(people=roster(200, seed=1), tables=30, rounds=4, seed=1, time_limit=0.3)
+    request = Request(
+        people=roster(200, seed=1), tables=30, rounds=4, seed=1, time_limit=0.3
+    )
     result = plan(request)
     assert result.time_limited
     assert result.seconds < 5  # the limit, then the settling pass and the figures
