@@ -36,6 +36,8 @@ ATTRIBUTES = ("organisation", "constituency", "region", "language", "gender")
 # are counted as pairs of colleagues instead).
 BALANCED = ("constituency", "region", "language", "gender")
 MAX_ROUNDS = 50
+# The order in which people fill the grid's rows (see _grid_start).
+ROW_ORDER = ("constituency", "organisation", "region", "language", "gender")
 
 # Round -> table -> the ids of the people seated there.
 Rounds = tuple[tuple[tuple[str, ...], ...], ...]
@@ -470,8 +472,7 @@ def _grid_start(request: Request, rng: Random) -> tuple[list[list[int]], str, bo
         (p for p in range(n) if point_of[p] < 0),
         key=lambda p: (
             p in later_hosts,
-            *(_value(people[p], a) for a in ("constituency", "organisation", "region")),
-            *(_value(people[p], a) for a in ("language", "gender")),
+            *(_value(people[p], a) for a in ROW_ORDER),
             tiebreak[p],
         ),
     )
@@ -659,7 +660,9 @@ def plan(request: Request) -> Plan:
         fixed=state.fixed,
         topics=topics,
     )
-    settle(settled, deadline)
+    # Settling is quick, and what makes the spread of values as even as the
+    # numbers allow: it runs even when the search used all the time given.
+    settle(settled, deadline + max(1.0, request.time_limit / 4))
     rounds = _as_rounds(request, settled.tables_of)
     arrangement = Arrangement(rounds, measure(request, rounds))
     random_rounds = _as_rounds(request, _random_tables(request, Random(request.seed)))
