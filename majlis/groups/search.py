@@ -25,14 +25,18 @@ Moves, all of which keep sizes within one and hosts at their table:
   and how often are the same afterwards, only who they are changes, so this
   improves the mix without ever making a pair meet twice.
 
-A move that makes a higher level better is taken whatever it does below; one
-that makes it worse is not. When the two higher levels do not change, a move
-that does not raise the meetings' cost is taken, and one that raises it by
-``d`` with probability ``exp(-d / temperature)``, the temperature falling
-over the search (simulated annealing on the last level, descent with
-sideways steps on the others). The best arrangement seen is kept. The search
-stops at the lower bounds of every level, after its budget of moves, or at
-the time limit.
+A move that makes the topics better is taken whatever it does below; one
+that makes them worse is not. Below them, a move changes ``mix_weight · mix +
+meetings`` (one step of the mix outweighs whatever a single move can do to the
+meetings): it is taken if that does not rise, and if it rises by ``d`` with
+probability ``exp(-d / temperature)``. The temperature falls over the search
+(simulated annealing), so that it ends as a descent that puts the mix first.
+Changes in one round are tried more often on people who sit with someone they
+met before. The best arrangement seen, by the levels in order, is kept. The
+search stops at the lower bounds of every level or after its budget of moves;
+behind the clock, it cools by the clock and stops at the time limit.
+
+``settle`` then makes a last, deterministic pass on the mix.
 """
 
 import math
