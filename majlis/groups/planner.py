@@ -644,7 +644,8 @@ def plan(request: Request) -> Plan:
         else repeat_meetings_lower_bound(len(people), request.tables, request.rounds),
     )
     iterations = _budget(request)
-    deadline = started + request.time_limit
+    # The search has most of the time limit; settling and measuring the rest.
+    deadline = started + 0.85 * request.time_limit
     outcome = improve(
         state,
         rng=rng,
@@ -661,8 +662,8 @@ def plan(request: Request) -> Plan:
         topics=topics,
     )
     # Settling is quick, and what makes the spread of values as even as the
-    # numbers allow: it runs even when the search used all the time given.
-    settle(settled, deadline + max(1.0, request.time_limit / 4))
+    # numbers allow: it runs even when the search used all its time.
+    settle(settled, max(started + request.time_limit, time.monotonic() + 0.25))
     rounds = _as_rounds(request, settled.tables_of)
     arrangement = Arrangement(rounds, measure(request, rounds))
     random_rounds = _as_rounds(request, _random_tables(request, Random(request.seed)))
