@@ -368,12 +368,13 @@ def improve(
     for iteration in range(1, iterations + 1):
         if iteration & 255 == 0:
             progress = iteration / iterations
-            # Behind the clock (a slow or busy machine): cool by the clock
-            # instead, so that the search still ends cold at the time limit.
+            # Well behind the clock (a slow or busy machine: a tenth of the
+            # time limit, not a moment's pause): cool by the clock from then
+            # on, so that the search still ends cold at the time limit.
             by_clock = (time.monotonic() - begun) / span
-            if by_clock > progress:
+            if hurried or by_clock > progress + 0.1:
                 hurried = True
-                progress = by_clock
+                progress = max(progress, by_clock)
                 if progress >= 1:
                     break
             temperature = hot * exp(cooling * progress)
