@@ -1,6 +1,6 @@
 """The group planner's benchmark (issue 20; docs/GROUPING.md).
 
-    .venv/bin/python bench/groups.py [--seeds 3] [--json docs/benchmarks/groups.json]
+    .venv/bin/python bench/groups.py [--seeds 3] [--json FILE] [--time-limit S]
 
 No database, no server: the planner alone, in this process. For each case,
 on a realistic fictitious roster (majlis.groups.synthetic: governments,
@@ -24,6 +24,7 @@ import platform
 import statistics
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,12 +42,15 @@ CASES = (
 )
 
 
-def run(name, people, tables, rounds, target, seed, roster_kind):
+def run(name, people, tables, rounds, target, seed, roster_kind, time_limit):
     if roster_kind == "realistic":
         members = roster(people, seed=7)
     else:
         members = tuple(Person(id=f"p{i:04d}") for i in range(people))
-    result = plan(Request(people=members, tables=tables, rounds=rounds, seed=seed))
+    request = Request(people=members, tables=tables, rounds=rounds, seed=seed)
+    if time_limit is not None:
+        request = replace(request, time_limit=time_limit)
+    result = plan(request)
     mine, chance = result.arrangement.figures, result.random.figures
     return {
         "case": name,
@@ -115,6 +119,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", type=int, default=3, help="Seeds 0..N-1 per case.")
     parser.add_argument("--json", type=Path, help="Also write the results here.")
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        help="The planner's time limit (default: its own, 10 s). A large one "
+        "shows the full search on a machine too busy to finish in time.",
+    )
     options = parser.parse_args()
     rows = []
     for name, people, tables, rounds, target in CASES:
@@ -152,6 +162,7 @@ def main() -> None:
                     "python": platform.python_version(),
                     "cores": os.cpu_count(),
                     "load_average_1min_at_end": load,
+                    "time_limit": options.time_limit,
                     "results": rows,
                 },
                 indent=1,

@@ -191,6 +191,11 @@ def test_the_costs_kept_move_by_move_match_a_recount(request):
         deadline=float("inf"),
     )
     assert state.cost() == state.recomputed_cost()
+    if state.track_meetings:
+        n = state.n
+        assert state.repeats == [
+            sum(1 for m in state.meet[p * n : (p + 1) * n] if m >= 2) for p in range(n)
+        ]
     rounds = _as_rounds(request, state.tables_of)
     assert measure(request, rounds).sizes_within_one
 
