@@ -131,9 +131,8 @@ def main() -> None:
         kinds = ("realistic", "ids only") if target else ("ids only",)
         for roster_kind in kinds:
             for seed in range(options.seeds):
-                rows.append(
-                    run(name, people, tables, rounds, target, seed, roster_kind)
-                )
+                case = (name, people, tables, rounds, target)
+                rows.append(run(*case, seed, roster_kind, options.time_limit))
                 print(table(rows[-1:]).splitlines()[-1], flush=True)
     print()
     print(table(rows))
