@@ -1,8 +1,9 @@
 """The ``majlis`` command: Django's management commands, with friendlier names.
 
 ``majlis serve``, ``majlis demo``, ``majlis import-participants FILE --event SLUG``,
-``majlis apikey create --name NAME``, ``majlis outbox``; any other Django command
-works too (``majlis migrate``, ``majlis createsuperuser``).
+``majlis apikey create --name NAME``, ``majlis outbox``, ``majlis groups plan
+ROSTER.csv --tables T``; any other Django command works too (``majlis
+migrate``, ``majlis createsuperuser``).
 """
 
 import os

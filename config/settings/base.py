@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "majlis.events",
     "majlis.accounts",
     "majlis.bookings",
+    "majlis.groups",
     "majlis.outbox",
     "majlis.api",
     "majlis.backoffice",

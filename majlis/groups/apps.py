@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class GroupsConfig(AppConfig):
+    name = "majlis.groups"
+    label = "groups"
+    verbose_name = "Groups"
