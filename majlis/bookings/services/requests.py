@@ -2,9 +2,11 @@
 
 This is the one entry point of the delegates' pages and the API for a
 booking: it takes the request's idempotency claim (an ``Idempotency-Key``, or
-a web form's one-time token), tries the one-statement booking on PostgreSQL,
-refuses without any lock what is refused whatever the others do, and hands
-the rest to the locked path, all under the claim. Callers only turn the
+a web form's one-time token) and answers under it. On PostgreSQL one
+statement decides and keeps the answer (majlis/bookings/sql/book_v3.sql); a
+refusal comes back as its facts, is worded here in the caller's language and
+stored for the retries. On SQLite the Python engine decides, refusing without
+any lock what is refused whatever the others do. Callers only turn the
 answer into JSON or a page.
 """
 
@@ -14,18 +16,20 @@ from typing import Any
 from django.utils import timezone
 
 from majlis.accounts.models import Participant
-from majlis.bookings.idempotency import run_once
+from majlis.bookings import engine
+from majlis.bookings.idempotency import remember, run_once
 from majlis.bookings.models import Booking, BookingStatus
 from majlis.bookings.selectors import waitlist_position
 from majlis.bookings.services.booking import (
     IdempotencyClaim,
-    QuickBooking,
     _booking_create_locked,
-    booking_create_quick,
+    book_in_database,
+    book_refusal,
 )
 from majlis.bookings.services.changes import Actor
 from majlis.core.exceptions import (
     AlreadyBooked,
+    IdempotencyKeyReused,
     MajlisError,
     NotFound,
     NotRegistered,
@@ -74,21 +78,6 @@ def _booked(booking_id: int, session_code: str, status: str, position: int | Non
         "status": status,
         "waitlist_position": position,
     }
-
-
-def _quick_answer(quick: QuickBooking, session_code: str) -> BookingAnswer:
-    if quick.stored_answer is not None:
-        status, body = quick.stored_answer
-        return BookingAnswer(status, body, replayed=True)
-    return BookingAnswer(
-        201,
-        _booked(
-            quick.booking_id or 0,
-            session_code,
-            quick.status or "",
-            quick.waitlist_position,
-        ),
-    )
 
 
 def refuse_without_locks(
@@ -150,17 +139,16 @@ def booking_request(
     (``IdempotencyKeyReused``). Raises only ``TryAgain`` and
     ``IdempotencyKeyReused``."""
     needs = list(access_needs or [])
-    if participant.event.slug == event_slug:
-        quick = booking_create_quick(
+    if engine.database_decides():
+        return _request_in_database(
             participant=participant,
-            event_id=participant.event_id,
+            event_slug=event_slug,
             session_code=session_code,
+            switch=switch,
             access_needs=needs,
             access_needs_note=access_needs_note,
             idempotency=idempotency,
         )
-        if quick is not None:
-            return _quick_answer(quick, session_code)
 
     def work() -> tuple[int, dict]:
         event = Event.objects.filter(slug=event_slug).first()
@@ -199,6 +187,60 @@ def booking_request(
         request_fingerprint=idempotency.fingerprint if idempotency else "",
         work=work,
         error_answer=error_answer,
+    )
+    return BookingAnswer(status, _stored_shape(body), replayed=replayed)
+
+
+def _request_in_database(
+    *,
+    participant: Participant,
+    event_slug: str,
+    session_code: str,
+    switch: bool,
+    access_needs: list[str],
+    access_needs_note: str,
+    idempotency: IdempotencyClaim | None,
+) -> BookingAnswer:
+    booked = book_in_database(
+        participant=participant,
+        event_slug=event_slug,
+        session_code=session_code,
+        actor=Actor.delegate(),
+        switch=switch,
+        access_needs=access_needs,
+        access_needs_note=access_needs_note,
+        idempotency=idempotency,
+    )
+    if booked.outcome == "booked":
+        return BookingAnswer(
+            201,
+            _booked(
+                booked.booking_id or 0,
+                session_code,
+                booked.status or "",
+                booked.waitlist_position,
+            ),
+        )
+    if booked.outcome == "replayed":
+        return BookingAnswer(
+            booked.stored_status or 0,
+            _stored_shape(booked.stored_body or {}),
+            replayed=True,
+        )
+    if booked.outcome == "key_reused":
+        raise IdempotencyKeyReused()
+    error = book_refusal(
+        booked,
+        event=lambda: Event.objects.get(slug=event_slug),
+        access_needs=access_needs,
+    )
+    if idempotency is None:
+        return BookingAnswer(error.http_status, error.as_answer())
+    status, body, replayed = remember(
+        principal=idempotency.principal,
+        key=idempotency.key,
+        request_fingerprint=idempotency.fingerprint,
+        answer=(error.http_status, error.as_answer()),
     )
     return BookingAnswer(status, _stored_shape(body), replayed=replayed)
 
