@@ -136,7 +136,8 @@ def book_refusal(
     booked: DatabaseBooking, *, event: Callable[[], Event], access_needs: list[str]
 ) -> MajlisError:
     """The error a refusal of :func:`book_in_database` stands for, worded in
-    the active language (``event`` is read only to say when booking opens)."""
+    the active language (``event`` is read only to say when booking opens or
+    closed)."""
     match booked.refusal:
         case "not_found":
             return NotFound()

@@ -5,20 +5,16 @@ booking: it takes the request's idempotency claim (an ``Idempotency-Key``, or
 a web form's one-time token) and answers under it. On PostgreSQL one
 statement decides and keeps the answer (majlis/bookings/sql/book_v3.sql); a
 refusal comes back as its facts, is worded here in the caller's language and
-stored for the retries. On SQLite the Python engine decides, refusing without
-any lock what is refused whatever the others do. Callers only turn the
-answer into JSON or a page.
+stored for the retries. On SQLite the Python engine decides, under the
+claim's transaction. Callers only turn the answer into JSON or a page.
 """
 
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils import timezone
-
 from majlis.accounts.models import Participant
 from majlis.bookings import engine
 from majlis.bookings.idempotency import remember, run_once
-from majlis.bookings.models import Booking, BookingStatus
 from majlis.bookings.selectors import waitlist_position
 from majlis.bookings.services.booking import (
     IdempotencyClaim,
@@ -28,15 +24,12 @@ from majlis.bookings.services.booking import (
 )
 from majlis.bookings.services.changes import Actor
 from majlis.core.exceptions import (
-    AlreadyBooked,
     IdempotencyKeyReused,
     MajlisError,
     NotFound,
     NotRegistered,
-    TimeConflict,
 )
 from majlis.events.models import Event, Session
-from majlis.events.rules import booking_window_check
 
 
 @dataclass(frozen=True)
@@ -80,48 +73,6 @@ def _booked(booking_id: int, session_code: str, status: str, position: int | Non
     }
 
 
-def refuse_without_locks(
-    *, participant: Participant, session: Session, switch: bool
-) -> None:
-    """Raise what the locked path would refuse whatever other requests do
-    meanwhile: the booking window, a booking already held here, a seat held
-    at the same time (unless switching).
-
-    Each is a fact of one committed moment, so a refusal read without a lock
-    is the answer the request would have had at that moment; a request that
-    passes still meets every rule again under the locks. A crowd's repeats
-    and conflicts are then answered without waiting on anybody's lock.
-    """
-    booking_window_check(event=session.event, session=session, now=timezone.now())
-    held = (
-        Booking.objects.filter(
-            participant=participant,
-            session=session,
-            status__in=[BookingStatus.CONFIRMED, BookingStatus.WAITLISTED],
-        )
-        .values_list("pk", "status")
-        .first()
-    )
-    if held is not None:
-        raise AlreadyBooked(extra={"booking": held[0], "status": held[1]})
-    if switch:
-        return
-    blocking = (
-        Booking.objects.filter(
-            participant=participant,
-            status=BookingStatus.CONFIRMED,
-            starts_at__lt=session.ends_at,
-            ends_at__gt=session.starts_at,
-        )
-        .exclude(session=session)
-        .values_list("pk", "session__code")
-        .order_by("pk")
-        .first()
-    )
-    if blocking is not None:
-        raise TimeConflict(extra={"booking": blocking[0], "session": blocking[1]})
-
-
 def booking_request(
     *,
     participant: Participant,
@@ -163,7 +114,6 @@ def booking_request(
         )
         if session is None:
             raise NotFound()
-        refuse_without_locks(participant=participant, session=session, switch=switch)
         booking = _booking_create_locked(
             participant=participant,
             session=session,
