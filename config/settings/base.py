@@ -226,6 +226,15 @@ MAJLIS_PROGRAMME_FRESH_SECONDS = 1
 # A delegate's API token is looked up once in this many seconds per process
 # (a revoked token keeps working that long at most); 0 looks it up every time.
 MAJLIS_TOKEN_CACHE_SECONDS = 10
+# A file of delegates to import: its size (an Excel file's content may unpack
+# to four times as much) and its rows. 20,000 rows of a conference's delegates
+# make a CSV of about 3 MB.
+MAJLIS_IMPORT_MAX_BYTES = int(
+    float(os.environ.get("MAJLIS_IMPORT_MAX_MB", "5")) * 1024 * 1024
+)
+MAJLIS_IMPORT_MAX_ROWS = int(os.environ.get("MAJLIS_IMPORT_MAX_ROWS", "20000"))
+# How long an import's preview waits for the secretariat to confirm it.
+MAJLIS_IMPORT_PREVIEW_MINUTES = 60
 
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},

@@ -38,4 +38,4 @@ def render_magic_link(message: OutboxMessage, _batch: object) -> EmailMessage:
 
 
 def register() -> None:
-    register_kinds(["magic_link"], MessageKind(render=render_magic_link))
+    register_kinds(["magic_link"], MessageKind(render=render_magic_link, urgent=True))

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -114,21 +115,73 @@ def participant_import_rows(
     """Import delegates all at once or not at all.
 
     ``rows`` pairs each row with its line number in the file. Every bad row is
-    reported (``ImportRejected``) and then nothing is written.
+    reported (``ImportRejected``) and then nothing is written. The rows are
+    written in bulk, in one transaction: the delegates already registered
+    are read (and locked) a thousand addresses at a time, the new ones
+    created in batches, and only those whose details changed are updated
+    (one by one, 3,000 rows took 14 s on PostgreSQL; docs/RELIABILITY.md).
+    An address registered meanwhile by another request makes the import
+    start again once, as ``participant_upsert`` does.
     """
-    errors = participant_import_check(rows=rows)
+    people, errors = _import_clean(rows)
     if errors:
         raise ImportRejected(errors)
+    for _attempt in range(2):
+        try:
+            return _import_write(event, people)
+        except IntegrityError:
+            continue
+    return _import_write(event, people)
+
+
+def _import_write(event: Event, people: list[dict[str, Any]]) -> int:
+    fields = ["name", "organisation", "constituency", "country", "language"]
+    now = timezone.now()
     with transaction.atomic():
-        for _line, row in rows:
-            participant_upsert(event=event, data=row)
-    return len(rows)
+        registered: dict[str, Participant] = {}
+        addresses = [values["email"].lower() for values in people]
+        for start in range(0, len(addresses), 1000):
+            for found in (
+                Participant.objects.select_for_update(no_key=True)
+                .annotate(address=Lower("email"))
+                .filter(event=event, address__in=addresses[start : start + 1000])
+                .order_by()
+            ):
+                registered[found.address] = found
+        new: list[Participant] = []
+        for values in people:
+            values = {
+                **values,
+                "constituency": values["constituency"] or Constituency.OTHER,
+                "language": values["language"] or Language.EN,
+            }
+            participant = registered.get(values["email"].lower())
+            if participant is None:
+                new.append(Participant(event=event, **values))
+                continue
+            if any(getattr(participant, name) != values[name] for name in fields):
+                # One statement a row: bulk_update's CASE per row and field
+                # cost Python four times as much, and a delegate who has not
+                # changed costs nothing.
+                Participant.objects.filter(pk=participant.pk).update(
+                    **{name: values[name] for name in fields}, updated_at=now
+                )
+        Participant.objects.bulk_create(new, batch_size=500)
+    return len(people)
 
 
 def participant_import_check(
     *, rows: list[tuple[int, dict[str, str]]]
 ) -> list[ImportRowError]:
     """Every problem of every row (a bad field, an address twice), writing nothing."""
+    return _import_clean(rows)[1]
+
+
+def _import_clean(
+    rows: list[tuple[int, dict[str, str]]],
+) -> tuple[list[dict[str, Any]], list[ImportRowError]]:
+    """The rows' cleaned values, and every problem of every row."""
+    people: list[dict[str, Any]] = []
     errors: list[ImportRowError] = []
     seen: dict[str, int] = {}
     for line, row in rows:
@@ -136,6 +189,7 @@ def participant_import_check(
         if not form.is_valid():
             errors.append(ImportRowError(line, _form_errors(form)))
             continue
+        people.append(form.cleaned_data)
         email = form.cleaned_data["email"].lower()
         if email in seen:
             errors.append(
@@ -146,7 +200,7 @@ def participant_import_check(
                 )
             )
         seen[email] = line
-    return errors
+    return people, errors
 
 
 def participant_token_create(*, participant: Participant) -> str:

@@ -70,4 +70,6 @@ def render_staff_invite(message: OutboxMessage, _batch: object) -> EmailMessage:
 
 def register() -> None:
     register_kinds(["session_message"], MessageKind(render=render_session_message))
-    register_kinds(["staff_invite"], MessageKind(render=render_staff_invite))
+    register_kinds(
+        ["staff_invite"], MessageKind(render=render_staff_invite, urgent=True)
+    )

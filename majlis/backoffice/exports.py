@@ -1,7 +1,7 @@
 """Rosters as files: CSV (UTF-8 with a byte-order mark, which spreadsheet
-programs need to read Arabic right) and XLSX (openpyxl)."""
+programs need to read Arabic right) and XLSX (openpyxl). Every cell goes
+through ``majlis.core.spreadsheets``, so that no text becomes a formula."""
 
-import csv
 import io
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from majlis.bookings.models import AccessNeed, Booking
+from majlis.core.spreadsheets import SpreadsheetCsvWriter, xlsx_append
 from majlis.events.models import Session
 
 if TYPE_CHECKING:
@@ -64,7 +65,7 @@ def roster_rows(session: Session, bookings: Iterable[Booking]) -> list[list[str]
 
 def roster_csv(session: Session, bookings: Iterable[Booking]) -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = SpreadsheetCsvWriter(buffer)
     writer.writerow(roster_header())
     writer.writerows(roster_rows(session, bookings))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
@@ -82,9 +83,9 @@ def roster_xlsx(session: Session, bookings: Iterable[Booking]) -> bytes:
     sheet.title = session.code[:31]
     header = roster_header()
     rows = roster_rows(session, bookings)
-    sheet.append(header)
+    xlsx_append(sheet, header)
     for row in rows:
-        sheet.append(row)
+        xlsx_append(sheet, row)
     if rows:
         last = sheet.cell(row=len(rows) + 1, column=len(header)).coordinate
         table = Table(displayName="Roster", ref=f"A1:{last}")
@@ -105,7 +106,7 @@ def roster_xlsx(session: Session, bookings: Iterable[Booking]) -> bytes:
 def dashboard_csv(figures: "Dashboard") -> bytes:
     """The dashboard's figures, one table after another."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = SpreadsheetCsvWriter(buffer)
     writer.writerow(
         [
             _("Session"),

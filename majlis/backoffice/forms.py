@@ -5,12 +5,15 @@ decide."""
 from typing import Any
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from majlis.accounts.forms import ParticipantForm
+from majlis.accounts.importing import ImportTooLarge, import_size_check
 from majlis.accounts.models import Constituency
 from majlis.backoffice.models import SessionMessage, StaffRole
+from majlis.backoffice.services import SUBJECT_ON_ONE_LINE, subject_has_line_break
 from majlis.bookings.models import BookingStatus
 from majlis.bookings.selectors import delegates_double_booked_by_move
 from majlis.events.models import Event, Session, SpokenLanguage
@@ -179,6 +182,12 @@ class SessionMessageForm(forms.Form):
         label=gettext_lazy("Message"), widget=forms.Textarea(attrs={"rows": 8})
     )
 
+    def clean_subject(self) -> str:
+        subject: str = self.cleaned_data["subject"]
+        if subject_has_line_break(subject):
+            raise forms.ValidationError(SUBJECT_ON_ONE_LINE, code="line_break")
+        return subject
+
 
 class ImportForm(forms.Form):
     file = forms.FileField(
@@ -188,6 +197,14 @@ class ImportForm(forms.Form):
             "The first row names the columns."
         ),
     )
+
+    def clean_file(self) -> UploadedFile:
+        upload: UploadedFile = self.cleaned_data["file"]
+        try:
+            import_size_check(upload.size or 0)
+        except ImportTooLarge as error:
+            raise forms.ValidationError(str(error.message), code="too_large") from error
+        return upload
 
 
 class DelegateEditForm(ParticipantForm):

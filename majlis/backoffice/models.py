@@ -72,3 +72,30 @@ class SessionMessage(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class ImportPreview(models.Model):
+    """A file of delegates the secretariat has checked and not yet confirmed.
+
+    Kept here rather than in the session, which is read and written on every
+    request: one row per member of staff and event (a new preview replaces the
+    last), found by the hash of a random token the confirming form carries,
+    gone once imported or, past its expiry, at the next preview anyone makes.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    event = models.ForeignKey(Event, on_delete=models.CASCADE)
+    token_hash = models.CharField(max_length=64, unique=True)
+    filename = models.CharField(max_length=255)
+    content = models.BinaryField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "event"], name="import_preview_one_per_staff"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.filename

@@ -4,6 +4,7 @@
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from majlis.backoffice.models import SessionMessage, StaffRole
 from majlis.bookings.models import Booking, BookingStatus
@@ -16,6 +17,15 @@ AUDIENCE_STATUSES = {
     SessionMessage.Audience.WAITLISTED: [BookingStatus.WAITLISTED],
     SessionMessage.Audience.BOTH: [BookingStatus.CONFIRMED, BookingStatus.WAITLISTED],
 }
+SUBJECT_ON_ONE_LINE = gettext_lazy(
+    "The subject must fit on one line: remove its line breaks."
+)
+
+
+def subject_has_line_break(subject: str) -> bool:
+    """An email's subject is one header line: Django refuses to send one that
+    holds a line break (any that ``str.splitlines`` knows, not only CR and LF)."""
+    return len(subject.strip().splitlines()) > 1
 
 
 @transaction.atomic
@@ -31,6 +41,9 @@ def session_message_send(
     transaction as the record of what was sent and to whom."""
     if audience not in AUDIENCE_STATUSES or not subject.strip() or not body.strip():
         raise InvalidInput(_("A message needs its recipients, a subject and a text."))
+    if subject_has_line_break(subject):
+        # Refused here, not by the outbox days later: nothing is queued.
+        raise InvalidInput(SUBJECT_ON_ONE_LINE)
     people = [
         booking.participant
         for booking in Booking.objects.filter(

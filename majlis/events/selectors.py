@@ -75,6 +75,18 @@ def session_get(*, event: Event, code: str) -> Session:
     return session
 
 
+def session_get_in_event(*, event_slug: str, code: str) -> Session:
+    """A session and its event in one query, as a session's page needs both."""
+    session = (
+        Session.objects.select_related("event")
+        .filter(event__slug=event_slug, code=code)
+        .first()
+    )
+    if session is None:
+        raise NotFound()
+    return session
+
+
 def session_to_book(*, event: Event, code: str) -> Session:
     """The session a booking names, without the counts the programme shows: the
     booking services read it again under its lock."""

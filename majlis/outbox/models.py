@@ -8,6 +8,13 @@ class OutboxStatus(models.TextChoices):
     FAILED = "failed", _("Given up")
 
 
+class OutboxPriority(models.IntegerChoices):
+    # Someone is waiting for it to act (a sign-in link): sent before the rest,
+    # and never held back while a crowd keeps the CPU busy.
+    URGENT = 0, _("Urgent")
+    NORMAL = 1, _("Normal")
+
+
 class OutboxMessage(models.Model):
     """An email to send, written in the same transaction as the change it reports.
 
@@ -22,6 +29,12 @@ class OutboxMessage(models.Model):
     status = models.CharField(
         max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
     )
+    # A database default, as the booking functions in PostgreSQL insert rows too.
+    priority = models.PositiveSmallIntegerField(
+        choices=OutboxPriority.choices,
+        default=OutboxPriority.NORMAL,
+        db_default=OutboxPriority.NORMAL,
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
     last_error = models.TextField(blank=True)
@@ -31,7 +44,7 @@ class OutboxMessage(models.Model):
     class Meta:
         verbose_name = _("outgoing message")
         verbose_name_plural = _("outgoing messages")
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        indexes = [models.Index(fields=["status", "priority", "next_attempt_at"])]
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.to_email} ({self.status})"

@@ -28,6 +28,8 @@ class MessageKind:
 
     render: Callable[[OutboxMessage, Any], EmailMessage]
     read_batch: Callable[[list[OutboxMessage]], Any] | None = None
+    # Someone waits for it to act (a sign-in link): sent first, even in a crowd.
+    urgent: bool = False
 
 
 _KINDS: dict[str, MessageKind] = {}
@@ -40,6 +42,11 @@ def register_kinds(names: Iterable[str], kind: MessageKind) -> None:
 
 def registered_kinds() -> frozenset[str]:
     return frozenset(_KINDS)
+
+
+def is_urgent(name: str) -> bool:
+    kind = _KINDS.get(name)
+    return kind is not None and kind.urgent
 
 
 def absolute_url(path: str) -> str:

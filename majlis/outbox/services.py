@@ -20,7 +20,7 @@ from django.db import connection as database
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from majlis.outbox.models import OutboxMessage, OutboxStatus
+from majlis.outbox.models import OutboxMessage, OutboxPriority, OutboxStatus
 
 if TYPE_CHECKING:
     from majlis.outbox.rendering import MessageKind
@@ -42,11 +42,14 @@ BOOKINGS_FRESH_SECONDS = 5.0
 def outbox_enqueue(
     *, kind: str, to_email: str, language: str, payload: dict[str, Any]
 ) -> OutboxMessage:
+    from majlis.outbox.rendering import is_urgent
+
     return OutboxMessage.objects.create(
         kind=kind,
         to_email=to_email,
         language=language,
         payload=payload,
+        priority=OutboxPriority.URGENT if is_urgent(kind) else OutboxPriority.NORMAL,
         next_attempt_at=timezone.now(),
     )
 
@@ -64,13 +67,15 @@ def _retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(base * 2 ** (attempts - 1), 6 * 3600))
 
 
-def _due(limit: int) -> QuerySet[OutboxMessage]:
-    """The first ``limit`` due messages, oldest first, none another worker holds."""
-    return (
-        OutboxMessage.objects.select_for_update(skip_locked=True)
-        .filter(status=OutboxStatus.PENDING, next_attempt_at__lte=timezone.now())
-        .order_by("next_attempt_at")[:limit]
+def _due(limit: int, *, only_urgent: bool) -> QuerySet[OutboxMessage]:
+    """The first ``limit`` due messages, urgent ones first, then oldest first,
+    none another worker holds."""
+    due = OutboxMessage.objects.select_for_update(skip_locked=True).filter(
+        status=OutboxStatus.PENDING, next_attempt_at__lte=timezone.now()
     )
+    if only_urgent:
+        due = due.filter(priority=OutboxPriority.URGENT)
+    return due.order_by("priority", "next_attempt_at")[:limit]
 
 
 def _prefer_index_order() -> None:
@@ -90,7 +95,9 @@ def _prefer_index_order() -> None:
             cursor.execute("SET LOCAL enable_bitmapscan = off")
 
 
-def _claim_due(limit: int) -> tuple[list[OutboxMessage], datetime]:
+def _claim_due(
+    limit: int, *, only_urgent: bool = False
+) -> tuple[list[OutboxMessage], datetime]:
     """Reserve up to ``limit`` due messages for this worker, in one short
     transaction of its own; also the end of their lease, which marks them as
     this claim's.
@@ -106,7 +113,7 @@ def _claim_due(limit: int) -> tuple[list[OutboxMessage], datetime]:
     lease_ends = timezone.now() + CLAIM_LEASE
     with transaction.atomic():
         _prefer_index_order()
-        claimed = list(_due(limit))
+        claimed = list(_due(limit, only_urgent=only_urgent))
         OutboxMessage.objects.filter(pk__in=[m.pk for m in claimed]).update(
             next_attempt_at=lease_ends
         )
@@ -277,11 +284,15 @@ def _send(
 
 
 def outbox_send_due(
-    *, limit: int = 100, pause: Callable[[], bool] | None = None
+    *,
+    limit: int = 100,
+    pause: Callable[[], bool] | None = None,
+    only_urgent: bool = False,
 ) -> SendReport:
-    """Send up to ``limit`` due messages; a failure schedules a retry with
-    exponential back-off and, after ``MAJLIS_OUTBOX_MAX_ATTEMPTS``, gives up.
-    Stops early, before a claim, when ``pause`` says so (``report.paused``)."""
+    """Send up to ``limit`` due messages, urgent ones first; a failure
+    schedules a retry with exponential back-off and, after
+    ``MAJLIS_OUTBOX_MAX_ATTEMPTS``, gives up. Stops early, before a claim, when
+    ``pause`` says so (``report.paused``); ``only_urgent`` sends nothing else."""
     from majlis.outbox.rendering import read_batch
 
     report = SendReport()
@@ -292,7 +303,9 @@ def outbox_send_due(
             if pause is not None and pause():
                 report.paused = True
                 break
-            claimed, lease_ends = _claim_due(min(CLAIM_BATCH, limit - handled))
+            claimed, lease_ends = _claim_due(
+                min(CLAIM_BATCH, limit - handled), only_urgent=only_urgent
+            )
             if not claimed:
                 break
             handled += len(claimed)

@@ -63,3 +63,49 @@ def test_two_simultaneous_registrations_of_a_new_address_make_one_delegate(monke
         o.startswith("crash") for o in outcomes
     )
     assert Participant.objects.filter(event=event).count() == 1
+
+
+def test_an_import_meeting_a_registration_of_its_new_address_starts_again(
+    monkeypatch,
+):
+    """The API registers an address the import is about to create, between the
+    import's reading and its inserting: the import starts again once and
+    updates that delegate instead of failing."""
+    from django.db import connection
+
+    event = EventFactory()
+    manager_class = type(Participant.objects)
+    bulk_create = manager_class.bulk_create
+    attempts = []
+
+    def register_meanwhile(self, objs, *args, **kwargs):
+        attempts.append(len(objs))
+        if len(attempts) == 1:
+
+            def register():
+                try:
+                    services.participant_upsert(
+                        event=event,
+                        data={"email": "NEW@example.org", "name": "From the API"},
+                    )
+                finally:
+                    connection.close()
+
+            other = threading.Thread(target=register)
+            other.start()
+            other.join(10)
+        return bulk_create(self, objs, *args, **kwargs)
+
+    monkeypatch.setattr(manager_class, "bulk_create", register_meanwhile)
+
+    count = services.participant_import_rows(
+        event=event,
+        rows=[
+            (2, {"email": "new@example.org", "name": "From the file"}),
+            (3, {"email": "other@example.org", "name": "Other"}),
+        ],
+    )
+
+    assert count == 2 and attempts == [2, 1]
+    people = dict(Participant.objects.filter(event=event).values_list("email", "name"))
+    assert people == {"NEW@example.org": "From the file", "other@example.org": "Other"}

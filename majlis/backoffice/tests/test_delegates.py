@@ -2,6 +2,7 @@
 is imported while a row is wrong), finds them, and reads their history."""
 
 import io
+import re
 
 import pytest
 from django.contrib.auth.models import User
@@ -28,6 +29,13 @@ def sign_in(client, event, role: str):
     StaffRole.objects.create(user=user, event=event, role=role)
     client.force_login(user)
     return user
+
+
+def confirmation(preview_page: str) -> dict[str, str]:
+    """The confirming form's fields, as the preview page holds them."""
+    token = re.search(r'name="preview" value="([^"]+)"', preview_page)
+    assert token, "the preview offers no confirmation"
+    return {"confirm": "1", "preview": token.group(1)}
 
 
 def csv_file(rows: list[list[str]]) -> SimpleUploadedFile:
@@ -59,7 +67,7 @@ def test_a_clean_file_is_previewed_then_imported(client, event, make_file):
     assert "Lucía Fernández" in preview
     assert not Participant.objects.exists()  # a preview writes nothing
 
-    done = client.post(IMPORT, {"confirm": "1"}, follow=True).content.decode()
+    done = client.post(IMPORT, confirmation(preview), follow=True).content.decode()
     assert "2 delegates imported." in done
     assert Participant.objects.get(email="lucia@example.org").language == "es"
 

@@ -6,7 +6,10 @@ from django.contrib.auth.models import User
 from django.core import mail
 
 from majlis.backoffice.models import SessionMessage, StaffRole
+from majlis.backoffice.services import session_message_send
 from majlis.bookings.services import Actor, booking_create
+from majlis.core.exceptions import InvalidInput
+from majlis.outbox.models import OutboxMessage
 from majlis.outbox.services import outbox_send_due
 from majlis.testing.factories import (
     EventFactory,
@@ -81,6 +84,49 @@ def test_an_empty_message_is_refused_and_nothing_is_sent(client, session):
     assert response.status_code == 200
     assert not SessionMessage.objects.exists()
     assert outbox_send_due().sent == 0
+
+
+@pytest.mark.parametrize("line_break", ["\n", "\r\n", "\r", "\u2028"])
+def test_a_subject_with_a_line_break_is_refused_and_nothing_is_queued(
+    client, session, line_break
+):
+    staff(client, session, "organiser")
+    response = client.post(
+        URL,
+        {
+            "audience": "both",
+            "subject": f"Room change{line_break}Bcc: everyone@example.org",
+            "body": "We meet in Menara.",
+        },
+    )
+    page = response.content.decode()
+    assert "The subject must fit on one line: remove its line breaks." in page
+    assert "on its way" not in page
+    assert not SessionMessage.objects.exists()
+    assert not OutboxMessage.objects.filter(kind="session_message").exists()
+
+
+def test_the_service_refuses_a_subject_with_a_line_break_from_any_caller(session):
+    organiser = User.objects.create_user("org", "org@example.org", "pw-123-long")
+    with pytest.raises(InvalidInput, match="fit on one line"):
+        session_message_send(
+            session=session,
+            author=organiser,
+            audience="both",
+            subject="Room change\nBcc: everyone@example.org",
+            body="We meet in Menara.",
+        )
+    assert not SessionMessage.objects.exists()
+    assert not OutboxMessage.objects.filter(kind="session_message").exists()
+
+
+def test_a_subject_in_french_is_refused_in_french(client, session):
+    staff(client, session, "organiser")
+    page = client.post(
+        URL.replace("/en/", "/fr/"),
+        {"audience": "both", "subject": "Salle\nchangée", "body": "Menara."},
+    ).content.decode()
+    assert "doit tenir sur une ligne : retirez ses retours" in page
 
 
 def test_door_staff_and_other_organisers_cannot_write(client, session):

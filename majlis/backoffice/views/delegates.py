@@ -2,13 +2,18 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from majlis.accounts.importing import read_delegates
+from majlis.accounts.importing import (
+    ImportTooLarge,
+    import_limits,
+    read_delegates,
+)
 from majlis.accounts.models import Participant
 from majlis.accounts.services import (
     ImportRejected,
@@ -20,11 +25,13 @@ from majlis.backoffice.forms import (
     DelegateEditForm,
     ImportForm,
 )
+from majlis.backoffice.import_previews import (
+    import_preview_store,
+    import_preview_take,
+)
 from majlis.backoffice.views.common import secretariat_event
 from majlis.bookings.models import Booking
 from majlis.core.exceptions import MajlisError, NotFound
-
-IMPORT_SESSION_KEY = "majlis_import_rows"
 
 
 @login_required
@@ -35,20 +42,27 @@ def delegates_import(request: HttpRequest, event: str) -> HttpResponse:
         "event": found,
         "backoffice": True,
         "can_run_event": True,
+        "limits": import_limits(),
     }
+    user = request.user
+    if not isinstance(user, User):
+        raise NotFound()
     if request.method == "POST" and request.POST.get("confirm"):
-        rows = request.session.pop(IMPORT_SESSION_KEY, None)
-        if not rows or rows.get("event") != found.pk:
+        taken = import_preview_take(
+            user=user, event=found, token=request.POST.get("preview", "")
+        )
+        if taken is None:
             messages.error(
                 request, _("Upload the file again: its preview has expired.")
             )
             return redirect("backoffice:import", event=found.slug)
         try:
-            count = participant_import_rows(
-                event=found, rows=[(line, row) for line, row in rows["rows"]]
-            )
+            count = participant_import_rows(event=found, rows=read_delegates(*taken))
         except ImportRejected as error:
             context["errors"] = error.errors
+        except ImportTooLarge as error:  # the limits were lowered meanwhile
+            messages.error(request, str(error.message))
+            return redirect("backoffice:import", event=found.slug)
         else:
             messages.success(
                 request,
@@ -63,18 +77,23 @@ def delegates_import(request: HttpRequest, event: str) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and not request.POST.get("confirm") and form.is_valid():
         upload = form.cleaned_data["file"]
+        content = upload.read()
         try:
-            rows = read_delegates(upload.name, upload.read())
+            rows = read_delegates(upload.name, content)
             errors = participant_import_check(rows=rows)
+        except ImportTooLarge as error:
+            form.add_error("file", str(error.message))
         except ImportRejected as error:
-            errors = error.errors
-            rows = []
-        if errors:
-            context["errors"] = errors
+            context["errors"] = error.errors
         else:
-            request.session[IMPORT_SESSION_KEY] = {"event": found.pk, "rows": rows}
-            context["preview"] = [row for _line, row in rows[:50]]
-            context["count"] = len(rows)
+            if errors:
+                context["errors"] = errors
+            else:
+                context["preview_token"] = import_preview_store(
+                    user=user, event=found, filename=upload.name, content=content
+                )
+                context["preview"] = [row for _line, row in rows[:50]]
+                context["count"] = len(rows)
     context["form"] = form
     return render(request, "backoffice/import.html", context)
 

@@ -8,15 +8,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from majlis.accounts.models import Participant
 from majlis.backoffice.access import (
     Capability,
     event_get_for_staff,
     session_get_for_staff,
 )
 from majlis.backoffice.selectors import (
+    DoorMatch,
+    door_participant,
+    door_search,
     participant_by_checkin_code,
-    participants_matching,
 )
 from majlis.backoffice.views.common import staff_actor
 from majlis.bookings.models import Booking, BookingStatus
@@ -48,9 +49,11 @@ def _door_action(
                 % {"count": len(released)},
             )
         else:
-            person = Participant.objects.filter(
-                event=event, pk=request.POST.get("participant") or 0
-            ).first()
+            person = door_participant(
+                session=session,
+                query=request.POST.get("q", ""),
+                participant_id=request.POST.get("participant", ""),
+            )
             if person is None:
                 raise NotFound()
             booking_walk_in(session=session, participant=person, actor=actor)
@@ -70,7 +73,7 @@ def check_in(request: HttpRequest, event: str, code: str) -> HttpResponse:
     found = event_get_for_staff(request.user, event)
     session = session_get_for_staff(request.user, found, code, Capability.CHECK_IN)
     result = None
-    matches: list[Participant] = []
+    matches: list[DoorMatch] = []
     query = (
         request.POST.get("q", "")
         if request.method == "POST"
@@ -85,8 +88,8 @@ def check_in(request: HttpRequest, event: str, code: str) -> HttpResponse:
         # at once; a name typed alone only lists the delegates who match.
         chosen = request.POST.get("participant", "")
         person = (
-            Participant.objects.filter(event=found, pk=chosen).first()
-            if chosen.isdigit()
+            door_participant(session=session, query=query, participant_id=chosen)
+            if chosen
             else participant_by_checkin_code(event=found, code=query)
         )
         if person is not None:
@@ -94,9 +97,9 @@ def check_in(request: HttpRequest, event: str, code: str) -> HttpResponse:
                 session=session, participant=person, actor=staff_actor(request)
             )
         else:
-            matches = participants_matching(event=found, query=query)
+            matches = door_search(session=session, query=query)
     elif query:
-        matches = participants_matching(event=found, query=query)
+        matches = door_search(session=session, query=query)
     fresh = session_queryset_with_counts(found).get(pk=session.pk)
     return render(
         request,

@@ -1,9 +1,13 @@
 """The delegates' pages: the programme and one page per session."""
 
+import functools
 import uuid
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from majlis.accounts.models import Participant
 from majlis.bookings.models import ACTIVE_STATUSES, Booking, BookingStatus
@@ -12,7 +16,7 @@ from majlis.events.selectors import (
     booking_open_now,
     event_get,
     programme_by_day,
-    session_get,
+    session_get_in_event,
     session_list,
 )
 from majlis.site.forms import AccessNeedsForm
@@ -62,9 +66,9 @@ def programme(request: HttpRequest, event: str) -> HttpResponse:
 
 
 def session_detail(request: HttpRequest, event: str, code: str) -> HttpResponse:
-    found = event_get(slug=event)
+    session = session_get_in_event(event_slug=event, code=code)
+    found = session.event
     participant = signed_in_participant(request, found)
-    session = session_get(event=found, code=code)
     mine = _active_bookings_by_session(participant, found)
     my_booking = mine.get(session.pk)
     conflicting = [
@@ -86,8 +90,21 @@ def session_detail(request: HttpRequest, event: str, code: str) -> HttpResponse:
             "booking_open": booking_open_now(session),
             # One token per rendered form: a double click books once.
             "form_token": uuid.uuid4().hex,
-            "access_form": AccessNeedsForm(auto_id="book-%s"),
+            "access_fields": _booking_access_fields(get_language()),
         },
+    )
+
+
+@functools.cache
+def _booking_access_fields(language: str) -> SafeString:
+    """The booking form's access-needs fields, the same for everyone in a
+    language: rendered once per process and language, as a form's widgets
+    are each a template of their own (a tenth of the page's CPU)."""
+    return mark_safe(  # noqa: S308 - rendered from our template, escaped there
+        render_to_string(
+            "site/_access_needs_fields.html",
+            {"form": AccessNeedsForm(auto_id="book-%s")},
+        )
     )
 
 

@@ -5,7 +5,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from majlis.accounts.importing import read_delegates
+from majlis.accounts.importing import (
+    ImportTooLarge,
+    import_size_check,
+    read_delegates,
+)
 from majlis.accounts.services import (
     IMPORT_COLUMNS,
     ImportRejected,
@@ -37,13 +41,23 @@ class Command(BaseCommand):
             ) from error
         path: Path = options["file"]
         try:
+            # The size first: a file above the limit is never read in.
+            import_size_check(path.stat().st_size)
             content = path.read_bytes()
         except OSError as error:
             raise CommandError(
                 _("Cannot read %(path)s: %(error)s") % {"path": path, "error": error}
             ) from error
+        except ImportTooLarge as error:
+            raise CommandError(
+                _("Nothing was imported: %(reason)s") % {"reason": error.message}
+            ) from error
         try:
             rows = read_delegates(path.name, content)
+        except ImportTooLarge as error:
+            raise CommandError(
+                _("Nothing was imported: %(reason)s") % {"reason": error.message}
+            ) from error
         except ImportRejected as error:
             raise CommandError(
                 _("Nothing was imported; fix these rows first:\n%(rows)s")
