@@ -352,6 +352,7 @@ def snapshot(world: World, normal: Normaliser, outcome: object) -> dict[str, Any
                 m.language,
                 normal.payload(m.payload),
                 m.status,
+                m.priority,
                 m.attempts,
                 normal.stamp(m.next_attempt_at),
             )
