@@ -6,7 +6,8 @@ Installs each function of majlis/bookings/sql/ as its file reads today. The
 text is kept here, not read from the file at migrate time, so this migration
 always builds what it built: a changed function needs a new migration
 (majlis/bookings/sql/README.md). Drops the versions replaced:
-majlis_book_seat_v1 and v2, majlis_cancel_booking_v1, majlis_overlap_group_v1.
+majlis_book_seat_v1 and v2, majlis_cancel_booking_v1, majlis_overlap_group_v1,
+majlis_record_change_v1 and majlis_notify_v1.
 """
 
 import importlib
@@ -32,23 +33,30 @@ BEGIN
 END;
 $$;
 """,
-    "majlis_record_change_v1": """-- One row of the audit trail (_Change.record in the service).
-CREATE OR REPLACE FUNCTION majlis_record_change_v1(
+    "majlis_record_change_v2": """-- One row of the audit trail (Change.record in majlis/bookings/services/changes.py).
+-- Version 2 (migration bookings/0011): PL/pgSQL, whose statement plan is kept
+-- for the session, where the SQL function of version 1 was planned at every call.
+CREATE OR REPLACE FUNCTION majlis_record_change_v2(
     p_booking bigint, p_action text, p_from text, p_to text, p_at timestamptz,
     p_actor_kind text, p_actor_user integer, p_actor_api_key bigint
-) RETURNS void LANGUAGE sql AS $$
+) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
     INSERT INTO bookings_bookingchange (
         booking_id, action, from_status, to_status, actor_kind, actor_user_id,
         actor_api_key_id, at)
     VALUES (p_booking, p_action, p_from, p_to, p_actor_kind, p_actor_user,
-            p_actor_api_key, p_at)
+            p_actor_api_key, p_at);
+END;
 $$;
 """,
-    "majlis_notify_v1": """-- One message for the booking's delegate, to their address and in their
--- language as they are now (_Change.notify in the service).
-CREATE OR REPLACE FUNCTION majlis_notify_v1(
+    "majlis_notify_v2": """-- One message for the booking's delegate, to their address and in their
+-- language as they are now (Change.notify in majlis/bookings/services/changes.py).
+-- Version 2 (migration bookings/0011): PL/pgSQL, whose statement plan is kept
+-- for the session, where the SQL function of version 1 was planned at every call.
+CREATE OR REPLACE FUNCTION majlis_notify_v2(
     p_booking bigint, p_kind text, p_extra jsonb, p_at timestamptz
-) RETURNS void LANGUAGE sql AS $$
+) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
     INSERT INTO outbox_outboxmessage (
         kind, to_email, language, payload, status, attempts, next_attempt_at,
         last_error, created_at)
@@ -56,7 +64,8 @@ CREATE OR REPLACE FUNCTION majlis_notify_v1(
            jsonb_build_object('booking', p_booking) || p_extra,
            'pending', 0, p_at, '', p_at
     FROM bookings_booking b JOIN accounts_participant p ON p.id = b.participant_id
-    WHERE b.id = p_booking
+    WHERE b.id = p_booking;
+END;
 $$;
 """,
     "majlis_overlap_group_v2": """-- The ids of the sessions linked to p_session by a chain of overlaps, in id
@@ -179,12 +188,12 @@ BEGIN
             LOOP
                 UPDATE bookings_booking SET status = 'cancelled', cancelled_at = p_now
                 WHERE id = v_held.id;
-                PERFORM majlis_record_change_v1(
+                PERFORM majlis_record_change_v2(
                     v_held.id, 'released_for_preferred', 'confirmed', 'cancelled',
                     p_now, p_actor_kind, p_actor_user, p_actor_api_key);
                 UPDATE events_session SET seats_taken = seats_taken - 1
                 WHERE id = v_held.session_id;
-                PERFORM majlis_notify_v1(
+                PERFORM majlis_notify_v2(
                     v_held.id, 'booking_released',
                     jsonb_build_object('preferred', v_waiting.id), p_now);
                 v_queue := v_queue || v_held.session_id;
@@ -192,10 +201,10 @@ BEGIN
             UPDATE bookings_booking SET status = 'confirmed', confirmed_at = p_now
             WHERE id = v_waiting.id;
             UPDATE events_session SET seats_taken = seats_taken + 1 WHERE id = v_freed;
-            PERFORM majlis_record_change_v1(
+            PERFORM majlis_record_change_v2(
                 v_waiting.id, 'promoted', 'waitlisted', 'confirmed', p_now,
                 p_actor_kind, p_actor_user, p_actor_api_key);
-            PERFORM majlis_notify_v1(v_waiting.id, 'booking_promoted', '{}'::jsonb, p_now);
+            PERFORM majlis_notify_v2(v_waiting.id, 'booking_promoted', '{}'::jsonb, p_now);
         END LOOP;
     END LOOP;
 END;
@@ -284,6 +293,7 @@ DECLARE
     r_stored_status integer;
     r_stored_body jsonb;
     v_event bigint;
+    v_own_event bigint;
     v_session bigint;
     v_s record;
     v_now timestamptz;
@@ -315,35 +325,32 @@ BEGIN
         END IF;
     END IF;
 
+    -- The session, by id or by the event's slug and its code, and whose event
+    -- the delegate belongs to.
     IF p_session IS NOT NULL THEN
-        v_session := p_session;
-        SELECT event_id INTO v_event FROM events_session WHERE id = p_session;
-        IF v_event IS DISTINCT FROM (
-                SELECT event_id FROM accounts_participant WHERE id = p_participant) THEN
-            r_outcome := 'refused';
-            r_refusal := 'not_registered';
-            EXIT decide;
-        END IF;
+        SELECT s.event_id, s.id, p.event_id INTO v_event, v_session, v_own_event
+        FROM events_session s, accounts_participant p
+        WHERE s.id = p_session AND p.id = p_participant;
     ELSE
-        SELECT id INTO v_event FROM events_event WHERE slug = p_event_slug;
-        IF NOT FOUND THEN
+        SELECT e.id, s.id, p.event_id INTO v_event, v_session, v_own_event
+        FROM events_event e
+        JOIN accounts_participant p ON p.id = p_participant
+        LEFT JOIN events_session s ON s.event_id = e.id AND s.code = p_code
+        WHERE e.slug = p_event_slug;
+        IF v_event IS NULL THEN
             r_outcome := 'refused';
             r_refusal := 'not_found';
             EXIT decide;
         END IF;
-        IF v_event IS DISTINCT FROM (
-                SELECT event_id FROM accounts_participant WHERE id = p_participant) THEN
-            r_outcome := 'refused';
-            r_refusal := 'not_registered';
-            EXIT decide;
-        END IF;
-        SELECT id INTO v_session FROM events_session
-        WHERE event_id = v_event AND code = p_code;
-        IF NOT FOUND THEN
-            r_outcome := 'refused';
-            r_refusal := 'not_found';
-            EXIT decide;
-        END IF;
+    END IF;
+    IF v_event IS DISTINCT FROM v_own_event THEN
+        r_outcome := 'refused';
+        r_refusal := 'not_registered';
+        EXIT decide;
+    ELSIF v_session IS NULL THEN
+        r_outcome := 'refused';
+        r_refusal := 'not_found';
+        EXIT decide;
     END IF;
 
     FOR v_attempt IN 1..4 LOOP
@@ -352,11 +359,30 @@ BEGIN
         v_record := NULL;
         -- Decide without a lock; then again under the locks the change needs.
         LOOP
+            -- What the rules read, in one statement (after the lock, a new
+            -- one, which sees what the lock waited for).
             SELECT s.id, s.code, s.capacity, s.seats_taken, s.waitlist_length,
                    s.has_waitlist, s.starts_at, s.ends_at, s.no_show_release_minutes,
-                   e.booking_opens_at, e.booking_closes_at, e.is_demo
+                   e.booking_opens_at, e.booking_closes_at, e.is_demo,
+                   here.id AS here_id, here.status AS here_status,
+                   way.id AS way_id, way.code AS way_code
             INTO v_s
-            FROM events_session s JOIN events_event e ON e.id = s.event_id
+            FROM events_session s
+            JOIN events_event e ON e.id = s.event_id
+            LEFT JOIN LATERAL (
+                SELECT b.id, b.status FROM bookings_booking b
+                WHERE b.participant_id = p_participant AND b.session_id = s.id
+                  AND b.status IN ('confirmed', 'waitlisted')
+                ORDER BY b.id LIMIT 1
+            ) here ON true
+            LEFT JOIN LATERAL (
+                SELECT b.id, o.code
+                FROM bookings_booking b JOIN events_session o ON o.id = b.session_id
+                WHERE b.participant_id = p_participant AND b.status = 'confirmed'
+                  AND b.session_id <> s.id
+                  AND o.starts_at < s.ends_at AND s.starts_at < o.ends_at
+                ORDER BY b.id LIMIT 1
+            ) way ON true
             WHERE s.id = v_session;
             -- Under the lock, times follow the order of changes.
             v_now := clock_timestamp();
@@ -371,25 +397,14 @@ BEGIN
             ELSIF p_enforce_window AND v_closes IS NOT NULL AND v_now >= v_closes THEN
                 r_refusal := 'booking_closed';
                 r_d_when := v_closes;
+            ELSIF v_s.here_id IS NOT NULL THEN
+                r_refusal := 'already_booked';
+                r_d_booking := v_s.here_id;
+                r_d_status := v_s.here_status;
             END IF;
             IF r_refusal IS NULL THEN
-                SELECT b.id, b.status INTO r_d_booking, r_d_status
-                FROM bookings_booking b
-                WHERE b.participant_id = p_participant AND b.session_id = v_s.id
-                  AND b.status IN ('confirmed', 'waitlisted')
-                ORDER BY b.id LIMIT 1;
-                IF FOUND THEN
-                    r_refusal := 'already_booked';
-                END IF;
-            END IF;
-            IF r_refusal IS NULL THEN
-                v_way := NULL;
-                SELECT b.id, o.code INTO v_way, r_d_session
-                FROM bookings_booking b JOIN events_session o ON o.id = b.session_id
-                WHERE b.participant_id = p_participant AND b.status = 'confirmed'
-                  AND b.session_id <> v_s.id
-                  AND o.starts_at < v_s.ends_at AND v_s.starts_at < o.ends_at
-                ORDER BY b.id LIMIT 1;
+                v_way := v_s.way_id;
+                r_d_session := v_s.way_code;
                 v_has_seat := v_s.seats_taken < v_s.capacity;
                 IF v_way IS NOT NULL AND NOT p_switch THEN
                     r_refusal := 'time_conflict';
@@ -447,12 +462,12 @@ BEGIN
             LOOP
                 UPDATE bookings_booking SET status = 'cancelled', cancelled_at = v_now
                 WHERE id = v_held.id;
-                PERFORM majlis_record_change_v1(
+                PERFORM majlis_record_change_v2(
                     v_held.id, 'switched_away', 'confirmed', 'cancelled', v_now,
                     p_actor_kind, p_actor_user, p_actor_api_key);
                 UPDATE events_session SET seats_taken = seats_taken - 1
                 WHERE id = v_held.session_id;
-                PERFORM majlis_notify_v1(
+                PERFORM majlis_notify_v2(
                     v_held.id, 'booking_switched_away',
                     jsonb_build_object('to_session', v_s.code), v_now);
                 v_released := v_released || v_held.session_id;
@@ -472,10 +487,10 @@ BEGIN
 
         IF v_has_seat THEN
             UPDATE events_session SET seats_taken = seats_taken + 1 WHERE id = v_s.id;
-            PERFORM majlis_record_change_v1(
+            PERFORM majlis_record_change_v2(
                 r_booking, CASE WHEN p_walk_in THEN 'walk_in' ELSE 'booked' END,
                 '', 'confirmed', v_now, p_actor_kind, p_actor_user, p_actor_api_key);
-            PERFORM majlis_notify_v1(r_booking, 'booking_confirmed', '{}'::jsonb, v_now);
+            PERFORM majlis_notify_v2(r_booking, 'booking_confirmed', '{}'::jsonb, v_now);
             IF cardinality(v_released) > 0 THEN
                 PERFORM majlis_fill_free_seats_v1(
                     ARRAY(SELECT DISTINCT id FROM unnest(v_released) AS id ORDER BY id),
@@ -486,17 +501,17 @@ BEGIN
                 UPDATE bookings_booking
                 SET checked_in_at = v_now, checked_in_by_id = p_actor_user
                 WHERE id = r_booking;
-                PERFORM majlis_record_change_v1(
+                PERFORM majlis_record_change_v2(
                     r_booking, 'checked_in', 'confirmed', 'confirmed', v_now,
                     p_actor_kind, p_actor_user, p_actor_api_key);
             END IF;
         ELSE
             -- Last in line: everyone waiting joined before, under this same lock.
             r_position := v_s.waitlist_length + 1;
-            PERFORM majlis_record_change_v1(
+            PERFORM majlis_record_change_v2(
                 r_booking, 'waitlisted', '', 'waitlisted', v_now,
                 p_actor_kind, p_actor_user, p_actor_api_key);
-            PERFORM majlis_notify_v1(
+            PERFORM majlis_notify_v2(
                 r_booking, 'booking_waitlisted',
                 jsonb_build_object('position', r_position), v_now);
         END IF;
@@ -618,14 +633,14 @@ BEGIN
 
     UPDATE bookings_booking SET status = 'cancelled', cancelled_at = v_now
     WHERE id = p_booking;
-    PERFORM majlis_record_change_v1(
+    PERFORM majlis_record_change_v2(
         p_booking, 'cancelled', v_b.status, 'cancelled', v_now,
         p_actor_kind, p_actor_user, p_actor_api_key);
     IF v_b.status = 'confirmed' THEN
         UPDATE events_session SET seats_taken = seats_taken - 1
         WHERE id = v_b.session_id;
     END IF;
-    PERFORM majlis_notify_v1(p_booking, 'booking_cancelled', '{}'::jsonb, v_now);
+    PERFORM majlis_notify_v2(p_booking, 'booking_cancelled', '{}'::jsonb, v_now);
     IF v_b.status = 'confirmed' THEN
         PERFORM majlis_fill_free_seats_v1(
             ARRAY[v_b.session_id], v_group, v_now,
@@ -793,11 +808,11 @@ BEGIN
     LOOP
         UPDATE bookings_booking SET status = 'cancelled', cancelled_at = v_now
         WHERE id = v_absent.id;
-        PERFORM majlis_record_change_v1(
+        PERFORM majlis_record_change_v2(
             v_absent.id, 'released_no_show', 'confirmed', 'cancelled', v_now,
             p_actor_kind, p_actor_user, p_actor_api_key);
         UPDATE events_session SET seats_taken = seats_taken - 1 WHERE id = p_session;
-        PERFORM majlis_notify_v1(v_absent.id, 'booking_cancelled', '{}'::jsonb, v_now);
+        PERFORM majlis_notify_v2(v_absent.id, 'booking_cancelled', '{}'::jsonb, v_now);
         r_released := r_released || v_absent.id;
     END LOOP;
     PERFORM majlis_fill_free_seats_v1(
@@ -848,7 +863,7 @@ BEGIN
         SET checked_in_at = v_now, checked_in_by_id = p_actor_user
         WHERE id = v_booking.id AND checked_in_at IS NULL;
         IF FOUND THEN
-            PERFORM majlis_record_change_v1(
+            PERFORM majlis_record_change_v2(
                 v_booking.id, 'checked_in', v_booking.status, v_booking.status, v_now,
                 p_actor_kind, p_actor_user, p_actor_api_key);
             r_outcome := 'checked_in';
@@ -921,7 +936,7 @@ BEGIN
         WHERE session_id = p_session AND status IN ('confirmed', 'waitlisted')
         ORDER BY id
     LOOP
-        PERFORM majlis_notify_v1(
+        PERFORM majlis_notify_v2(
             v_live.id, 'booking_moved', jsonb_build_object('status', v_live.status),
             v_now);
     END LOOP;
@@ -956,7 +971,7 @@ BEGIN
     IF NOT FOUND THEN
         RETURN 'not_found';
     END IF;
-    PERFORM majlis_record_change_v1(
+    PERFORM majlis_record_change_v2(
         p_booking, 'access_needs', v_status, v_status, clock_timestamp(),
         p_actor_kind, p_actor_user, p_actor_api_key);
     RETURN 'updated';
@@ -972,10 +987,13 @@ DROP FUNCTION IF EXISTS majlis_book_seat_v2(
     bigint, bigint, text, jsonb, text, boolean, text, text, text, text);
 DROP FUNCTION IF EXISTS majlis_cancel_booking_v1(bigint, boolean, text, text, integer, bigint);
 DROP FUNCTION IF EXISTS majlis_overlap_group_v1(bigint, bigint);
+DROP FUNCTION IF EXISTS majlis_notify_v1(bigint, text, jsonb, timestamptz);
+DROP FUNCTION IF EXISTS majlis_record_change_v1(
+    bigint, text, text, text, timestamptz, text, integer, bigint);
 """
 
 # Installed by earlier migrations, with the same text: left in place on the way back.
-KEPT = {"majlis_count_waiting", "majlis_record_change_v1", "majlis_notify_v1"}
+KEPT = {"majlis_count_waiting"}
 
 
 def create(apps, schema_editor):

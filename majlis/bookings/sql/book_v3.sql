@@ -81,6 +81,7 @@ DECLARE
     r_stored_status integer;
     r_stored_body jsonb;
     v_event bigint;
+    v_own_event bigint;
     v_session bigint;
     v_s record;
     v_now timestamptz;
@@ -112,35 +113,32 @@ BEGIN
         END IF;
     END IF;
 
+    -- The session, by id or by the event's slug and its code, and whose event
+    -- the delegate belongs to.
     IF p_session IS NOT NULL THEN
-        v_session := p_session;
-        SELECT event_id INTO v_event FROM events_session WHERE id = p_session;
-        IF v_event IS DISTINCT FROM (
-                SELECT event_id FROM accounts_participant WHERE id = p_participant) THEN
-            r_outcome := 'refused';
-            r_refusal := 'not_registered';
-            EXIT decide;
-        END IF;
+        SELECT s.event_id, s.id, p.event_id INTO v_event, v_session, v_own_event
+        FROM events_session s, accounts_participant p
+        WHERE s.id = p_session AND p.id = p_participant;
     ELSE
-        SELECT id INTO v_event FROM events_event WHERE slug = p_event_slug;
-        IF NOT FOUND THEN
+        SELECT e.id, s.id, p.event_id INTO v_event, v_session, v_own_event
+        FROM events_event e
+        JOIN accounts_participant p ON p.id = p_participant
+        LEFT JOIN events_session s ON s.event_id = e.id AND s.code = p_code
+        WHERE e.slug = p_event_slug;
+        IF v_event IS NULL THEN
             r_outcome := 'refused';
             r_refusal := 'not_found';
             EXIT decide;
         END IF;
-        IF v_event IS DISTINCT FROM (
-                SELECT event_id FROM accounts_participant WHERE id = p_participant) THEN
-            r_outcome := 'refused';
-            r_refusal := 'not_registered';
-            EXIT decide;
-        END IF;
-        SELECT id INTO v_session FROM events_session
-        WHERE event_id = v_event AND code = p_code;
-        IF NOT FOUND THEN
-            r_outcome := 'refused';
-            r_refusal := 'not_found';
-            EXIT decide;
-        END IF;
+    END IF;
+    IF v_event IS DISTINCT FROM v_own_event THEN
+        r_outcome := 'refused';
+        r_refusal := 'not_registered';
+        EXIT decide;
+    ELSIF v_session IS NULL THEN
+        r_outcome := 'refused';
+        r_refusal := 'not_found';
+        EXIT decide;
     END IF;
 
     FOR v_attempt IN 1..4 LOOP
@@ -149,11 +147,30 @@ BEGIN
         v_record := NULL;
         -- Decide without a lock; then again under the locks the change needs.
         LOOP
+            -- What the rules read, in one statement (after the lock, a new
+            -- one, which sees what the lock waited for).
             SELECT s.id, s.code, s.capacity, s.seats_taken, s.waitlist_length,
                    s.has_waitlist, s.starts_at, s.ends_at, s.no_show_release_minutes,
-                   e.booking_opens_at, e.booking_closes_at, e.is_demo
+                   e.booking_opens_at, e.booking_closes_at, e.is_demo,
+                   here.id AS here_id, here.status AS here_status,
+                   way.id AS way_id, way.code AS way_code
             INTO v_s
-            FROM events_session s JOIN events_event e ON e.id = s.event_id
+            FROM events_session s
+            JOIN events_event e ON e.id = s.event_id
+            LEFT JOIN LATERAL (
+                SELECT b.id, b.status FROM bookings_booking b
+                WHERE b.participant_id = p_participant AND b.session_id = s.id
+                  AND b.status IN ('confirmed', 'waitlisted')
+                ORDER BY b.id LIMIT 1
+            ) here ON true
+            LEFT JOIN LATERAL (
+                SELECT b.id, o.code
+                FROM bookings_booking b JOIN events_session o ON o.id = b.session_id
+                WHERE b.participant_id = p_participant AND b.status = 'confirmed'
+                  AND b.session_id <> s.id
+                  AND o.starts_at < s.ends_at AND s.starts_at < o.ends_at
+                ORDER BY b.id LIMIT 1
+            ) way ON true
             WHERE s.id = v_session;
             -- Under the lock, times follow the order of changes.
             v_now := clock_timestamp();
@@ -168,25 +185,14 @@ BEGIN
             ELSIF p_enforce_window AND v_closes IS NOT NULL AND v_now >= v_closes THEN
                 r_refusal := 'booking_closed';
                 r_d_when := v_closes;
+            ELSIF v_s.here_id IS NOT NULL THEN
+                r_refusal := 'already_booked';
+                r_d_booking := v_s.here_id;
+                r_d_status := v_s.here_status;
             END IF;
             IF r_refusal IS NULL THEN
-                SELECT b.id, b.status INTO r_d_booking, r_d_status
-                FROM bookings_booking b
-                WHERE b.participant_id = p_participant AND b.session_id = v_s.id
-                  AND b.status IN ('confirmed', 'waitlisted')
-                ORDER BY b.id LIMIT 1;
-                IF FOUND THEN
-                    r_refusal := 'already_booked';
-                END IF;
-            END IF;
-            IF r_refusal IS NULL THEN
-                v_way := NULL;
-                SELECT b.id, o.code INTO v_way, r_d_session
-                FROM bookings_booking b JOIN events_session o ON o.id = b.session_id
-                WHERE b.participant_id = p_participant AND b.status = 'confirmed'
-                  AND b.session_id <> v_s.id
-                  AND o.starts_at < v_s.ends_at AND v_s.starts_at < o.ends_at
-                ORDER BY b.id LIMIT 1;
+                v_way := v_s.way_id;
+                r_d_session := v_s.way_code;
                 v_has_seat := v_s.seats_taken < v_s.capacity;
                 IF v_way IS NOT NULL AND NOT p_switch THEN
                     r_refusal := 'time_conflict';
@@ -244,12 +250,12 @@ BEGIN
             LOOP
                 UPDATE bookings_booking SET status = 'cancelled', cancelled_at = v_now
                 WHERE id = v_held.id;
-                PERFORM majlis_record_change_v1(
+                PERFORM majlis_record_change_v2(
                     v_held.id, 'switched_away', 'confirmed', 'cancelled', v_now,
                     p_actor_kind, p_actor_user, p_actor_api_key);
                 UPDATE events_session SET seats_taken = seats_taken - 1
                 WHERE id = v_held.session_id;
-                PERFORM majlis_notify_v1(
+                PERFORM majlis_notify_v2(
                     v_held.id, 'booking_switched_away',
                     jsonb_build_object('to_session', v_s.code), v_now);
                 v_released := v_released || v_held.session_id;
@@ -269,10 +275,10 @@ BEGIN
 
         IF v_has_seat THEN
             UPDATE events_session SET seats_taken = seats_taken + 1 WHERE id = v_s.id;
-            PERFORM majlis_record_change_v1(
+            PERFORM majlis_record_change_v2(
                 r_booking, CASE WHEN p_walk_in THEN 'walk_in' ELSE 'booked' END,
                 '', 'confirmed', v_now, p_actor_kind, p_actor_user, p_actor_api_key);
-            PERFORM majlis_notify_v1(r_booking, 'booking_confirmed', '{}'::jsonb, v_now);
+            PERFORM majlis_notify_v2(r_booking, 'booking_confirmed', '{}'::jsonb, v_now);
             IF cardinality(v_released) > 0 THEN
                 PERFORM majlis_fill_free_seats_v1(
                     ARRAY(SELECT DISTINCT id FROM unnest(v_released) AS id ORDER BY id),
@@ -283,17 +289,17 @@ BEGIN
                 UPDATE bookings_booking
                 SET checked_in_at = v_now, checked_in_by_id = p_actor_user
                 WHERE id = r_booking;
-                PERFORM majlis_record_change_v1(
+                PERFORM majlis_record_change_v2(
                     r_booking, 'checked_in', 'confirmed', 'confirmed', v_now,
                     p_actor_kind, p_actor_user, p_actor_api_key);
             END IF;
         ELSE
             -- Last in line: everyone waiting joined before, under this same lock.
             r_position := v_s.waitlist_length + 1;
-            PERFORM majlis_record_change_v1(
+            PERFORM majlis_record_change_v2(
                 r_booking, 'waitlisted', '', 'waitlisted', v_now,
                 p_actor_kind, p_actor_user, p_actor_api_key);
-            PERFORM majlis_notify_v1(
+            PERFORM majlis_notify_v2(
                 r_booking, 'booking_waitlisted',
                 jsonb_build_object('position', r_position), v_now);
         END IF;

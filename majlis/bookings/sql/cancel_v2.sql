@@ -71,14 +71,14 @@ BEGIN
 
     UPDATE bookings_booking SET status = 'cancelled', cancelled_at = v_now
     WHERE id = p_booking;
-    PERFORM majlis_record_change_v1(
+    PERFORM majlis_record_change_v2(
         p_booking, 'cancelled', v_b.status, 'cancelled', v_now,
         p_actor_kind, p_actor_user, p_actor_api_key);
     IF v_b.status = 'confirmed' THEN
         UPDATE events_session SET seats_taken = seats_taken - 1
         WHERE id = v_b.session_id;
     END IF;
-    PERFORM majlis_notify_v1(p_booking, 'booking_cancelled', '{}'::jsonb, v_now);
+    PERFORM majlis_notify_v2(p_booking, 'booking_cancelled', '{}'::jsonb, v_now);
     IF v_b.status = 'confirmed' THEN
         PERFORM majlis_fill_free_seats_v1(
             ARRAY[v_b.session_id], v_group, v_now,

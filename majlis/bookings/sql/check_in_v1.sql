@@ -35,7 +35,7 @@ BEGIN
         SET checked_in_at = v_now, checked_in_by_id = p_actor_user
         WHERE id = v_booking.id AND checked_in_at IS NULL;
         IF FOUND THEN
-            PERFORM majlis_record_change_v1(
+            PERFORM majlis_record_change_v2(
                 v_booking.id, 'checked_in', v_booking.status, v_booking.status, v_now,
                 p_actor_kind, p_actor_user, p_actor_api_key);
             r_outcome := 'checked_in';

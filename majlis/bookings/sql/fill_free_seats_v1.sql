@@ -47,12 +47,12 @@ BEGIN
             LOOP
                 UPDATE bookings_booking SET status = 'cancelled', cancelled_at = p_now
                 WHERE id = v_held.id;
-                PERFORM majlis_record_change_v1(
+                PERFORM majlis_record_change_v2(
                     v_held.id, 'released_for_preferred', 'confirmed', 'cancelled',
                     p_now, p_actor_kind, p_actor_user, p_actor_api_key);
                 UPDATE events_session SET seats_taken = seats_taken - 1
                 WHERE id = v_held.session_id;
-                PERFORM majlis_notify_v1(
+                PERFORM majlis_notify_v2(
                     v_held.id, 'booking_released',
                     jsonb_build_object('preferred', v_waiting.id), p_now);
                 v_queue := v_queue || v_held.session_id;
@@ -60,10 +60,10 @@ BEGIN
             UPDATE bookings_booking SET status = 'confirmed', confirmed_at = p_now
             WHERE id = v_waiting.id;
             UPDATE events_session SET seats_taken = seats_taken + 1 WHERE id = v_freed;
-            PERFORM majlis_record_change_v1(
+            PERFORM majlis_record_change_v2(
                 v_waiting.id, 'promoted', 'waitlisted', 'confirmed', p_now,
                 p_actor_kind, p_actor_user, p_actor_api_key);
-            PERFORM majlis_notify_v1(v_waiting.id, 'booking_promoted', '{}'::jsonb, p_now);
+            PERFORM majlis_notify_v2(v_waiting.id, 'booking_promoted', '{}'::jsonb, p_now);
         END LOOP;
     END LOOP;
 END;

@@ -59,7 +59,7 @@ BEGIN
         WHERE session_id = p_session AND status IN ('confirmed', 'waitlisted')
         ORDER BY id
     LOOP
-        PERFORM majlis_notify_v1(
+        PERFORM majlis_notify_v2(
             v_live.id, 'booking_moved', jsonb_build_object('status', v_live.status),
             v_now);
     END LOOP;

@@ -44,11 +44,11 @@ BEGIN
     LOOP
         UPDATE bookings_booking SET status = 'cancelled', cancelled_at = v_now
         WHERE id = v_absent.id;
-        PERFORM majlis_record_change_v1(
+        PERFORM majlis_record_change_v2(
             v_absent.id, 'released_no_show', 'confirmed', 'cancelled', v_now,
             p_actor_kind, p_actor_user, p_actor_api_key);
         UPDATE events_session SET seats_taken = seats_taken - 1 WHERE id = p_session;
-        PERFORM majlis_notify_v1(v_absent.id, 'booking_cancelled', '{}'::jsonb, v_now);
+        PERFORM majlis_notify_v2(v_absent.id, 'booking_cancelled', '{}'::jsonb, v_now);
         r_released := r_released || v_absent.id;
     END LOOP;
     PERFORM majlis_fill_free_seats_v1(

@@ -20,7 +20,7 @@ BEGIN
     IF NOT FOUND THEN
         RETURN 'not_found';
     END IF;
-    PERFORM majlis_record_change_v1(
+    PERFORM majlis_record_change_v2(
         p_booking, 'access_needs', v_status, v_status, clock_timestamp(),
         p_actor_kind, p_actor_user, p_actor_api_key);
     RETURN 'updated';

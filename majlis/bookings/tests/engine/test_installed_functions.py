@@ -26,7 +26,7 @@ HISTORY = {
         "235e3700c75ce9b4fa6875c45ab342a7a69f34074e975923bf19f0f60dce3827"
     ),
     "0011_one_engine_per_database": (
-        "b79d84023f352401ed70e7fbdcc616f644980ba0e1cb3bed09cd3249c56af10e"
+        "62a353697a559a83b745b392b6ad4febbb5c5da7d4f89417243f577456bcc6bc"
     ),
 }
 
