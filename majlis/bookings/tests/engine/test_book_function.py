@@ -4,16 +4,18 @@ writes what a booking writes, nothing for a refusal, and keeps the answer of a
 keyed request. The differential test compares its rows with the Python
 engine's; these tests spell out what it must do."""
 
+import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from majlis.bookings.models import ActorKind, Booking, BookingChange, IdempotencyRecord
 from majlis.bookings.services import (
     Actor,
+    BookingAnswer,
     IdempotencyClaim,
     booking_create,
     booking_request,
@@ -298,3 +300,29 @@ def test_the_api_asks_the_database_once_even_for_a_switch(client):
     asked = [q for q in queries.captured_queries if "majlis_" in q["sql"]]
     assert len(asked) == 1
     assert not [q for q in queries.captured_queries if "SAVEPOINT" in q["sql"]]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("case", ["already_booked", "time_conflict", "session_full"])
+def test_a_refusal_never_waits_for_a_lock(case, settings):
+    """While another transaction holds the session's row (a cascade, a
+    switch), a refusal is answered at once: it reads committed rows and locks
+    nothing. With a lock timeout of 50 ms, waiting would be heard as "try
+    again"."""
+    settings.MAJLIS_LOCK_TIMEOUT_MS = 50
+    person, session, _code = refused_case(case)
+    answers: list[BookingAnswer] = []
+
+    def ask() -> None:
+        try:
+            answers.append(request(person, session))
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():
+        list(Session.objects.select_for_update().filter(pk=session.pk))
+        asker = threading.Thread(target=ask)
+        asker.start()
+        asker.join(timeout=30)
+
+    assert [answer.body["error"]["code"] for answer in answers] == [case]
