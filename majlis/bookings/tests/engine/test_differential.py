@@ -69,7 +69,13 @@ person = st.integers(0, PEOPLE - 1)
 session = st.sampled_from(SESSIONS)
 operations = st.lists(
     st.one_of(
-        st.tuples(st.just("book"), person, session, st.booleans()),
+        st.tuples(
+            st.just("book"),
+            person,
+            session,
+            st.booleans(),
+            st.sampled_from([["sign_language"], ["telepathy", "wheelchair"]]),
+        ),
         st.tuples(
             st.just("request"),
             person,
@@ -154,13 +160,13 @@ def apply(world: World, op: tuple) -> object:
     organiser = world.actors["organiser"]
     try:
         if kind == "book":
-            _, who, code, switch = op
+            _, who, code, switch, *needs = op
             return booking_create(
                 participant=world.people[who],
                 session=world.sessions[code],
                 actor=Actor.delegate(),
                 switch=switch,
-                access_needs=["sign_language"],
+                access_needs=needs[0] if needs else ["sign_language"],
                 access_needs_note=" by the door ",
             )
         if kind == "request":
@@ -475,6 +481,7 @@ CASCADE = [
         ("book", 1, "a", False),
         ("book", 2, "b", False),
         ("book", 1, "b", True),
+        ("book", 3, "d", False, ["telepathy", "wheelchair"]),
         ("check_in", 0, "a"),
         ("release", "b"),
         ("walk_in", 3, "a"),
