@@ -61,6 +61,29 @@ def run_once(
     return status, body, False
 
 
+def remember(
+    *, principal: str, key: str, request_fingerprint: str, answer: Answer
+) -> Outcome:
+    """Keep ``answer``, decided elsewhere without the key's record (a refusal
+    of the database's booking function), as the key's answer; if the key was
+    answered meanwhile, that answer instead, which then stands for both."""
+    status, body = answer
+    try:
+        with transaction.atomic():
+            IdempotencyRecord.objects.create(
+                principal=principal,
+                key=key[:200],
+                request_fingerprint=request_fingerprint,
+                response_status=status,
+                response_body=body,
+            )
+    except IntegrityError:
+        return *_stored_answer(principal, key[:200], request_fingerprint), True
+    except OperationalError as error:
+        raise TryAgain() from error
+    return status, body, False
+
+
 def _run_keyed(
     principal: str,
     key: str,

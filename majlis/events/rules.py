@@ -12,25 +12,38 @@ from majlis.events.models import Event, Session
 
 def booking_window_check(*, event: Event, session: Session, now: datetime) -> None:
     """Raise ``BookingClosed``, saying when booking opens or closed, outside the window."""
-    zone = event.zone
     if event.booking_opens_at and now < event.booking_opens_at:
-        opens = formats.date_format(
-            timezone.localtime(event.booking_opens_at, zone), "DATETIME_FORMAT"
-        )
-        raise BookingClosed(
-            _("Booking opens on %(when)s (%(zone)s).")
-            % {"when": opens, "zone": event.time_zone},
-            extra={"opens_at": event.booking_opens_at.isoformat()},
-        )
+        raise booking_closed(event=event, opens_at=event.booking_opens_at)
     closes_at = event.booking_closes_at
     if closes_at is None and not event.is_demo:
         closes_at = session.starts_at
     if closes_at is not None and now >= closes_at:
-        closed = formats.date_format(
-            timezone.localtime(closes_at, zone), "DATETIME_FORMAT"
+        raise booking_closed(event=event, closed_at=closes_at)
+
+
+def booking_closed(
+    *,
+    event: Event,
+    opens_at: datetime | None = None,
+    closed_at: datetime | None = None,
+) -> BookingClosed:
+    """The refusal of a change outside the booking window: when it opens, or
+    when it closed, in the event's time zone."""
+    zone = event.zone
+    if opens_at is not None:
+        opens = formats.date_format(
+            timezone.localtime(opens_at, zone), "DATETIME_FORMAT"
         )
-        raise BookingClosed(
-            _("Booking closed on %(when)s (%(zone)s).")
-            % {"when": closed, "zone": event.time_zone},
-            extra={"closed_at": closes_at.isoformat()},
+        return BookingClosed(
+            _("Booking opens on %(when)s (%(zone)s).")
+            % {"when": opens, "zone": event.time_zone},
+            extra={"opens_at": opens_at.isoformat()},
         )
+    if closed_at is None:
+        raise ValueError("booking_closed() needs opens_at or closed_at")
+    closed = formats.date_format(timezone.localtime(closed_at, zone), "DATETIME_FORMAT")
+    return BookingClosed(
+        _("Booking closed on %(when)s (%(zone)s).")
+        % {"when": closed, "zone": event.time_zone},
+        extra={"closed_at": closed_at.isoformat()},
+    )

@@ -1,21 +1,20 @@
 """The only code that changes a booking: one entry point per change.
 
-Every function runs in one transaction, locks what the rules need first
-(``majlis.bookings.locking``), and writes the audit trail and the outbox
-messages in the same transaction as the change. The delegates' pages, the
-back office, the admin, the API and the commands all come through here.
+Every change runs in one transaction, locks what the rules need, and writes
+the audit trail and the outbox messages in the same transaction. On
+PostgreSQL each is one call of a PL/pgSQL function that decides everything
+(majlis/bookings/sql/); on SQLite the Python code of this package decides
+(``majlis.bookings.engine`` chooses). The delegates' pages, the back office,
+the admin, the API and the commands all come through here.
 """
 
 from majlis.bookings.services.booking import (
     IdempotencyClaim,
-    QuickBooking,
     booking_create,
-    booking_create_quick,
     booking_update_access_needs,
 )
 from majlis.bookings.services.cancellation import (
     booking_cancel,
-    booking_cancel_quick,
     booking_move,
 )
 from majlis.bookings.services.changes import Actor
@@ -38,12 +37,9 @@ __all__ = [
     "BookingAnswer",
     "CheckIn",
     "IdempotencyClaim",
-    "QuickBooking",
     "booking_cancel",
-    "booking_cancel_quick",
     "booking_check_in",
     "booking_create",
-    "booking_create_quick",
     "booking_move",
     "booking_request",
     "booking_update_access_needs",

@@ -2,26 +2,23 @@
 needs a delegate states with a booking."""
 
 import json
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
 
-from django.conf import settings
-from django.db import OperationalError, connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from majlis.accounts.models import Participant
+from majlis.bookings import engine
 from majlis.bookings.locking import (
     busy_means_try_again,
     lock_overlap_group,
     sessions_overlapping,
 )
-from majlis.bookings.models import (
-    AccessNeed,
-    ActorKind,
-    Booking,
-    BookingChange,
-    BookingStatus,
-)
+from majlis.bookings.models import AccessNeed, Booking, BookingChange, BookingStatus
 from majlis.bookings.selectors import waitlist_position
 from majlis.bookings.services.changes import (
     Actor,
@@ -30,17 +27,20 @@ from majlis.bookings.services.changes import (
     confirmed_bookings_in,
     fill_free_seats,
     release_seat,
+    unknown_access_needs,
+    unknown_access_needs_error,
 )
 from majlis.core.exceptions import (
     AlreadyBooked,
+    MajlisError,
+    NotFound,
     NotRegistered,
     SessionFull,
     TimeConflict,
     TooEarly,
-    TryAgain,
 )
-from majlis.events.models import Session
-from majlis.events.rules import booking_window_check
+from majlis.events.models import Event, Session
+from majlis.events.rules import booking_closed, booking_window_check
 
 
 @dataclass(frozen=True)
@@ -54,69 +54,119 @@ class IdempotencyClaim:
 
 
 @dataclass(frozen=True)
-class QuickBooking:
-    """What the one-statement booking did: a booking, or (for a key already
-    used by the same request) the answer stored the first time."""
+class DatabaseBooking:
+    """What ``majlis_book_v3`` answered: ``booked``, ``refused`` (with the
+    refusal's code and the facts its message needs), ``replayed`` (the answer
+    stored for the same key and request) or ``key_reused``."""
 
-    booking_id: int | None = None
-    status: str | None = None
-    waitlist_position: int | None = None
-    stored_answer: tuple[int, dict] | None = None
+    outcome: str
+    booking_id: int | None
+    status: str | None
+    waitlist_position: int | None
+    refusal: str | None
+    detail_booking: int | None
+    detail_status: str | None
+    detail_session: str | None
+    detail_when: datetime | None
+    stored_status: int | None
+    stored_body: dict[str, Any] | None
+
+    def booking(self) -> Booking:
+        """The booking made, as the services return it."""
+        if self.booking_id is None:
+            raise RuntimeError(f"no booking was made: {self}")
+        return Booking.objects.select_related("session", "participant").get(
+            pk=self.booking_id
+        )
 
 
-def booking_create_quick(
+WALK_IN_TOO_EARLY = _(
+    "Seats are given at the door once absent delegates can be released."
+)
+WALK_IN_FULL = _("There is no free seat left in this session.")
+
+
+def book_in_database(
     *,
     participant: Participant,
-    event_id: int,
-    session_code: str,
+    session_id: int | None = None,
+    event_slug: str = "",
+    session_code: str = "",
+    actor: Actor,
+    switch: bool = False,
+    walk_in: bool = False,
+    check_in: bool = False,
     access_needs: list[str],
     access_needs_note: str,
     enforce_window: bool = True,
     idempotency: IdempotencyClaim | None = None,
-) -> QuickBooking | None:
-    """The common booking in one statement, on PostgreSQL; ``None`` when the
-    case needs :func:`booking_create` (or on SQLite), having changed nothing.
+) -> DatabaseBooking:
+    """Every booking on PostgreSQL, decided whole by one statement
+    (majlis/bookings/sql/book_v3.sql): the session by id, or by the event's
+    slug and its code. Raises only ``TryAgain``."""
+    unknown = unknown_access_needs(access_needs)
+    (row,) = engine.call(
+        "majlis_book_v3",
+        [
+            participant.pk,
+            session_id,
+            event_slug,
+            session_code,
+            switch,
+            walk_in,
+            check_in,
+            json.dumps([need for need in AccessNeed.values if need in access_needs]),
+            ", ".join(unknown) if unknown else None,
+            access_needs_note.strip(),
+            enforce_window,
+            engine.lock_timeout(),
+            *engine.actor_arguments(actor),
+            idempotency.principal if idempotency else None,
+            idempotency.key[:200] if idempotency else None,
+            idempotency.fingerprint if idempotency else None,
+        ],
+    )
+    booked = DatabaseBooking(*row)
+    if booked.stored_body is not None:
+        booked = replace(booked, stored_body=dict(engine.as_json(booked.stored_body)))
+    return booked
 
-    A delegate's booking with nothing of theirs in the way is the whole of a
-    flash crowd: run as one statement (majlis/bookings/sql/book_seat_v2.sql),
-    the session's lock is held only inside PostgreSQL, never across a round
-    trip to a busy Python process (docs/adr/0002-one-statement-booking.md).
-    Raises ``TryAgain`` when the lock stays busy.
-    """
-    if connection.vendor != "postgresql" or participant.event_id != event_id:
-        return None
-    if any(need not in AccessNeed.values for need in access_needs):
-        return None
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT * FROM majlis_book_seat_v2"
-                "(%s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s, %s)",
-                [
-                    participant.pk,
-                    event_id,
-                    session_code,
-                    json.dumps(checked_access_needs(access_needs)),
-                    access_needs_note.strip(),
-                    enforce_window,
-                    f"{int(settings.MAJLIS_LOCK_TIMEOUT_MS)}ms",
-                    idempotency.principal if idempotency else None,
-                    idempotency.key if idempotency else None,
-                    idempotency.fingerprint if idempotency else None,
-                ],
+
+def book_refusal(
+    booked: DatabaseBooking, *, event: Callable[[], Event], access_needs: list[str]
+) -> MajlisError:
+    """The error a refusal of :func:`book_in_database` stands for, worded in
+    the active language (``event`` is read only to say when booking opens or
+    closed)."""
+    match booked.refusal:
+        case "not_found":
+            return NotFound()
+        case "not_registered":
+            return NotRegistered()
+        case "booking_not_open":
+            return booking_closed(event=event(), opens_at=booked.detail_when)
+        case "booking_closed":
+            return booking_closed(event=event(), closed_at=booked.detail_when)
+        case "already_booked":
+            return AlreadyBooked(
+                extra={"booking": booked.detail_booking, "status": booked.detail_status}
             )
-            outcome, booking_id, status, position, stored_status, stored_body = (
-                cursor.fetchone()
+        case "time_conflict":
+            return TimeConflict(
+                extra={
+                    "booking": booked.detail_booking,
+                    "session": booked.detail_session,
+                }
             )
-    except OperationalError as error:
-        raise TryAgain() from error
-    if outcome == "duplicate":
-        # Django's PostgreSQL backend hands jsonb over as text, for its own decoder.
-        body = json.loads(stored_body) if isinstance(stored_body, str) else stored_body
-        return QuickBooking(stored_answer=(stored_status, dict(body or {})))
-    if outcome == "booked":
-        return QuickBooking(booking_id, status, position)
-    return None
+        case "too_early_walk_in":
+            return TooEarly(WALK_IN_TOO_EARLY)
+        case "full_walk_in":
+            return SessionFull(WALK_IN_FULL)
+        case "session_full":
+            return SessionFull()
+        case "invalid_needs":
+            return unknown_access_needs_error(unknown_access_needs(access_needs))
+    raise RuntimeError(f"majlis_book_v3 answered {booked}")
 
 
 def booking_create(
@@ -129,41 +179,44 @@ def booking_create(
     access_needs_note: str = "",
     enforce_window: bool = True,
     walk_in: bool = False,
-    quick_tried: bool = False,
 ) -> Booking:
     """Book a seat, or a place on the waiting list when the session is full.
 
     With ``switch``, a seat held in an overlapping session is released in the
     same transaction if the new session has a seat; if it is full, the
-    delegate waits for it and keeps the old seat. Locks the session's overlap
-    group. Raises ``NotRegistered``, ``BookingClosed``, ``AlreadyBooked``,
-    ``TimeConflict``, ``SessionFull`` or ``TryAgain``. A delegate's own booking
-    first tries :func:`booking_create_quick`, unless the caller just did
-    (``quick_tried``) and was handed the case back.
+    delegate waits for it and keeps the old seat. A ``walk_in`` gets a free
+    seat only, once absent delegates' seats may be released. Raises
+    ``NotRegistered``, ``BookingClosed``, ``AlreadyBooked``, ``TimeConflict``,
+    ``TooEarly``, ``SessionFull``, ``InvalidInput`` or ``TryAgain``. On
+    PostgreSQL one statement decides (refusals without a lock, a seat under
+    the session's row lock, a switch under the overlap group's); on SQLite,
+    :func:`_booking_create_locked`.
     """
-    if actor.kind == ActorKind.PARTICIPANT and not walk_in and not quick_tried:
-        quick = booking_create_quick(
+    if not engine.database_decides():
+        return _booking_create_locked(
             participant=participant,
-            event_id=session.event_id,
-            session_code=session.code,
-            access_needs=access_needs or [],
+            session=session,
+            actor=actor,
+            switch=switch,
+            access_needs=access_needs,
             access_needs_note=access_needs_note,
             enforce_window=enforce_window,
+            walk_in=walk_in,
         )
-        if quick is not None and quick.booking_id is not None:
-            return Booking.objects.select_related("session", "participant").get(
-                pk=quick.booking_id
-            )
-    return _booking_create_locked(
+    needs = list(access_needs or [])
+    booked = book_in_database(
         participant=participant,
-        session=session,
+        session_id=session.pk,
         actor=actor,
         switch=switch,
-        access_needs=access_needs,
+        walk_in=walk_in,
+        access_needs=needs,
         access_needs_note=access_needs_note,
         enforce_window=enforce_window,
-        walk_in=walk_in,
     )
+    if booked.outcome != "booked":
+        raise book_refusal(booked, event=lambda: session.event, access_needs=needs)
+    return booked.booking()
 
 
 @busy_means_try_again
@@ -179,6 +232,8 @@ def _booking_create_locked(
     enforce_window: bool,
     walk_in: bool,
 ) -> Booking:
+    """The Python engine of :func:`booking_create`: SQLite's, and on
+    PostgreSQL the differential test's. Locks the session's overlap group."""
     if participant.event_id != session.event_id:
         raise NotRegistered()
     # The caller's copy may be seconds old (the API remembers tokens): the
@@ -218,11 +273,9 @@ def _booking_create_locked(
     has_seat = session.seats_taken < session.capacity
     if walk_in:
         if now < session.no_show_release_at:
-            raise TooEarly(
-                _("Seats are given at the door once absent delegates can be released.")
-            )
+            raise TooEarly(WALK_IN_TOO_EARLY)
         if not has_seat:
-            raise SessionFull(_("There is no free seat left in this session."))
+            raise SessionFull(WALK_IN_FULL)
     if not has_seat and not session.has_waitlist:
         raise SessionFull()
 
@@ -264,8 +317,6 @@ def _booking_create_locked(
     return booking
 
 
-@busy_means_try_again
-@transaction.atomic
 def booking_update_access_needs(
     *, booking: Booking, needs: list[str], note: str, actor: Actor
 ) -> Booking:
@@ -275,12 +326,33 @@ def booking_update_access_needs(
     for an unknown need.
     """
     checked = checked_access_needs(needs)
+    if engine.database_decides():
+        engine.call(
+            "majlis_update_access_needs_v1",
+            [
+                booking.pk,
+                json.dumps(checked),
+                note.strip()[:500],
+                *engine.actor_arguments(actor),
+            ],
+        )
+        return Booking.objects.select_related("participant").get(pk=booking.pk)
+    return _booking_update_access_needs_locked(
+        booking=booking, needs=checked, note=note, actor=actor
+    )
+
+
+@busy_means_try_again
+@transaction.atomic
+def _booking_update_access_needs_locked(
+    *, booking: Booking, needs: list[str], note: str, actor: Actor
+) -> Booking:
     booking = (
         Booking.objects.select_for_update(of=("self",))
         .select_related("participant")
         .get(pk=booking.pk)
     )
-    booking.access_needs = checked
+    booking.access_needs = needs
     booking.access_needs_note = note.strip()[:500]
     booking.save(update_fields=["access_needs", "access_needs_note"])
     change = Change(now=timezone.now(), actor=actor, sessions={})

@@ -1,10 +1,10 @@
 """Cancelling a booking, and moving one on a delegate's behalf: the freed seat
 goes to the first person waiting, in the same transaction."""
 
-from django.conf import settings
-from django.db import OperationalError, connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from majlis.bookings import engine
 from majlis.bookings.locking import (
     busy_means_try_again,
     lock_overlap_group,
@@ -12,69 +12,52 @@ from majlis.bookings.locking import (
     overlap_group_ids,
 )
 from majlis.bookings.models import Booking, BookingChange, BookingStatus
-from majlis.bookings.services.booking import booking_create
+from majlis.bookings.services.booking import (
+    DatabaseBooking,
+    book_refusal,
+    booking_create,
+)
 from majlis.bookings.services.changes import (
     Actor,
     Change,
     fill_free_seats,
     release_seat,
 )
-from majlis.core.exceptions import TryAgain
-from majlis.events.models import Session
-from majlis.events.rules import booking_window_check
+from majlis.events.models import Event, Session
+from majlis.events.rules import booking_closed, booking_window_check
 
 
-@busy_means_try_again
 def booking_cancel(
     *, booking: Booking, actor: Actor, enforce_window: bool = True
 ) -> Booking:
     """Cancel a booking; a freed seat goes to the first waiting delegate at once.
 
     Cancelling a cancelled booking changes nothing and returns it. Locks the
-    session's overlap group. Raises ``BookingClosed`` or ``TryAgain``. Tries
-    :func:`booking_cancel_quick` first.
+    session's overlap group (on PostgreSQL inside one statement,
+    majlis/bookings/sql/cancel_v2.sql). Raises ``BookingClosed`` or
+    ``TryAgain``.
     """
-    if booking_cancel_quick(
-        booking=booking, actor=actor, enforce_window=enforce_window
-    ):
-        return Booking.objects.select_related("participant").get(pk=booking.pk)
-    return _booking_cancel_locked(
-        booking=booking, actor=actor, enforce_window=enforce_window
+    if not engine.database_decides():
+        return _booking_cancel_locked(
+            booking=booking, actor=actor, enforce_window=enforce_window
+        )
+    ((outcome, refusal, when),) = engine.call(
+        "majlis_cancel_v2",
+        [
+            booking.pk,
+            enforce_window,
+            engine.lock_timeout(),
+            *engine.actor_arguments(actor),
+        ],
     )
-
-
-def booking_cancel_quick(
-    *, booking: Booking, actor: Actor, enforce_window: bool = True
-) -> bool:
-    """The whole cancellation, cascades included, in one statement on
-    PostgreSQL; ``False`` when the case needs the locked path (or on SQLite),
-    having changed nothing.
-
-    The overlap group's lock is held only inside PostgreSQL, never across the
-    round trips of a promotion and its cascade
-    (majlis/bookings/sql/cancel_booking_v1.sql,
-    docs/adr/0004-one-statement-cancellation.md). Raises ``TryAgain`` when the
-    lock stays busy.
-    """
-    if connection.vendor != "postgresql":
-        return False
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT majlis_cancel_booking_v1(%s, %s, %s, %s, %s, %s)",
-                [
-                    booking.pk,
-                    enforce_window,
-                    f"{int(settings.MAJLIS_LOCK_TIMEOUT_MS)}ms",
-                    actor.kind.value,
-                    actor.user.pk if actor.user else None,
-                    actor.api_key.pk if actor.api_key else None,
-                ],
-            )
-            (outcome,) = cursor.fetchone()
-    except OperationalError as error:
-        raise TryAgain() from error
-    return bool(outcome == "cancelled")
+    if outcome == "not_found":
+        raise Booking.DoesNotExist()
+    if outcome == "refused":
+        event = Event.objects.get(sessions__bookings=booking.pk)
+        if refusal == "booking_not_open":
+            raise booking_closed(event=event, opens_at=when)
+        raise booking_closed(event=event, closed_at=when)
+    return Booking.objects.select_related("participant").get(pk=booking.pk)
 
 
 @busy_means_try_again
@@ -82,6 +65,8 @@ def booking_cancel_quick(
 def _booking_cancel_locked(
     *, booking: Booking, actor: Actor, enforce_window: bool
 ) -> Booking:
+    """The Python engine of :func:`booking_cancel`: SQLite's, and on
+    PostgreSQL the differential test's."""
     sessions = lock_overlap_group(booking.session)
     now = timezone.now()
     booking = Booking.objects.select_related("participant").get(pk=booking.pk)
@@ -107,16 +92,40 @@ def _booking_cancel_locked(
     return booking
 
 
-@busy_means_try_again
-@transaction.atomic
 def booking_move(*, booking: Booking, to_session: Session, actor: Actor) -> Booking:
     """Move a delegate's booking to another session of the event, on their behalf.
 
     If the other session has a seat, the delegate takes it and the old booking
     is cancelled (its seat goes to the first person waiting there); if it is
     full, they wait for it and keep what they hold. Locks both overlap groups
-    first, in primary-key order. Raises what ``booking_create`` raises.
+    first, in primary-key order (on PostgreSQL inside one statement,
+    majlis/bookings/sql/move_booking_v1.sql). Raises what ``booking_create``
+    raises.
     """
+    if not engine.database_decides():
+        return _booking_move_locked(booking=booking, to_session=to_session, actor=actor)
+    (row,) = engine.call(
+        "majlis_move_booking_v1",
+        [
+            booking.pk,
+            to_session.pk,
+            engine.lock_timeout(),
+            *engine.actor_arguments(actor),
+        ],
+    )
+    moved = DatabaseBooking(*row)
+    if moved.outcome != "booked":
+        raise book_refusal(
+            moved, event=lambda: to_session.event, access_needs=booking.access_needs
+        )
+    return moved.booking()
+
+
+@busy_means_try_again
+@transaction.atomic
+def _booking_move_locked(
+    *, booking: Booking, to_session: Session, actor: Actor
+) -> Booking:
     lock_sessions(
         set(overlap_group_ids(booking.session)) | set(overlap_group_ids(to_session))
     )

@@ -155,10 +155,19 @@ def fill_free_seats(change: Change, session_ids: list[int]) -> None:
             change.notify(waiting, "booking_promoted")
 
 
+def unknown_access_needs(needs: list[str]) -> list[str]:
+    return [need for need in needs if need not in AccessNeed.values]
+
+
+def unknown_access_needs_error(unknown: list[str]) -> InvalidInput:
+    return InvalidInput(
+        _("Unknown access needs: %(needs)s.") % {"needs": ", ".join(unknown)}
+    )
+
+
 def checked_access_needs(needs: list[str]) -> list[str]:
-    unknown = [need for need in needs if need not in AccessNeed.values]
+    """The needs in their catalogue's order; raises ``InvalidInput`` for an unknown one."""
+    unknown = unknown_access_needs(needs)
     if unknown:
-        raise InvalidInput(
-            _("Unknown access needs: %(needs)s.") % {"needs": ", ".join(unknown)}
-        )
+        raise unknown_access_needs_error(unknown)
     return [need for need in AccessNeed.values if need in needs]

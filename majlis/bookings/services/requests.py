@@ -2,37 +2,34 @@
 
 This is the one entry point of the delegates' pages and the API for a
 booking: it takes the request's idempotency claim (an ``Idempotency-Key``, or
-a web form's one-time token), tries the one-statement booking on PostgreSQL,
-refuses without any lock what is refused whatever the others do, and hands
-the rest to the locked path, all under the claim. Callers only turn the
-answer into JSON or a page.
+a web form's one-time token) and answers under it. On PostgreSQL one
+statement decides and keeps the answer (majlis/bookings/sql/book_v3.sql); a
+refusal comes back as its facts, is worded here in the caller's language and
+stored for the retries. On SQLite the Python engine decides, under the
+claim's transaction. Callers only turn the answer into JSON or a page.
 """
 
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils import timezone
-
 from majlis.accounts.models import Participant
-from majlis.bookings.idempotency import run_once
-from majlis.bookings.models import Booking, BookingStatus
+from majlis.bookings import engine
+from majlis.bookings.idempotency import remember, run_once
 from majlis.bookings.selectors import waitlist_position
 from majlis.bookings.services.booking import (
     IdempotencyClaim,
-    QuickBooking,
     _booking_create_locked,
-    booking_create_quick,
+    book_in_database,
+    book_refusal,
 )
 from majlis.bookings.services.changes import Actor
 from majlis.core.exceptions import (
-    AlreadyBooked,
+    IdempotencyKeyReused,
     MajlisError,
     NotFound,
     NotRegistered,
-    TimeConflict,
 )
 from majlis.events.models import Event, Session
-from majlis.events.rules import booking_window_check
 
 
 @dataclass(frozen=True)
@@ -76,63 +73,6 @@ def _booked(booking_id: int, session_code: str, status: str, position: int | Non
     }
 
 
-def _quick_answer(quick: QuickBooking, session_code: str) -> BookingAnswer:
-    if quick.stored_answer is not None:
-        status, body = quick.stored_answer
-        return BookingAnswer(status, body, replayed=True)
-    return BookingAnswer(
-        201,
-        _booked(
-            quick.booking_id or 0,
-            session_code,
-            quick.status or "",
-            quick.waitlist_position,
-        ),
-    )
-
-
-def refuse_without_locks(
-    *, participant: Participant, session: Session, switch: bool
-) -> None:
-    """Raise what the locked path would refuse whatever other requests do
-    meanwhile: the booking window, a booking already held here, a seat held
-    at the same time (unless switching).
-
-    Each is a fact of one committed moment, so a refusal read without a lock
-    is the answer the request would have had at that moment; a request that
-    passes still meets every rule again under the locks. A crowd's repeats
-    and conflicts are then answered without waiting on anybody's lock.
-    """
-    booking_window_check(event=session.event, session=session, now=timezone.now())
-    held = (
-        Booking.objects.filter(
-            participant=participant,
-            session=session,
-            status__in=[BookingStatus.CONFIRMED, BookingStatus.WAITLISTED],
-        )
-        .values_list("pk", "status")
-        .first()
-    )
-    if held is not None:
-        raise AlreadyBooked(extra={"booking": held[0], "status": held[1]})
-    if switch:
-        return
-    blocking = (
-        Booking.objects.filter(
-            participant=participant,
-            status=BookingStatus.CONFIRMED,
-            starts_at__lt=session.ends_at,
-            ends_at__gt=session.starts_at,
-        )
-        .exclude(session=session)
-        .values_list("pk", "session__code")
-        .order_by("pk")
-        .first()
-    )
-    if blocking is not None:
-        raise TimeConflict(extra={"booking": blocking[0], "session": blocking[1]})
-
-
 def booking_request(
     *,
     participant: Participant,
@@ -150,17 +90,16 @@ def booking_request(
     (``IdempotencyKeyReused``). Raises only ``TryAgain`` and
     ``IdempotencyKeyReused``."""
     needs = list(access_needs or [])
-    if participant.event.slug == event_slug:
-        quick = booking_create_quick(
+    if engine.database_decides():
+        return _request_in_database(
             participant=participant,
-            event_id=participant.event_id,
+            event_slug=event_slug,
             session_code=session_code,
+            switch=switch,
             access_needs=needs,
             access_needs_note=access_needs_note,
             idempotency=idempotency,
         )
-        if quick is not None:
-            return _quick_answer(quick, session_code)
 
     def work() -> tuple[int, dict]:
         event = Event.objects.filter(slug=event_slug).first()
@@ -175,7 +114,6 @@ def booking_request(
         )
         if session is None:
             raise NotFound()
-        refuse_without_locks(participant=participant, session=session, switch=switch)
         booking = _booking_create_locked(
             participant=participant,
             session=session,
@@ -199,6 +137,60 @@ def booking_request(
         request_fingerprint=idempotency.fingerprint if idempotency else "",
         work=work,
         error_answer=error_answer,
+    )
+    return BookingAnswer(status, _stored_shape(body), replayed=replayed)
+
+
+def _request_in_database(
+    *,
+    participant: Participant,
+    event_slug: str,
+    session_code: str,
+    switch: bool,
+    access_needs: list[str],
+    access_needs_note: str,
+    idempotency: IdempotencyClaim | None,
+) -> BookingAnswer:
+    booked = book_in_database(
+        participant=participant,
+        event_slug=event_slug,
+        session_code=session_code,
+        actor=Actor.delegate(),
+        switch=switch,
+        access_needs=access_needs,
+        access_needs_note=access_needs_note,
+        idempotency=idempotency,
+    )
+    if booked.outcome == "booked":
+        return BookingAnswer(
+            201,
+            _booked(
+                booked.booking_id or 0,
+                session_code,
+                booked.status or "",
+                booked.waitlist_position,
+            ),
+        )
+    if booked.outcome == "replayed":
+        return BookingAnswer(
+            booked.stored_status or 0,
+            _stored_shape(booked.stored_body or {}),
+            replayed=True,
+        )
+    if booked.outcome == "key_reused":
+        raise IdempotencyKeyReused()
+    error = book_refusal(
+        booked,
+        event=lambda: Event.objects.get(slug=event_slug),
+        access_needs=access_needs,
+    )
+    if idempotency is None:
+        return BookingAnswer(error.http_status, error.as_answer())
+    status, body, replayed = remember(
+        principal=idempotency.principal,
+        key=idempotency.key,
+        request_fingerprint=idempotency.fingerprint,
+        answer=(error.http_status, error.as_answer()),
     )
     return BookingAnswer(status, _stored_shape(body), replayed=replayed)
 

@@ -16,9 +16,9 @@ from majlis.bookings.services import (
     Actor,
     booking_cancel,
     booking_create,
-    booking_create_quick,
     session_move,
 )
+from majlis.core.exceptions import SessionFull
 from majlis.events.models import Session
 from majlis.testing.concurrency import row_lock_taken, run_together
 from majlis.testing.factories import EventFactory, ParticipantFactory, SessionFactory
@@ -208,37 +208,30 @@ def test_two_sessions_moved_at_once_into_the_same_slot_cannot_both_clash():
     assert len(held) == 2 and not held[0].session.overlaps(held[1].session)
 
 
-@pytest.mark.parametrize("handed_back", [True, False])
-def test_a_handed_back_quick_booking_keeps_no_lock_in_the_callers_transaction(
-    handed_back,
-):
-    """The API tries the one-statement booking first and, when it is handed
-    back, books under the overlap-group lock in the same transaction: a row
-    lock left behind would be taken out of id order, and once deadlocked
-    against another booking in the flash-crowd bench."""
+@pytest.mark.parametrize("refused", [True, False])
+def test_a_refused_booking_keeps_no_lock_in_the_callers_transaction(refused):
+    """A booking inside a caller's transaction (the back office's move, a
+    test) keeps the session's row locked to the caller's commit when it books,
+    and nothing when it is refused: a row held out of turn could deadlock
+    against another booking, as it once did in the flash-crowd bench."""
     event = EventFactory()
     session = SessionFactory(event=event, capacity=1, has_waitlist=False)
     holder, person = ParticipantFactory.create_batch(2, event=event)
-    if handed_back:  # full and no waiting list: the quick path hands it back
+    if refused:  # full and no waiting list
         booking_create(participant=holder, session=session, actor=Actor.delegate())
 
     with transaction.atomic():
-        quick = booking_create_quick(
-            participant=person,
-            event_id=event.pk,
-            session_code=session.code,
-            access_needs=[],
-            access_needs_note="",
-        )
-        assert (quick is None) == handed_back
-        # When it books, the lock is held to the end, as it must be.
-        assert row_lock_taken(session) is not handed_back
+        try:
+            booking_create(participant=person, session=session, actor=Actor.delegate())
+        except SessionFull:
+            assert refused
+        assert row_lock_taken(session) is not refused
 
 
 def test_one_delegate_booking_two_overlapping_sessions_at_once_never_hears_try_again():
-    """Found in review: when both one-statement bookings insert at the same
-    moment, each waits for the other's constraint check and PostgreSQL reports
-    a deadlock; the booking must hand that back like any conflict, so the
+    """Found in review: when both bookings insert at the same moment, each
+    waits for the other's constraint check and PostgreSQL reports a deadlock;
+    the booking must decide again on what the other committed, so the
     delegate hears time_conflict, not "try again"."""
     outcomes: Counter[str] = Counter()
     for _round in range(30):

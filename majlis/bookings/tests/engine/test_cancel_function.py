@@ -1,31 +1,26 @@
-"""The one-statement cancellation on PostgreSQL
-(docs/adr/0004-one-statement-cancellation.md).
-
-It must write exactly what the locked Python path writes, cascades included,
-and change nothing at all for the cases it hands back.
-"""
+"""The cancellation function on PostgreSQL (majlis/bookings/sql/cancel_v2.sql,
+docs/adr/0005-one-engine-per-database.md): one statement decides every case,
+cascades included, and a refusal changes nothing and keeps no lock. The
+differential test compares its rows with the Python engine's."""
 
 import threading
 import time
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import User
 from django.db import connections, transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from majlis.accounts.models import ApiKey
 from majlis.bookings.models import Booking, BookingChange
 from majlis.bookings.services import (
     Actor,
     booking_cancel,
-    booking_cancel_quick,
     booking_create,
     session_move,
 )
-from majlis.bookings.services.cancellation import _booking_cancel_locked
+from majlis.core.exceptions import BookingClosed
 from majlis.events.models import Session
 from majlis.outbox.models import OutboxMessage
 from majlis.testing.concurrency import row_lock_taken
@@ -86,136 +81,11 @@ def a_full_morning() -> dict[str, Booking]:
     }
 
 
-def what_changed(bookings: dict[str, Booking], since: tuple[int, int]):
-    """Every row the cancellation wrote or changed, with ids turned into the
-    roles of :func:`a_full_morning`, so two runs can be compared."""
-    role = {booking.pk: name for name, booking in bookings.items()}
-    event = bookings["leaver"].session.event_id
-    changes = list(
-        BookingChange.objects.filter(pk__gt=since[0])
-        .order_by("pk")
-        .values_list(
-            "booking_id",
-            "action",
-            "from_status",
-            "to_status",
-            "actor_kind",
-            "actor_user__username",
-            "actor_api_key__name",
-            "at",
-        )
-    )
-    moments = {change[-1] for change in changes}
-    assert len(moments) == 1, "one transaction, one moment"
-    (now,) = moments
-    messages = [
-        (
-            kind,
-            to_email.split("-")[0],
-            language,
-            {key: role[value] for key, value in payload.items()},
-        )
-        for kind, to_email, language, payload in OutboxMessage.objects.filter(
-            pk__gt=since[1]
-        )
-        .order_by("pk")
-        .values_list("kind", "to_email", "language", "payload")
-    ]
-    rows = {
-        role[b.pk]: (
-            b.status,
-            b.cancelled_at == now if b.cancelled_at else None,
-            b.confirmed_at == now if b.confirmed_at else None,
-        )
-        for b in Booking.objects.filter(session__event_id=event)
-    }
-    counters = sorted(
-        Session.objects.filter(event_id=event).values_list(
-            "code", "seats_taken", "waitlist_length"
-        )
-    )
-    return (
-        [(role[c[0]], *c[1:-1]) for c in changes],
-        messages,
-        rows,
-        counters,
-    )
-
-
-def high_water() -> tuple[int, int]:
-    return (
-        BookingChange.objects.order_by("-pk").values_list("pk", flat=True).first() or 0,
-        OutboxMessage.objects.order_by("-pk").values_list("pk", flat=True).first() or 0,
-    )
-
-
-def actor_of(kind: str) -> Actor:
-    if kind == "organiser":
-        return Actor.organiser(User.objects.create_user("organiser"))
-    if kind == "integration":
-        return Actor.integration(
-            ApiKey.objects.create(name="registration", key_hash="x")
-        )
-    return Actor.delegate()
-
-
-@pytest.mark.parametrize("actor_kind", ["delegate", "organiser", "integration"])
-@pytest.mark.parametrize("leaving", ["leaver", "fourth_waits", "first_holds"])
-def test_the_same_rows_as_the_locked_path(actor_kind, leaving):
-    """The whole cascade through one statement and through the locked path,
-    on two identical mornings: the same audit rows, messages, bookings and
-    counters, in the same order."""
-    actor = actor_of(actor_kind)
-    quick_morning, locked_morning = a_full_morning(), a_full_morning()
-
-    since = high_water()
-    assert booking_cancel_quick(booking=quick_morning[leaving], actor=actor)
-    by_quick = what_changed(quick_morning, since)
-    since = high_water()
-    _booking_cancel_locked(
-        booking=locked_morning[leaving], actor=actor, enforce_window=True
-    )
-    by_locked = what_changed(locked_morning, since)
-
-    assert by_quick == by_locked
-
-
-def test_a_seat_in_the_group_at_another_time_is_kept_by_the_promoted():
-    """The cascade gives up only the seat held at the same time: a seat in a
-    session of the same group that does not overlap the freed one stays."""
-
-    def morning() -> dict[str, Booking]:
-        event = EventFactory()
-        a = SessionFactory(event=event, capacity=1, starts_at=afternoon(hour=9))
-        SessionFactory(event=event, starts_at=afternoon(hour=10))  # links A and C
-        c = SessionFactory(
-            event=event, capacity=1, starts_at=afternoon(hour=11, minute=30)
-        )
-        leaver, promoted = ParticipantFactory.create_batch(2, event=event)
-        return {
-            "leaver": book(leaver, a),
-            "kept": book(promoted, c),
-            "waits": book(promoted, a),
-        }
-
-    quick_morning, locked_morning = morning(), morning()
-    assert booking_cancel_quick(booking=quick_morning["leaver"], actor=Actor.delegate())
-    _booking_cancel_locked(
-        booking=locked_morning["leaver"], actor=Actor.delegate(), enforce_window=True
-    )
-
-    for bookings in (quick_morning, locked_morning):
-        assert {
-            name: Booking.objects.get(pk=booking.pk).status
-            for name, booking in bookings.items()
-        } == {"leaver": "cancelled", "kept": "confirmed", "waits": "confirmed"}
-
-
 def test_a_freed_seat_cascades_through_the_whole_group():
     """What the cascade does, spelled out once (the test above only compares)."""
     morning = a_full_morning()
 
-    booking_cancel_quick(booking=morning["leaver"], actor=Actor.delegate())
+    booking_cancel(booking=morning["leaver"], actor=Actor.delegate())
 
     status = {
         name: Booking.objects.get(pk=booking.pk).status
@@ -252,9 +122,8 @@ def test_a_freed_seat_cascades_through_the_whole_group():
     ]
 
 
-def test_the_service_takes_the_quick_path(django_assert_max_num_queries):
-    """One statement and one read back: if the quick path silently fell back,
-    the locked path's statements would show here."""
+def test_the_service_is_one_statement(django_assert_max_num_queries):
+    """One statement and one read back: no Python decides anything."""
     morning = a_full_morning()
 
     with django_assert_max_num_queries(2):
@@ -283,7 +152,7 @@ def everything() -> tuple[list, list, list, list]:
         "unknown booking",
     ],
 )
-def test_every_other_case_is_handed_back_having_changed_nothing(case):
+def test_every_refusal_changes_nothing(case):
     morning = a_full_morning()
     booking = morning["leaver"]
     event = booking.session.event
@@ -301,7 +170,19 @@ def test_every_other_case_is_handed_back_having_changed_nothing(case):
         booking = Booking(pk=booking.pk + 1000)
     before = everything()
 
-    assert not booking_cancel_quick(booking=booking, actor=Actor.delegate())
+    if case == "already cancelled":
+        assert booking_cancel(booking=booking, actor=Actor.delegate()).status == (
+            "cancelled"
+        )
+    elif case == "unknown booking":
+        with pytest.raises(Booking.DoesNotExist):
+            booking_cancel(booking=booking, actor=Actor.delegate())
+    else:
+        with pytest.raises(BookingClosed) as refused:
+            booking_cancel(booking=booking, actor=Actor.delegate())
+        assert ("opens" if "not open" in case else "closed") in str(
+            refused.value.message
+        )
 
     assert everything() == before
 
@@ -314,7 +195,9 @@ def test_a_demo_conference_may_cancel_after_the_start():
     event.save()
     _start_the_morning_a_minute_ago(morning["leaver"])
 
-    assert booking_cancel_quick(booking=morning["leaver"], actor=Actor.delegate())
+    assert booking_cancel(booking=morning["leaver"], actor=Actor.delegate()).status == (
+        "cancelled"
+    )
 
 
 def _start_the_morning_a_minute_ago(booking: Booking) -> None:
@@ -330,62 +213,52 @@ def _start_the_morning_a_minute_ago(booking: Booking) -> None:
         )
 
 
-def test_the_service_still_answers_the_handed_back_cases():
+def test_outside_the_window_the_back_office_may_still_cancel():
     morning = a_full_morning()
     event = morning["leaver"].session.event
-    cancelled = booking_cancel(booking=morning["leaver"], actor=Actor.delegate())
-    again = booking_cancel(booking=cancelled, actor=Actor.delegate())
-    assert again.status == "cancelled"
-
     event.booking_closes_at = timezone.now() - timedelta(minutes=1)
     event.save()
-    from majlis.core.exceptions import BookingClosed
 
     with pytest.raises(BookingClosed):
         booking_cancel(booking=morning["fourth_waits"], actor=Actor.delegate())
-    assert booking_cancel_quick(
+    cancelled = booking_cancel(
         booking=morning["fourth_waits"], actor=Actor.delegate(), enforce_window=False
     )
+    assert cancelled.status == "cancelled"
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("handed_back", [True, False])
-def test_a_handed_back_cancellation_keeps_no_lock_in_the_callers_transaction(
-    handed_back,
-):
-    """Handed back, nothing of the group may stay locked: the locked path that
-    follows takes the group in id order, and a row held out of turn could
-    deadlock. Done, the whole group stays locked to the caller's commit, even
-    the sessions it wrote nothing to (a waiting place given up changes one
-    session's counter)."""
+@pytest.mark.parametrize("refused", [True, False])
+def test_a_refused_cancellation_keeps_no_lock_in_the_callers_transaction(refused):
+    """Refused, nothing of the group stays locked. Done, the whole group stays
+    locked to the caller's commit, even the sessions it wrote nothing to (a
+    waiting place given up changes one session's counter)."""
     morning = a_full_morning()
     leaving = morning["fourth_waits"]
-    if handed_back:
+    if refused:
         booking_cancel(booking=leaving, actor=Actor.delegate())
     group = [morning[name].session for name in ("leaver", "first_holds", "third_waits")]
 
     with transaction.atomic():
-        done = booking_cancel_quick(booking=leaving, actor=Actor.delegate())
-        assert done is not handed_back
-        assert [row_lock_taken(session) for session in group] == [not handed_back] * 3
+        booking_cancel(booking=leaving, actor=Actor.delegate())
+        assert [row_lock_taken(session) for session in group] == [not refused] * 3
         assert not row_lock_taken(morning["bystander"].session)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_session_moved_into_the_group_while_it_waited_hands_the_case_back():
+def test_a_session_moved_into_the_group_while_it_waited_is_locked_too():
     """The group is worked out before the lock is taken: a session moved into
-    it meanwhile would be left unlocked, so the function works the group out
-    again under the lock and hands the case to the locked path, which locks
-    the newcomer too."""
+    it meanwhile is found when the group is worked out again under the lock,
+    and locked too, so that the cascade may reach it."""
     morning = a_full_morning()
     later = morning["bystander"].session
     answer: dict[str, object] = {}
 
     def cancel() -> None:
         try:
-            answer["done"] = booking_cancel_quick(
+            answer["status"] = booking_cancel(
                 booking=morning["leaver"], actor=Actor.delegate()
-            )
+            ).status
         finally:
             connections.close_all()
 
@@ -401,9 +274,7 @@ def test_a_session_moved_into_the_group_while_it_waited_hands_the_case_back():
         _wait_until_someone_waits_for_a_lock()
     waiter.join(timeout=30)
 
-    assert answer == {"done": False}
-    assert Booking.objects.get(pk=morning["leaver"].pk).status == "confirmed"
-    booking_cancel(booking=morning["leaver"], actor=Actor.delegate())
+    assert answer == {"status": "cancelled"}
     assert Booking.objects.get(pk=morning["first_waits"].pk).status == "confirmed"
 
 
@@ -431,8 +302,9 @@ def _wait_until_someone_waits_for_a_lock() -> None:
     )
 )
 def test_the_database_works_out_the_same_overlap_groups(slots):
-    """majlis_overlap_group_v1 against overlap_group_ids, on random timetables
-    of quarter hours (ties, touching ends and chains included)."""
+    """majlis_overlap_group_v2 against overlap_group_ids, on random timetables
+    of quarter hours (ties, touching ends and chains included), as they are
+    and with the first session moved to the last slot."""
     from django.db import connection
 
     from majlis.bookings.locking import overlap_group_ids
@@ -448,11 +320,15 @@ def test_the_database_works_out_the_same_overlap_groups(slots):
             )
             for start, length in slots
         ]
+        moved_to = (sessions[-1].starts_at, sessions[-1].ends_at)
         for session in sessions:
             with connection.cursor() as cursor:
                 cursor.execute(
-                    "SELECT majlis_overlap_group_v1(%s, %s)", [event.pk, session.pk]
+                    "SELECT majlis_overlap_group_v2(%s, %s, NULL, NULL), "
+                    "majlis_overlap_group_v2(%s, %s, %s, %s)",
+                    [event.pk, session.pk, event.pk, session.pk, *moved_to],
                 )
-                (in_the_database,) = cursor.fetchone()
-            assert in_the_database == overlap_group_ids(session)
+                as_it_is, moved = cursor.fetchone()
+            assert as_it_is == overlap_group_ids(session)
+            assert moved == overlap_group_ids(session, moved_to=moved_to)
         transaction.set_rollback(True)

@@ -1,0 +1,28 @@
+-- A booking's access needs, in one statement: see docs/adr/0005-one-engine-per-database.md.
+--
+-- Touches no seat, so it locks only the booking's row; the change is audited
+-- (access_needs, from and to the booking's status). The caller checks the
+-- needs and trims the note.
+CREATE OR REPLACE FUNCTION majlis_update_access_needs_v1(
+    p_booking bigint,
+    p_needs jsonb,
+    p_note text,
+    p_actor_kind text,
+    p_actor_user integer,
+    p_actor_api_key bigint
+) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    v_status text;
+BEGIN
+    UPDATE bookings_booking SET access_needs = p_needs, access_needs_note = p_note
+    WHERE id = p_booking
+    RETURNING status INTO v_status;
+    IF NOT FOUND THEN
+        RETURN 'not_found';
+    END IF;
+    PERFORM majlis_record_change_v2(
+        p_booking, 'access_needs', v_status, v_status, clock_timestamp(),
+        p_actor_kind, p_actor_user, p_actor_api_key);
+    RETURN 'updated';
+END;
+$$;
