@@ -238,12 +238,24 @@ CACHES = {
     },
 }
 
+# Logs go to the process's standard error (the terminal, or the journal under
+# systemd); Majlis writes no log file. Every handler redacts email addresses
+# and tokens first (docs/SECURITY.md, "Logs"). Django's own loggers and
+# Granian's access log (MAJLIS_ACCESS_LOG) lose their default handlers, which
+# would write without the filter, and pass their records to the root's.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact": {"()": "majlis.core.log_redaction.RedactPersonalData"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact"]},
+    },
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {
+        # No handlers of their own: their records reach the root's.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+        "granian.access": {"handlers": [], "level": "INFO", "propagate": True},
         "django.db.backends": {"level": "WARNING"},
         # WeasyPrint narrates each step of a PDF at INFO.
         "weasyprint": {"level": "WARNING"},
