@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "majlis.core.middleware.ApiLanguageMiddleware",
     "majlis.core.middleware.NotFoundMiddleware",
     "majlis.core.middleware.ApiMethodNotAllowedMiddleware",
+    "majlis.core.database_outage.DatabaseOutageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -94,8 +95,9 @@ def database_from_env() -> dict:
         url = f"sqlite:///{DATA_DIR / 'majlis.sqlite3'}"
     # A health check costs every request one more round trip (a fifth of the
     # server's time in the flash-crowd bench); without it, the first request on
-    # each pooled connection after a database restart fails, and a booking then
-    # answers "try again" (503). MAJLIS_DB_HEALTH_CHECKS=1 trades speed for that.
+    # each pooled connection after a database restart fails, and answers 503
+    # with Retry-After (majlis/core/database_outage.py); Django then drops the
+    # connection. MAJLIS_DB_HEALTH_CHECKS=1 trades speed for that.
     config: dict[str, Any] = dict(
         dj_database_url.parse(
             url,
