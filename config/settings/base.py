@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -51,6 +52,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "majlis.core.headers.PrivacyHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Django's own, passed over on the API's paths (majlis/core/middleware.py).
     "majlis.core.middleware.WebSessionMiddleware",
@@ -177,6 +180,54 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# No inline script or style anywhere, the admin's included (Django 6's admin
+# needs none on the pages Majlis uses): scripts, styles and images come from
+# this site's static files only. The browser tests fail on any violation
+# (majlis/web_tests/conftest.py). "data:" images: the empty favicon that
+# spares every page a request for /favicon.ico.
+SECURE_CSP = {
+    "default-src": [CSP.NONE],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "base-uri": [CSP.NONE],
+    "object-src": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+}
+# Every powerful browser feature off (majlis/core/headers.py) ...
+MAJLIS_PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+# ... but the camera at the door, where staff scan delegates' QR codes.
+MAJLIS_PERMISSIONS_POLICY_VIEWS = {"backoffice:check-in": {"camera": ["self"]}}
+# Answers under these paths are personal whoever asks: Cache-Control: private,
+# no-store (as are signed-in pages and API requests with credentials).
+MAJLIS_PRIVATE_PATHS = ("/backoffice/", "/admin/")
 
 
 def mailer_from_env() -> dict:
