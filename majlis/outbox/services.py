@@ -39,13 +39,21 @@ BOOKINGS_FRESH_SECONDS = 5.0
 
 
 def outbox_enqueue(
-    *, kind: str, to_email: str, language: str, payload: dict[str, Any]
+    *,
+    kind: str,
+    to_email: str,
+    language: str,
+    payload: dict[str, Any],
+    status: str = OutboxStatus.PENDING,
 ) -> OutboxMessage:
+    """A message to send; written ``DROPPED``, it is only a row (the worker
+    takes pending messages alone)."""
     return OutboxMessage.objects.create(
         kind=kind,
         to_email=to_email,
         language=language,
         payload=payload,
+        status=status,
         next_attempt_at=timezone.now(),
     )
 
