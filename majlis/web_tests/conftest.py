@@ -13,6 +13,7 @@ from playwright.sync_api import (
     Browser,
     BrowserContext,
     ConsoleMessage,
+    Page,
     Response,
     sync_playwright,
 )
@@ -96,6 +97,9 @@ class WatchedBrowser:
         context = self._browser.new_context(**options)
         self._watch.watch(context)
         return context
+
+    def new_page(self, **options: Any) -> Page:
+        return self.new_context(**options).new_page()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._browser, name)
