@@ -121,7 +121,7 @@ def test_a_postgresql_restart_under_load_answers_200_or_503_then_recovers():
         base = f"http://127.0.0.1:{port}"
         clients = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
         try:
-            wait_for(base + "/api/v1/health/live")
+            wait_for(base + "/api/v1/health/live", seconds=120)
             before = started_at()
             for thread in clients:
                 thread.start()
