@@ -1,8 +1,15 @@
+import sys
+
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.views import defaults
 
-from majlis.api.apis import api, api_not_found
+from majlis.api.apis import api, api_not_found, error_response
+from majlis.core.database_outage import database_unavailable_page, is_database_outage
+from majlis.core.exceptions import DatabaseUnavailable
+from majlis.core.middleware import API_PATH_PREFIX
 from majlis.site.urls import event_patterns
 from majlis.site.views import programme, sign_in
 
@@ -17,3 +24,16 @@ urlpatterns += i18n_patterns(
     path("e/<slug:event>/", include(event_patterns)),
     path("backoffice/", include("majlis.backoffice.urls")),
 )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's 500, except for a database lost outside any view (a session
+    saved by its middleware, say): the same 503 as in a view."""
+    if is_database_outage(sys.exc_info()[1]):
+        if request.path_info.startswith(API_PATH_PREFIX):
+            return error_response(request, DatabaseUnavailable())
+        return database_unavailable_page(request)
+    return defaults.server_error(request)
+
+
+handler500 = server_error

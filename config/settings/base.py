@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -56,6 +57,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: the policies are for pages and answers, not for the
+    # static files (600 bytes of headers less on each).
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "majlis.core.headers.PrivacyHeadersMiddleware",
     # Django's own, passed over on the API's paths (majlis/core/middleware.py).
     "majlis.core.middleware.WebSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -68,6 +73,7 @@ MIDDLEWARE = [
     "majlis.core.middleware.ApiLanguageMiddleware",
     "majlis.core.middleware.NotFoundMiddleware",
     "majlis.core.middleware.ApiMethodNotAllowedMiddleware",
+    "majlis.core.database_outage.DatabaseOutageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -98,8 +104,9 @@ def database_from_env() -> dict:
         url = f"sqlite:///{DATA_DIR / 'majlis.sqlite3'}"
     # A health check costs every request one more round trip (a fifth of the
     # server's time in the flash-crowd bench); without it, the first request on
-    # each pooled connection after a database restart fails, and a booking then
-    # answers "try again" (503). MAJLIS_DB_HEALTH_CHECKS=1 trades speed for that.
+    # each pooled connection after a database restart fails, and answers 503
+    # with Retry-After (majlis/core/database_outage.py); Django then drops the
+    # connection. MAJLIS_DB_HEALTH_CHECKS=1 trades speed for that.
     config: dict[str, Any] = dict(
         dj_database_url.parse(
             url,
@@ -179,6 +186,54 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# No inline script or style anywhere, the admin's included (Django 6's admin
+# needs none on the pages Majlis uses): scripts, styles and images come from
+# this site's static files only. The browser tests fail on any violation
+# (majlis/web_tests/conftest.py). "data:" images: the empty favicon that
+# spares every page a request for /favicon.ico.
+SECURE_CSP = {
+    "default-src": [CSP.NONE],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "base-uri": [CSP.NONE],
+    "object-src": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+}
+# Every powerful browser feature off (majlis/core/headers.py) ...
+MAJLIS_PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+# ... but the camera at the door, where staff scan delegates' QR codes.
+MAJLIS_PERMISSIONS_POLICY_VIEWS = {"backoffice:check-in": {"camera": ["self"]}}
+# Answers under these paths are personal whoever asks: Cache-Control: private,
+# no-store (as are signed-in pages and API requests with credentials).
+MAJLIS_PRIVATE_PATHS = ("/backoffice/", "/admin/")
 
 
 def mailer_from_env() -> dict:
@@ -251,12 +306,24 @@ CACHES = {
     },
 }
 
+# Logs go to the process's standard error (the terminal, or the journal under
+# systemd); Majlis writes no log file. Every handler redacts email addresses
+# and tokens first (docs/SECURITY.md, "Logs"). Django's own loggers and
+# Granian's access log (MAJLIS_ACCESS_LOG) lose their default handlers, which
+# would write without the filter, and pass their records to the root's.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact": {"()": "majlis.core.log_redaction.RedactPersonalData"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact"]},
+    },
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {
+        # No handlers of their own: their records reach the root's.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+        "granian.access": {"handlers": [], "level": "INFO", "propagate": True},
         "django.db.backends": {"level": "WARNING"},
         # WeasyPrint narrates each step of a PDF at INFO.
         "weasyprint": {"level": "WARNING"},

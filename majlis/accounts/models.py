@@ -115,10 +115,16 @@ class ParticipantToken(models.Model):
 
 
 class MagicLink(models.Model):
-    """A one-time sign-in link; only its hash is stored."""
+    """A one-time sign-in link; only its hash is stored. A link of no one
+    (``participant`` empty, expired as it was made) is the decoy a sign-in
+    request for an unknown address writes, to take the same time."""
 
     participant = models.ForeignKey(
-        Participant, on_delete=models.CASCADE, related_name="magic_links"
+        Participant,
+        on_delete=models.CASCADE,
+        related_name="magic_links",
+        null=True,
+        blank=True,
     )
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -24,6 +24,7 @@ from majlis.accounts.models import (
 )
 from majlis.core.exceptions import InvalidInput
 from majlis.events.models import Event
+from majlis.outbox.models import OutboxStatus
 from majlis.outbox.services import outbox_enqueue
 
 
@@ -229,27 +230,37 @@ def api_key_create(*, name: str, event: Event | None) -> str:
 def magic_link_request(*, event: Event, email: str, next_path: str = "") -> None:
     """Email a one-time sign-in link if ``email`` is registered; say nothing either way.
 
-    The answer must not reveal who is registered, so an unknown address is
-    silently ignored.
+    The answer must not reveal who is registered, neither by its words nor by
+    its time: whether the address is a delegate's, unknown, or over its limit
+    of links, the same statements run (a look-up, a lock, a count, a link row
+    and an outbox row, in one transaction). Only a delegate under the limit
+    gets a real link and a message to send; otherwise ``_sign_in_decoy``
+    writes a link of no one and a message the worker never sends
+    (docs/SECURITY.md, "Sign-in timing").
     """
-    participant = Participant.objects.filter(
-        event=event, email__iexact=email.strip()
-    ).first()
-    if participant is None:
-        return
+    address = email.strip()
+    participant = Participant.objects.filter(event=event, email__iexact=address).first()
     raw = secrets.token_urlsafe(32)
     with transaction.atomic():
         # Nobody can flood a delegate's mailbox through this form: a few links
         # per window, counted under a lock on the delegate's row, so the limit
         # holds across concurrent requests and processes.
-        Participant.objects.select_for_update(no_key=True).filter(
-            pk=participant.pk
-        ).first()
-        window = timedelta(minutes=settings.MAJLIS_MAGIC_LINK_WINDOW_MINUTES)
-        recent = MagicLink.objects.filter(
-            participant=participant, created_at__gte=timezone.now() - window
-        )
-        if recent.count() >= settings.MAJLIS_MAGIC_LINKS_PER_WINDOW:
+        if participant is not None:
+            Participant.objects.select_for_update(no_key=True).filter(
+                pk=participant.pk
+            ).first()
+            window = timedelta(minutes=settings.MAJLIS_MAGIC_LINK_WINDOW_MINUTES)
+            recent = MagicLink.objects.filter(
+                participant=participant, created_at__gte=timezone.now() - window
+            ).count()
+        else:
+            # The same statements for no one: no row to lock, no link to count.
+            Participant.objects.select_for_update(no_key=True).filter(
+                pk__isnull=True
+            ).first()
+            recent = MagicLink.objects.filter(token_hash=hash_secret(raw)).count()
+        if participant is None or recent >= settings.MAJLIS_MAGIC_LINKS_PER_WINDOW:
+            _sign_in_decoy()
             return
         MagicLink.objects.create(
             participant=participant,
@@ -263,6 +274,25 @@ def magic_link_request(*, event: Event, email: str, next_path: str = "") -> None
             language=participant.language,
             payload={"participant": participant.pk, "token": raw, "next": next_path},
         )
+
+
+def _sign_in_decoy() -> None:
+    """The writes of a sign-in link, for no one: a link without a delegate,
+    expired as it is made (it can sign nobody in), and a message written as
+    dropped, without an address (the worker never sends it, and an address
+    nobody registered is not kept)."""
+    MagicLink.objects.create(
+        participant=None,
+        token_hash=hash_secret(secrets.token_urlsafe(32)),
+        expires_at=timezone.now(),
+    )
+    outbox_enqueue(
+        kind="sign_in_decoy",
+        to_email="",
+        language="",
+        payload={},
+        status=OutboxStatus.DROPPED,
+    )
 
 
 def magic_link_consume(*, event: Event, raw_token: str) -> Participant | None:

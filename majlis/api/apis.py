@@ -9,7 +9,7 @@ from typing import Annotated
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -65,10 +65,10 @@ from majlis.bookings.services import (
     booking_update_access_needs,
 )
 from majlis.core.exceptions import (
+    DatabaseUnavailable,
     InvalidInput,
     MajlisError,
     NotFound,
-    TryAgain,
     Unauthenticated,
 )
 from majlis.events.models import Event, SpokenLanguage
@@ -93,7 +93,14 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+ERRORS = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    503: ErrorOut,
+}
 
 
 def error_body(error: MajlisError) -> dict:
@@ -101,7 +108,10 @@ def error_body(error: MajlisError) -> dict:
 
 
 def error_response(request: HttpRequest, error: MajlisError) -> HttpResponse:
-    return api.create_response(request, error_body(error), status=error.http_status)
+    response = api.create_response(request, error_body(error), status=error.http_status)
+    if error.retry_after is not None:
+        response["Retry-After"] = str(error.retry_after)
+    return response
 
 
 @api.exception_handler(MajlisError)
@@ -124,6 +134,13 @@ def on_validation_error(request: HttpRequest, error: ValidationError) -> HttpRes
     )
     message = _("The request is not valid: %(problems)s") % {"problems": problems}
     return error_response(request, InvalidInput(message))
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def on_database_unavailable(request: HttpRequest, error: Exception) -> HttpResponse:
+    """A lost or refused database connection (majlis/core/database_outage.py)."""
+    return error_response(request, DatabaseUnavailable())
 
 
 @api.exception_handler(Http404)
@@ -169,7 +186,7 @@ def health_ready(request: HttpRequest) -> HealthOut:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except DatabaseError as error:
-        raise TryAgain() from error
+        raise DatabaseUnavailable() from error
     return HealthOut(status="ok")
 
 
@@ -181,7 +198,9 @@ def _participant_of(event: Event, email: str) -> Participant:
 
 
 @api.get(
-    "/events/{event}/sessions", response={200: SessionListOut, 404: ErrorOut}, auth=None
+    "/events/{event}/sessions",
+    response={200: SessionListOut, 404: ErrorOut, 503: ErrorOut},
+    auth=None,
 )
 def sessions_list(
     request: HttpRequest,
@@ -221,7 +240,7 @@ def sessions_list(
 
 @api.get(
     "/events/{event}/sessions/{code}",
-    response={200: SessionOut, 404: ErrorOut},
+    response={200: SessionOut, 404: ErrorOut, 503: ErrorOut},
     auth=None,
 )
 def session_detail(request: HttpRequest, event: str, code: str) -> SessionOut:

@@ -47,6 +47,8 @@ def run_once(
         try:
             return *work(), False
         except MajlisError as error:
+            if error.transient:
+                raise  # "try again" is no answer: the caller says when
             return *error_answer(error), False
     try:
         status, body, duplicate = _run_keyed(

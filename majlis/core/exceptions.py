@@ -18,6 +18,9 @@ class MajlisError(Exception):
     # A transient error says nothing lasting about the request: it is never
     # remembered as the answer to an Idempotency-Key.
     transient = False
+    # Seconds a client should wait before trying again (a Retry-After header),
+    # for errors that pass.
+    retry_after: int | None = None
     default_message: str | Promise = _("Something went wrong.")
 
     def __init__(
@@ -127,4 +130,19 @@ class TryAgain(MajlisError):
     code = "try_again"
     http_status = 503
     transient = True
+    retry_after = 2
     default_message = _("We are very busy right now. Please try again in a moment.")
+
+
+class DatabaseUnavailable(MajlisError):
+    """The database refused or lost the connection (a restart, a failover).
+    The broken connection is dropped at the end of the request, so the next
+    one connects afresh; a change cut off before its commit was rolled back
+    (a retry with the same Idempotency-Key is safe either way)."""
+
+    code = "unavailable"
+    http_status = 503
+    transient = True
+    # A PostgreSQL restart takes a second or two.
+    retry_after = 5
+    default_message = _("Majlis cannot answer just now. Please try again in a moment.")

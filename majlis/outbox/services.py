@@ -40,8 +40,15 @@ BOOKINGS_FRESH_SECONDS = 5.0
 
 
 def outbox_enqueue(
-    *, kind: str, to_email: str, language: str, payload: dict[str, Any]
+    *,
+    kind: str,
+    to_email: str,
+    language: str,
+    payload: dict[str, Any],
+    status: str = OutboxStatus.PENDING,
 ) -> OutboxMessage:
+    """A message to send; written ``DROPPED``, it is only a row (the worker
+    takes pending messages alone)."""
     from majlis.outbox.rendering import is_urgent
 
     return OutboxMessage.objects.create(
@@ -50,6 +57,7 @@ def outbox_enqueue(
         language=language,
         payload=payload,
         priority=OutboxPriority.URGENT if is_urgent(kind) else OutboxPriority.NORMAL,
+        status=status,
         next_attempt_at=timezone.now(),
     )
 

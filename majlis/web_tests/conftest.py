@@ -2,12 +2,21 @@
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
-from playwright.sync_api import Browser, BrowserContext, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Response,
+    sync_playwright,
+)
 
 from majlis.accounts.models import Participant
 from majlis.site.signin import SESSION_KEY
@@ -40,9 +49,75 @@ def chromium() -> Iterator[Browser]:
             browser.close()
 
 
+# Reported to the console by every page, for PolicyWatch to read.
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI}`
+    + ` at ${event.sourceFile}:${event.lineNumber}`);
+});
+"""
+# What Chromium says in the console when a page breaks its policies.
+POLICY_COMPLAINTS = ("Content Security Policy", "CSP violation", "Permissions-Policy")
+
+
+@dataclass
+class PolicyWatch:
+    """What every page of the browser tests did against the site's policies:
+    each document without a Content-Security-Policy header, and each violation
+    Chromium reported (its console message, or the page's
+    ``securitypolicyviolation`` event)."""
+
+    problems: list[str] = field(default_factory=list)
+    documents: list[str] = field(default_factory=list)
+
+    def watch(self, context: BrowserContext) -> None:
+        context.add_init_script(REPORT_VIOLATIONS)
+        context.on("console", self._console)
+        context.on("response", self._response)
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if any(words in message.text for words in POLICY_COMPLAINTS):
+            self.problems.append(f"{message.page and message.page.url}: {message.text}")
+
+    def _response(self, response: Response) -> None:
+        if response.request.resource_type != "document":
+            return
+        self.documents.append(response.url)
+        if "content-security-policy" not in response.headers:
+            self.problems.append(f"{response.url}: no Content-Security-Policy header")
+
+
+class WatchedBrowser:
+    """Chromium whose every new context is watched by a PolicyWatch."""
+
+    def __init__(self, browser: Browser, watch: PolicyWatch) -> None:
+        self._browser, self._watch = browser, watch
+
+    def new_context(self, **options: Any) -> BrowserContext:
+        context = self._browser.new_context(**options)
+        self._watch.watch(context)
+        return context
+
+    def new_page(self, **options: Any) -> Page:
+        return self.new_context(**options).new_page()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)
+
+
 @pytest.fixture
-def browser(chromium: Browser) -> Browser:
-    return chromium
+def policy_watch() -> Iterator[PolicyWatch]:
+    watch = PolicyWatch()
+    yield watch
+    assert watch.problems == [], "\n".join(watch.problems)
+
+
+@pytest.fixture
+def browser(chromium: Browser, policy_watch: PolicyWatch) -> Browser:
+    """Every browser test checks, on every page it visits, that the page came
+    with a Content-Security-Policy and that Chromium reported no violation of
+    it (nor of the Permissions-Policy)."""
+    return cast(Browser, WatchedBrowser(chromium, policy_watch))
 
 
 def sign_in(context: BrowserContext, base_url: str, participant: Participant) -> None:

@@ -69,6 +69,7 @@ def test_a_lock_timeout_answers_503_and_the_retry_with_the_same_key_books(settin
 
     assert first.status_code == 503
     assert first.json()["error"]["code"] == "try_again"
+    assert first["Retry-After"] == "2"
     assert not IdempotencyRecord.objects.filter(key="key-1").exists()
     again = post_booking(session, token, "key-1")
     assert again.status_code == 201

@@ -21,7 +21,7 @@ def test_ready_reaches_the_database(client, django_assert_num_queries):
     assert (answer.status_code, answer.json()) == (200, {"status": "ok"})
 
 
-def test_ready_says_try_again_when_the_database_fails(client, monkeypatch):
+def test_ready_says_unavailable_when_the_database_fails(client, monkeypatch):
     from django.db import OperationalError, connection
 
     def broken(*_args, **_kwargs):
@@ -31,4 +31,5 @@ def test_ready_says_try_again_when_the_database_fails(client, monkeypatch):
     answer = client.get(f"{API}/health/ready")
 
     assert answer.status_code == 503
-    assert answer.json()["error"]["code"] == "try_again"
+    assert answer.json()["error"]["code"] == "unavailable"
+    assert answer["Retry-After"] == "5"
