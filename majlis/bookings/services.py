@@ -39,6 +39,7 @@ from majlis.bookings.selectors import delegates_double_booked_by_move, waitlist_
 from majlis.core.exceptions import (
     AlreadyBooked,
     BookingClosed,
+    BookingCancelled,
     CapacityBelowConfirmed,
     InvalidInput,
     NotRegistered,
@@ -446,7 +447,7 @@ def booking_update_access_needs(
     """Change what a delegate needs to take part; recorded in the audit trail.
 
     Touches no seat, so it locks only the booking's row. Raises ``InvalidInput``
-    for an unknown need.
+    for an unknown need, ``BookingCancelled`` for a cancelled booking.
     """
     checked = _checked_access_needs(needs)
     booking = (
@@ -454,6 +455,8 @@ def booking_update_access_needs(
         .select_related("participant")
         .get(pk=booking.pk)
     )
+    if booking.status == BookingStatus.CANCELLED:
+        raise BookingCancelled()
     booking.access_needs = checked
     booking.access_needs_note = note.strip()[:500]
     booking.save(update_fields=["access_needs", "access_needs_note"])

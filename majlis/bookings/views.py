@@ -232,13 +232,17 @@ def change_access_needs(
     )
     form = AccessNeedsForm(request.POST)
     if form.is_valid():
-        booking_update_access_needs(
-            booking=booking,
-            needs=form.cleaned_data["access_needs"],
-            note=form.cleaned_data["access_needs_note"],
-            actor=Actor.delegate(),
-        )
-        messages.success(request, _("Your access needs are saved."))
+        try:
+            booking_update_access_needs(
+                booking=booking,
+                needs=form.cleaned_data["access_needs"],
+                note=form.cleaned_data["access_needs_note"],
+                actor=Actor.delegate(),
+            )
+        except MajlisError as error:  # cancelled meanwhile, in another tab
+            messages.error(request, str(error.message))
+        else:
+            messages.success(request, _("Your access needs are saved."))
     else:
         messages.error(
             request,

@@ -124,6 +124,24 @@ def test_a_delegate_changes_their_access_needs_and_it_is_audited(
     assert error_of(other, 404)["code"] == "not_found"
 
 
+def test_access_needs_of_a_cancelled_booking_are_refused_409(
+    client, event, as_delegate
+):
+    SessionFactory(event=event, code="s")
+    booking_id = book(client, as_delegate, event.slug, "s").json()["id"]
+    client.delete(f"{API}/bookings/{booking_id}", headers=as_delegate)
+    refused = client.patch(
+        f"{API}/bookings/{booking_id}",
+        {"access_needs": ["wheelchair"]},
+        content_type="application/json",
+        headers=as_delegate,
+    )
+    assert error_of(refused, 409)["code"] == "booking_cancelled"
+    booking = bookings_in(event).get()
+    assert booking.access_needs == []
+    assert booking.changes.last().action != "access_needs"
+
+
 def test_a_full_session_puts_delegates_on_its_waiting_list_in_order(
     client, event, token_headers
 ):
