@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_countries",
+    # Its templates and static files: the API reference's Swagger UI served
+    # from here, never from a CDN (majlis/api/apis.py).
+    "ninja",
     "majlis.events",
     "majlis.accounts",
     "majlis.bookings",

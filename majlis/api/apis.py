@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
-from ninja import Header, NinjaAPI, Query, Status
+from ninja import Header, NinjaAPI, Query, Status, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from majlis.accounts.models import Participant
@@ -94,6 +94,12 @@ api = NinjaAPI(
     ),
     urls_namespace="api-v1",
     docs_url="/docs",
+    # The Swagger UI bundled in django-ninja's wheel (its version pinned with
+    # the package), served with the other static files, since "ninja" is an
+    # installed app: the reference works offline and loads nothing from
+    # another site. Swagger UI would otherwise fetch a validity badge from
+    # validator.swagger.io.
+    docs=Swagger(settings={"validatorUrl": None}),
     openapi_url="/openapi.json",
 )
 
