@@ -50,9 +50,22 @@ class ParticipantForm(forms.Form):
 def _form_errors(form: forms.Form) -> str:
     parts = []
     for field_name, errors in form.errors.items():
-        label = field_name if field_name != "__all__" else ""
+        # The model's name for the field, translated, as people call it.
+        label = (
+            str(
+                getattr(
+                    Participant._meta.get_field(field_name), "verbose_name", field_name
+                )
+            )
+            if field_name != "__all__"
+            else ""
+        )
         for error in errors:
-            parts.append(f"{label}: {error}" if label else str(error))
+            parts.append(
+                _("“%(field)s”: %(error)s") % {"field": label, "error": error}
+                if label
+                else str(error)
+            )
     return "; ".join(parts)
 
 
@@ -99,6 +112,35 @@ def _participant_write(
             setattr(participant, name, value)
         participant.save()
         return participant, False
+
+
+def participant_update(
+    *, participant: Participant, changes: dict[str, Any]
+) -> Participant:
+    """Change some fields of a registered delegate; the others keep their value,
+    as they are when the row is locked (a concurrent change of another field
+    is kept). Raises ``InvalidInput`` naming each bad field."""
+    with transaction.atomic():
+        locked = Participant.objects.select_for_update(no_key=True).get(
+            pk=participant.pk
+        )
+        current = {
+            "email": locked.email,
+            "name": locked.name,
+            "organisation": locked.organisation,
+            "constituency": locked.constituency,
+            "country": str(locked.country or ""),
+            "language": locked.language,
+        }
+        form = ParticipantForm({**current, **changes, "email": locked.email})
+        if not form.is_valid():
+            raise InvalidInput(
+                _form_errors(form), extra={"fields": form.errors.get_json_data()}
+            )
+        for name in changes.keys() & current.keys() - {"email"}:
+            setattr(locked, name, form.cleaned_data[name])
+        locked.save()
+        return locked
 
 
 @dataclass

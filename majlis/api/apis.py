@@ -22,6 +22,7 @@ from majlis.accounts.services import (
     magic_link_request,
     participant_token_create,
     participant_token_revoke,
+    participant_update,
     participant_upsert,
 )
 from majlis.api.auth import (
@@ -44,12 +45,14 @@ from majlis.api.schemas import (
     MagicLinkIn,
     ParticipantIn,
     ParticipantOut,
+    ParticipantPatchIn,
     RosterEntryOut,
     RosterOut,
     SessionListOut,
     SessionOut,
     TokenOut,
 )
+from majlis.api.validation import invalid_request
 from majlis.bookings.models import Booking
 from majlis.bookings.selectors import (
     access_needs_counts,
@@ -129,14 +132,7 @@ def on_authentication_error(request: HttpRequest, error: Exception) -> HttpRespo
 
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, error: ValidationError) -> HttpResponse:
-    problems = "; ".join(
-        "{}: {}".format(
-            ".".join(str(p) for p in item.get("loc", [])[1:]), item.get("msg")
-        )
-        for item in error.errors
-    )
-    message = _("The request is not valid: %(problems)s") % {"problems": problems}
-    return error_response(request, InvalidInput(message))
+    return error_response(request, invalid_request(error.errors))
 
 
 @api.exception_handler(Http404)
@@ -249,16 +245,35 @@ def session_detail(request: HttpRequest, event: str, code: str) -> SessionOut:
 def participant_put(
     request: HttpRequest, event: str, email: str, payload: ParticipantIn
 ) -> Status[ParticipantOut]:
-    """Create (201) or update (200) a registered delegate."""
+    """Create (201) or update (200) a registered delegate, replacing every field
+    (`PATCH` changes some)."""
     found = event_get(slug=event)
     caller_of(request).require_event(found)
     participant, created = participant_upsert(
-        event=found, data={"email": email, **payload.dict()}
+        event=found, data={"email": email, **payload.dict(mode="json")}
     )
     return Status(
         201 if created else 200,
         ParticipantOut(**ParticipantOut.fields_of(participant)),
     )
+
+
+@api.patch(
+    "/events/{event}/participants/{email}",
+    response={200: ParticipantOut, **ERRORS},
+    auth=api_key_auth,
+)
+def participant_patch(
+    request: HttpRequest, event: str, email: str, payload: ParticipantPatchIn
+) -> ParticipantOut:
+    """Change some fields of a registered delegate; those left out keep their value."""
+    found = event_get(slug=event)
+    caller_of(request).require_event(found)
+    participant = participant_update(
+        participant=_participant_of(found, email),
+        changes=payload.dict(mode="json", exclude_unset=True),
+    )
+    return ParticipantOut(**ParticipantOut.fields_of(participant))
 
 
 @api.post(
