@@ -43,6 +43,7 @@ from majlis.api.schemas import (
     ErrorOut,
     HealthOut,
     MagicLinkIn,
+    MyBookingOut,
     ParticipantIn,
     ParticipantOut,
     ParticipantPatchIn,
@@ -318,10 +319,12 @@ def magic_link(request: HttpRequest, payload: MagicLinkIn) -> Status[AcceptedOut
     auth=participant_auth,
 )
 def my_bookings(request: HttpRequest) -> BookingListOut:
+    """The delegate's bookings, cancelled ones too, with each session's title and
+    room in the request's language, its times, and the place in the queue."""
     participant = caller_of(request).require_participant()
     bookings = booking_list_for_participant(participant=participant)
     return BookingListOut(
-        bookings=[BookingOut.from_booking(b, b.waitlist_position) for b in bookings]  # type: ignore[attr-defined]
+        bookings=[MyBookingOut.from_booking(b, b.waitlist_position) for b in bookings]  # type: ignore[attr-defined]
     )
 
 

@@ -184,8 +184,33 @@ class BookingOut(Schema):
         )
 
 
+class MyBookingOut(BookingOut):
+    """A booking with what a delegate needs to find their session."""
+
+    title: str = Field(description="The session's title, in the request's language")
+    starts_at: str = Field(
+        description="ISO 8601 with the offset of the event's time zone"
+    )
+    ends_at: str
+    time_zone: str
+    room: str = Field(description="In the request's language")
+
+    @staticmethod
+    def from_booking(booking: Booking, waitlist_position: int | None) -> "MyBookingOut":
+        session = booking.session
+        zone = session.event.zone
+        return MyBookingOut(
+            **BookingOut.from_booking(booking, waitlist_position).dict(),
+            title=session.title,
+            starts_at=timezone.localtime(session.starts_at, zone).isoformat(),
+            ends_at=timezone.localtime(session.ends_at, zone).isoformat(),
+            time_zone=session.event.time_zone,
+            room=session.room,
+        )
+
+
 class BookingListOut(Schema):
-    bookings: list[BookingOut]
+    bookings: list[MyBookingOut]
 
 
 class RosterEntryOut(ParticipantOut):
