@@ -4,6 +4,7 @@ from django.urls import URLPattern, URLResolver, include, path, re_path
 
 from majlis.accounts import views as accounts_views
 from majlis.api.apis import api, api_not_found
+from majlis.bookings import calendar_feed_views
 from majlis.bookings import views as bookings_views
 from majlis.events import views as events_views
 
@@ -24,6 +25,11 @@ event_patterns = [
         name="booking-calendar",
     ),
     path("me/", bookings_views.my_sessions, name="my-sessions"),
+    path(
+        "me/calendar/",
+        calendar_feed_views.calendar_feed_issue_view,
+        name="calendar-feed-issue",
+    ),
     path("sign-in/", accounts_views.sign_in, name="sign-in"),
     path("sign-in/<str:token>/", accounts_views.sign_in_link, name="sign-in-link"),
     path("sign-out/", accounts_views.sign_out, name="sign-out"),
@@ -32,6 +38,11 @@ event_patterns = [
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<rest>.*)$", api_not_found),
+    path(
+        "calendar/<str:token>.ics",
+        calendar_feed_views.calendar_feed,
+        name="calendar-feed",
+    ),
     path("i18n/setlang/", accounts_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

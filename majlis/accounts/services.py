@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from majlis.accounts.models import (
     ApiKey,
+    CalendarFeed,
     Constituency,
     Language,
     MagicLink,
@@ -225,6 +226,23 @@ def participant_token_revoke(*, token: ParticipantToken) -> None:
     ParticipantToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
+
+
+def calendar_feed_issue(*, participant: Participant) -> str:
+    """Give a delegate a new calendar subscription token, returned once and
+    never stored; the address they had stops working in the same transaction."""
+    raw = CalendarFeed.PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        CalendarFeed.objects.filter(participant=participant).delete()
+        CalendarFeed.objects.create(
+            participant=participant, token_hash=hash_secret(raw)
+        )
+    return raw
+
+
+def calendar_feed_revoke(*, participant: Participant) -> None:
+    """End a delegate's calendar subscription; with none, nothing changes."""
+    CalendarFeed.objects.filter(participant=participant).delete()
 
 
 def api_key_create(*, name: str, event: Event | None) -> str:

@@ -38,8 +38,8 @@ from majlis.bookings.models import (
 from majlis.bookings.selectors import delegates_double_booked_by_move, waitlist_position
 from majlis.core.exceptions import (
     AlreadyBooked,
-    BookingClosed,
     BookingCancelled,
+    BookingClosed,
     CapacityBelowConfirmed,
     InvalidInput,
     NotRegistered,

@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,9 +14,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from majlis.accounts.models import Participant
+from majlis.accounts.selectors import calendar_feed_get
 from majlis.accounts.signin import signed_in_participant
 from majlis.api.idempotency import fingerprint, run_once
-from majlis.bookings.calendar import booking_ics, checkin_qr_svg
+from majlis.bookings.calendar import (
+    booking_ics,
+    calendar_entry_wanted,
+    checkin_qr_svg,
+)
 from majlis.bookings.forms import AccessNeedsForm
 from majlis.bookings.models import Booking, BookingStatus
 from majlis.bookings.selectors import (
@@ -278,6 +283,7 @@ def my_sessions(
             "participant": participant,
             "bookings": bookings,
             "qr_svg": checkin_qr_svg(participant.checkin_code),
+            "calendar_feed": calendar_feed_get(participant=participant),
         },
     )
 
@@ -289,6 +295,8 @@ def booking_calendar(
     booking = booking_get_for_participant(
         participant=participant, booking_id=booking_id
     )
+    if not calendar_entry_wanted(booking):
+        raise Http404("a place on a waiting list has no calendar entry")
     session = booking.session
     response = HttpResponse(
         booking_ics(booking, title=session.title, description=session.description),
