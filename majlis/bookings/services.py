@@ -609,9 +609,12 @@ def session_set_capacity(*, session: Session, capacity: int, actor: Actor) -> Se
     session = sessions[session.pk]
     if capacity < session.seats_taken:
         raise CapacityBelowConfirmed(
-            _(
+            ngettext_lazy(
+                "The capacity cannot be lower than the %(count)d confirmed booking; "
+                "cancel bookings first.",
                 "The capacity cannot be lower than the %(count)d confirmed bookings; "
-                "cancel bookings first."
+                "cancel bookings first.",
+                session.seats_taken,
             )
             % {"count": session.seats_taken}
         )
