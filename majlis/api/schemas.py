@@ -15,8 +15,15 @@ from majlis.events.selectors import booking_open_now
 
 class ErrorBody(Schema):
     code: str = Field(examples=["time_conflict"])
-    message: str
-    details: dict[str, object] | None = None
+    message: str = Field(description="Whole sentences, in the request's language")
+    details: dict[str, object] | None = Field(
+        None,
+        description=(
+            "What a program needs, such as the booking in the way; for "
+            "`invalid`, `fields`: each field's problems, as "
+            '`{"message", "code", "in", "allowed"?}`'
+        ),
+    )
 
 
 class ErrorOut(Schema):
