@@ -53,14 +53,14 @@ def feed_addresses(token: str) -> tuple[str, str]:
 @require_POST
 def calendar_feed_issue_view(request: HttpRequest, event: str) -> HttpResponse:
     """Make a new subscription address (the old one stops working), shown
-    once: only its hash is kept. Or, with ``action=stop``, end it."""
+    once: only its hash is kept. Or, with ``stop``, end it."""
     found = event_get(slug=event)
     participant = signed_in_participant(request, found)
     mine = reverse("my-sessions", kwargs={"event": found.slug})
     if participant is None:
         sign_in = reverse("sign-in", kwargs={"event": found.slug})
         return redirect(f"{sign_in}?{urlencode({'next': mine})}")
-    if request.POST.get("action") == "stop":
+    if request.POST.get("stop"):
         calendar_feed_revoke(participant=participant)
         messages.success(
             request,
