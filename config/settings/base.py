@@ -38,7 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "django.contrib.staticfiles",
+    "majlis.core.apps.StaticFilesConfig",  # django.contrib.staticfiles
     "django_htmx",
     "django_countries",
     # Its templates and static files: the API reference's Swagger UI served
@@ -167,9 +167,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    },
+    "staticfiles": {"BACKEND": "majlis.core.storage.StaticFilesStorage"},
 }
 
 SESSION_COOKIE_HTTPONLY = True
