@@ -38,7 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "majlis.core.apps.StaticFilesConfig",  # django.contrib.staticfiles
+    "django.contrib.staticfiles",
     "django_htmx",
     "django_countries",
     # Its templates and static files: the API reference's Swagger UI served

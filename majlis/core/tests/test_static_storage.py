@@ -1,7 +1,4 @@
-"""Collected static files are compressed, but for django-ninja's Swagger UI,
-and ReDoc (unused) is not collected at all."""
-
-from django.apps import apps
+"""Collected static files are compressed, but for django-ninja's."""
 
 from majlis.core.storage import StaticFilesStorage
 
@@ -23,8 +20,3 @@ def test_swagger_ui_is_left_uncompressed_and_the_rest_is_compressed(tmp_path):
     assert compressed == {"majlis/majlis.js"}
     assert (tmp_path / "majlis/majlis.js.gz").exists()
     assert not (tmp_path / "ninja/swagger-ui-bundle.js.gz").exists()
-
-
-def test_redoc_is_not_collected():
-    patterns = apps.get_app_config("staticfiles").ignore_patterns
-    assert "redoc.standalone.js*" in patterns
