@@ -21,7 +21,7 @@ class ErrorBody(Schema):
         description=(
             "What a program needs, such as the booking in the way; for "
             "`invalid`, `fields`: each field's problems, as "
-            '`{"message", "code", "in", "allowed"?}`'
+            '`{"message", "code", "in"?, "allowed"?}`'
         ),
     )
 
