@@ -1,7 +1,8 @@
 """Delegates through the API: registration by an integration, tokens, sign-in links."""
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from majlis.accounts.models import ApiKey, Participant, ParticipantToken, hash_secret
 from majlis.outbox.models import OutboxMessage
@@ -362,3 +363,27 @@ def test_patch_needs_an_integrations_key_of_the_event(
     anonymous = patch(client, event, delegate.email, {"name": "X"}, {})
     assert error_of(anonymous, 401)["code"] == "unauthenticated"
     assert snapshot(event) == before
+
+
+def test_a_refused_country_is_said_whole_in_the_request_language(
+    client, event, as_integration
+):
+    response = put(
+        client,
+        event,
+        "a@example.org?lang=ar",
+        {**FULL, "country": "ZZ"},
+        as_integration,
+    )
+    error = error_of(response, 400)
+    with translation.override("ar"):
+        reason = _(
+            "%(code)s is not an ISO 3166-1 alpha-2 country code, such as MA."
+        ) % {"code": "ZZ"}
+        expected = _("“%(field)s”: %(error)s") % {
+            "field": _("country"),
+            "error": reason,
+        }
+    assert error["message"] == expected
+    assert "country" not in error["message"]
+    assert error["details"]["fields"]["country"][0]["message"] == reason
