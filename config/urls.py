@@ -11,11 +11,12 @@ from majlis.core.database_outage import database_unavailable_page, is_database_o
 from majlis.core.exceptions import DatabaseUnavailable
 from majlis.core.middleware import API_PATH_PREFIX
 from majlis.site.urls import event_patterns
-from majlis.site.views import programme, sign_in
+from majlis.site.views import calendar_feed, programme, sign_in
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<rest>.*)$", api_not_found),
+    path("calendar/<str:token>.ics", calendar_feed.calendar_feed, name="calendar-feed"),
     path("i18n/setlang/", sign_in.set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

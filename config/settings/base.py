@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_countries",
+    # Its templates and static files: the API reference's Swagger UI served
+    # from here, never from a CDN (majlis/api/apis.py).
+    "ninja",
     "majlis.events",
     "majlis.accounts",
     "majlis.bookings",
@@ -175,9 +178,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    },
+    "staticfiles": {"BACKEND": "majlis.core.storage.StaticFilesStorage"},
 }
 
 SESSION_COOKIE_HTTPONLY = True

@@ -166,3 +166,24 @@ class ApiKey(models.Model):
 
     def may_act_on(self, event: Event) -> bool:
         return self.event_id is None or self.event_id == event.pk
+
+
+class CalendarFeed(models.Model):
+    """A delegate's private calendar subscription: whoever holds its address
+    sees their sessions, so only the token's hash is kept, and making a new
+    address deletes the old one."""
+
+    PREFIX = "mjc_"
+
+    participant = models.OneToOneField(
+        Participant, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("calendar subscription")
+        verbose_name_plural = _("calendar subscriptions")
+
+    def __str__(self) -> str:
+        return f"calendar subscription of {self.participant_id}"

@@ -8,7 +8,12 @@ from typing import Any
 from django.db import connections
 from django.db.models import Field, Model
 
-from majlis.accounts.models import Participant, ParticipantToken
+from majlis.accounts.models import (
+    CalendarFeed,
+    Participant,
+    ParticipantToken,
+    hash_secret,
+)
 from majlis.events.models import Event
 
 # A delegate's first API request in a flash crowd always misses the token
@@ -118,3 +123,21 @@ def participant_token_valid(
     participant.event = event  # type: ignore[attr-defined]
     token.participant = participant  # type: ignore[attr-defined]
     return token  # type: ignore[return-value]
+
+
+def calendar_feed_participant(*, token: str) -> Participant | None:
+    """The delegate whose calendar subscription ``token`` opens, with their
+    event; None for an unknown or replaced token."""
+    if not token.startswith(CalendarFeed.PREFIX):
+        return None
+    feed = (
+        CalendarFeed.objects.select_related("participant", "participant__event")
+        .filter(token_hash=hash_secret(token))
+        .first()
+    )
+    return feed.participant if feed is not None else None
+
+
+def calendar_feed_get(*, participant: Participant) -> CalendarFeed | None:
+    """The delegate's calendar subscription, if they made one."""
+    return CalendarFeed.objects.filter(participant=participant).first()

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from majlis.accounts.forms import ParticipantForm
 from majlis.accounts.models import (
     ApiKey,
+    CalendarFeed,
     Constituency,
     Language,
     MagicLink,
@@ -31,9 +32,22 @@ from majlis.outbox.services import outbox_enqueue
 def _form_errors(form: forms.Form) -> str:
     parts = []
     for field_name, errors in form.errors.items():
-        label = field_name if field_name != "__all__" else ""
+        # The model's name for the field, translated, as people call it.
+        label = (
+            str(
+                getattr(
+                    Participant._meta.get_field(field_name), "verbose_name", field_name
+                )
+            )
+            if field_name != "__all__"
+            else ""
+        )
         for error in errors:
-            parts.append(f"{label}: {error}" if label else str(error))
+            parts.append(
+                _("“%(field)s”: %(error)s") % {"field": label, "error": error}
+                if label
+                else str(error)
+            )
     return "; ".join(parts)
 
 
@@ -80,6 +94,35 @@ def _participant_write(
             setattr(participant, name, value)
         participant.save()
         return participant, False
+
+
+def participant_update(
+    *, participant: Participant, changes: dict[str, Any]
+) -> Participant:
+    """Change some fields of a registered delegate; the others keep their value,
+    as they are when the row is locked (a concurrent change of another field
+    is kept). Raises ``InvalidInput`` naming each bad field."""
+    with transaction.atomic():
+        locked = Participant.objects.select_for_update(no_key=True).get(
+            pk=participant.pk
+        )
+        current = {
+            "email": locked.email,
+            "name": locked.name,
+            "organisation": locked.organisation,
+            "constituency": locked.constituency,
+            "country": str(locked.country or ""),
+            "language": locked.language,
+        }
+        form = ParticipantForm({**current, **changes, "email": locked.email})
+        if not form.is_valid():
+            raise InvalidInput(
+                _form_errors(form), extra={"fields": form.errors.get_json_data()}
+            )
+        for name in changes.keys() & current.keys() - {"email"}:
+            setattr(locked, name, form.cleaned_data[name])
+        locked.save()
+        return locked
 
 
 @dataclass
@@ -217,6 +260,23 @@ def participant_token_revoke(*, token: ParticipantToken) -> None:
     ParticipantToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
+
+
+def calendar_feed_issue(*, participant: Participant) -> str:
+    """Give a delegate a new calendar subscription token, returned once and
+    never stored; the address they had stops working in the same transaction."""
+    raw = CalendarFeed.PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        CalendarFeed.objects.filter(participant=participant).delete()
+        CalendarFeed.objects.create(
+            participant=participant, token_hash=hash_secret(raw)
+        )
+    return raw
+
+
+def calendar_feed_revoke(*, participant: Participant) -> None:
+    """End a delegate's calendar subscription; with none, nothing changes."""
+    CalendarFeed.objects.filter(participant=participant).delete()
 
 
 def api_key_create(*, name: str, event: Event | None) -> str:

@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
-from ninja import Header, NinjaAPI, Query, Status
+from ninja import Header, NinjaAPI, Query, Status, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from majlis.accounts.models import Participant
@@ -22,6 +22,7 @@ from majlis.accounts.services import (
     magic_link_request,
     participant_token_create,
     participant_token_revoke,
+    participant_update,
     participant_upsert,
 )
 from majlis.api.auth import (
@@ -41,14 +42,17 @@ from majlis.api.schemas import (
     ErrorOut,
     HealthOut,
     MagicLinkIn,
+    MyBookingOut,
     ParticipantIn,
     ParticipantOut,
+    ParticipantPatchIn,
     RosterEntryOut,
     RosterOut,
     SessionListOut,
     SessionOut,
     TokenOut,
 )
+from majlis.api.validation import invalid_request
 from majlis.bookings.idempotency import fingerprint
 from majlis.bookings.models import Booking
 from majlis.bookings.selectors import (
@@ -90,17 +94,22 @@ api = NinjaAPI(
     ),
     urls_namespace="api-v1",
     docs_url="/docs",
+    # The Swagger UI bundled in django-ninja's wheel (its version pinned with
+    # the package), served with the other static files, since "ninja" is an
+    # installed app: the reference works offline and loads nothing from
+    # another site. Swagger UI would otherwise fetch a validity badge from
+    # validator.swagger.io.
+    docs=Swagger(settings={"validatorUrl": None}),
     openapi_url="/openapi.json",
 )
 
-ERRORS = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    503: ErrorOut,
-}
+
+def errors(*statuses: int) -> dict[int, type[ErrorOut]]:
+    """The error statuses an operation can answer, each in the error shape.
+    Every one it can answer is listed, and none it cannot
+    (tests/test_documented_statuses.py derives them from the code); 503, a
+    database lost or too busy, can meet any of them."""
+    return dict.fromkeys({*statuses, 503}, ErrorOut)
 
 
 def error_body(error: MajlisError) -> dict:
@@ -126,14 +135,7 @@ def on_authentication_error(request: HttpRequest, error: Exception) -> HttpRespo
 
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, error: ValidationError) -> HttpResponse:
-    problems = "; ".join(
-        "{}: {}".format(
-            ".".join(str(p) for p in item.get("loc", [])[1:]), item.get("msg")
-        )
-        for item in error.errors
-    )
-    message = _("The request is not valid: %(problems)s") % {"problems": problems}
-    return error_response(request, InvalidInput(message))
+    return error_response(request, invalid_request(error.errors))
 
 
 @api.exception_handler(OperationalError)
@@ -179,7 +181,7 @@ def health_live(request: HttpRequest) -> HealthOut:
     return HealthOut(status="ok")
 
 
-@api.get("/health/ready", response={200: HealthOut, 503: ErrorOut}, auth=None)
+@api.get("/health/ready", response={200: HealthOut, **errors(503)}, auth=None)
 def health_ready(request: HttpRequest) -> HealthOut:
     """For load balancers: the process answers and reaches its database."""
     try:
@@ -199,7 +201,7 @@ def _participant_of(event: Event, email: str) -> Participant:
 
 @api.get(
     "/events/{event}/sessions",
-    response={200: SessionListOut, 404: ErrorOut, 503: ErrorOut},
+    response={200: SessionListOut, **errors(400, 404)},
     auth=None,
 )
 def sessions_list(
@@ -240,7 +242,7 @@ def sessions_list(
 
 @api.get(
     "/events/{event}/sessions/{code}",
-    response={200: SessionOut, 404: ErrorOut, 503: ErrorOut},
+    response={200: SessionOut, **errors(404)},
     auth=None,
 )
 def session_detail(request: HttpRequest, event: str, code: str) -> SessionOut:
@@ -249,17 +251,18 @@ def session_detail(request: HttpRequest, event: str, code: str) -> SessionOut:
 
 @api.put(
     "/events/{event}/participants/{email}",
-    response={200: ParticipantOut, 201: ParticipantOut, **ERRORS},
+    response={200: ParticipantOut, 201: ParticipantOut, **errors(400, 401, 403, 404)},
     auth=api_key_auth,
 )
 def participant_put(
     request: HttpRequest, event: str, email: str, payload: ParticipantIn
 ) -> Status[ParticipantOut]:
-    """Create (201) or update (200) a registered delegate."""
+    """Create (201) or update (200) a registered delegate, replacing every field
+    (`PATCH` changes some)."""
     found = event_get(slug=event)
     caller_of(request).require_event(found)
     participant, created = participant_upsert(
-        event=found, data={"email": email, **payload.dict()}
+        event=found, data={"email": email, **payload.dict(mode="json")}
     )
     return Status(
         201 if created else 200,
@@ -267,9 +270,27 @@ def participant_put(
     )
 
 
+@api.patch(
+    "/events/{event}/participants/{email}",
+    response={200: ParticipantOut, **errors(400, 401, 403, 404)},
+    auth=api_key_auth,
+)
+def participant_patch(
+    request: HttpRequest, event: str, email: str, payload: ParticipantPatchIn
+) -> ParticipantOut:
+    """Change some fields of a registered delegate; those left out keep their value."""
+    found = event_get(slug=event)
+    caller_of(request).require_event(found)
+    participant = participant_update(
+        participant=_participant_of(found, email),
+        changes=payload.dict(mode="json", exclude_unset=True),
+    )
+    return ParticipantOut(**ParticipantOut.fields_of(participant))
+
+
 @api.post(
     "/events/{event}/participants/{email}/token",
-    response={201: TokenOut, **ERRORS},
+    response={201: TokenOut, **errors(401, 403, 404)},
     auth=api_key_auth,
 )
 def participant_token(request: HttpRequest, event: str, email: str) -> Status[TokenOut]:
@@ -282,7 +303,7 @@ def participant_token(request: HttpRequest, event: str, email: str) -> Status[To
     )
 
 
-@api.post("/auth/magic-link", response={202: AcceptedOut, **ERRORS}, auth=None)
+@api.post("/auth/magic-link", response={202: AcceptedOut, **errors(400)}, auth=None)
 def magic_link(request: HttpRequest, payload: MagicLinkIn) -> Status[AcceptedOut]:
     """Email a sign-in link; the answer is the same whether or not the address is known."""
     event = Event.objects.filter(slug=payload.event).first()
@@ -297,17 +318,23 @@ def magic_link(request: HttpRequest, payload: MagicLinkIn) -> Status[AcceptedOut
 
 
 @api.get(
-    "/me/bookings", response={200: BookingListOut, **ERRORS}, auth=participant_auth
+    "/me/bookings",
+    response={200: BookingListOut, **errors(401, 403)},
+    auth=participant_auth,
 )
 def my_bookings(request: HttpRequest) -> BookingListOut:
+    """The delegate's bookings, cancelled ones too, with each session's title and
+    room in the request's language, its times, and the place in the queue."""
     participant = caller_of(request).require_participant()
     bookings = booking_list_for_participant(participant=participant)
     return BookingListOut(
-        bookings=[BookingOut.from_booking(b, b.waitlist_position) for b in bookings]  # type: ignore[attr-defined]
+        bookings=[MyBookingOut.from_booking(b, b.waitlist_position) for b in bookings]  # type: ignore[attr-defined]
     )
 
 
-@api.delete("/me/token", response={204: None, **ERRORS}, auth=participant_auth)
+@api.delete(
+    "/me/token", response={204: None, **errors(401, 403)}, auth=participant_auth
+)
 def my_token_revoke(request: HttpRequest) -> Status[None]:
     """Sign out: the token this request carries stops working, at once on the
     server that answers, within ``MAJLIS_TOKEN_CACHE_SECONDS`` on the others.
@@ -322,7 +349,7 @@ def my_token_revoke(request: HttpRequest) -> Status[None]:
 
 @api.post(
     "/events/{event}/sessions/{code}/bookings",
-    response={201: BookingOut, **ERRORS, 422: ErrorOut, 503: ErrorOut},
+    response={201: BookingOut, **errors(400, 401, 403, 404, 409, 422, 503)},
     auth=participant_auth,
 )
 def booking_post(
@@ -366,7 +393,9 @@ def booking_post(
 
 
 @api.delete(
-    "/bookings/{booking_id}", response={200: BookingOut, **ERRORS}, auth=any_auth
+    "/bookings/{booking_id}",
+    response={200: BookingOut, **errors(400, 401, 403, 404, 503)},
+    auth=any_auth,
 )
 def booking_delete(request: HttpRequest, booking_id: int) -> BookingOut:
     """Cancel a booking: its delegate, or an integration on their behalf."""
@@ -396,7 +425,7 @@ def booking_delete(request: HttpRequest, booking_id: int) -> BookingOut:
 
 @api.get(
     "/events/{event}/sessions/{code}/roster",
-    response={200: RosterOut, **ERRORS},
+    response={200: RosterOut, **errors(401, 403, 404)},
     auth=api_key_auth,
 )
 def roster(request: HttpRequest, event: str, code: str) -> RosterOut:
@@ -423,7 +452,7 @@ def roster(request: HttpRequest, event: str, code: str) -> RosterOut:
 
 @api.patch(
     "/bookings/{booking_id}",
-    response={200: AccessNeedsOut, **ERRORS},
+    response={200: AccessNeedsOut, **errors(400, 401, 403, 404, 409)},
     auth=participant_auth,
 )
 def booking_access_needs(

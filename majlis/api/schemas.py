@@ -7,7 +7,7 @@ from ninja import Schema
 from ninja.schema import DjangoGetter
 from pydantic import Field, ModelWrapValidatorHandler, model_validator
 
-from majlis.accounts.models import Participant
+from majlis.accounts.models import Constituency, Language, Participant
 from majlis.bookings.models import AccessNeed, Booking
 from majlis.events.models import Session, SessionFormat
 from majlis.events.selectors import booking_open_now
@@ -15,8 +15,15 @@ from majlis.events.selectors import booking_open_now
 
 class ErrorBody(Schema):
     code: str = Field(examples=["time_conflict"])
-    message: str
-    details: dict[str, object] | None = None
+    message: str = Field(description="Whole sentences, in the request's language")
+    details: dict[str, object] | None = Field(
+        None,
+        description=(
+            "What a program needs, such as the booking in the way; for "
+            "`invalid`, `fields`: each field's problems, as "
+            '`{"message", "code", "in"?, "allowed"?}`'
+        ),
+    )
 
 
 class ErrorOut(Schema):
@@ -74,25 +81,64 @@ class SessionListOut(Schema):
     sessions: list[SessionOut]
 
 
+class JsonObjectIn(Schema):
+    """A request body that must be a JSON object.
+
+    When every field has a default, django-ninja would otherwise take any JSON
+    value (a list, a number) as an empty body.
+    """
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _only_an_object(
+        cls, value: Any, handler: ModelWrapValidatorHandler[Any]
+    ) -> Any:
+        raw = value._obj if isinstance(value, DjangoGetter) else value
+        if not isinstance(raw, dict):
+            raise ValueError("the body must be a JSON object")
+        return handler(value)
+
+
+COUNTRY_DESCRIPTION = "ISO 3166-1 alpha-2 code, such as MA; empty when unknown"
+LANGUAGE_DESCRIPTION = "The language of the delegate's email and pages"
+
+
 class ParticipantIn(Schema):
-    name: str
-    organisation: str = ""
-    constituency: str = "other"
-    country: str = ""
-    language: str = "en"
+    """Every field of a delegate: a PUT replaces them all, so none may be left
+    out (a field left out would have been reset to its default)."""
+
+    name: str = Field(min_length=1, max_length=200)
+    organisation: str = Field(max_length=200)
+    constituency: Constituency
+    country: str = Field(max_length=2, description=COUNTRY_DESCRIPTION)
+    language: Language = Field(description=LANGUAGE_DESCRIPTION)
+
+
+class ParticipantPatchIn(JsonObjectIn):
+    """The fields to change; those left out keep their value.
+
+    A field may be left out but not sent as null: its default, None, is never
+    validated, so the document and the check say "a string, if present".
+    """
+
+    name: str = Field(None, min_length=1, max_length=200)  # type: ignore[assignment]
+    organisation: str = Field(None, max_length=200)  # type: ignore[assignment]
+    constituency: Constituency = Field(None)  # type: ignore[assignment]
+    country: str = Field(None, max_length=2, description=COUNTRY_DESCRIPTION)  # type: ignore[assignment]
+    language: Language = Field(None, description=LANGUAGE_DESCRIPTION)  # type: ignore[assignment]
 
 
 class ParticipantOut(Schema):
     email: str
     name: str
     organisation: str
-    constituency: str
-    country: str
-    language: str
+    constituency: Constituency
+    country: str = Field(description=COUNTRY_DESCRIPTION)
+    language: Language = Field(description=LANGUAGE_DESCRIPTION)
     checkin_code: str
 
     @staticmethod
-    def fields_of(participant: Participant) -> dict[str, str]:
+    def fields_of(participant: Participant) -> dict[str, Any]:
         return {
             "email": participant.email,
             "name": participant.name,
@@ -121,24 +167,6 @@ class HealthOut(Schema):
     status: str = Field(examples=["ok"])
 
 
-class JsonObjectIn(Schema):
-    """A request body that must be a JSON object.
-
-    When every field has a default, django-ninja would otherwise take any JSON
-    value (a list, a number) as an empty body.
-    """
-
-    @model_validator(mode="wrap")
-    @classmethod
-    def _only_an_object(
-        cls, value: Any, handler: ModelWrapValidatorHandler[Any]
-    ) -> Any:
-        raw = value._obj if isinstance(value, DjangoGetter) else value
-        if not isinstance(raw, dict):
-            raise ValueError("the body must be a JSON object")
-        return handler(value)
-
-
 class BookingIn(JsonObjectIn):
     switch: bool = False
     access_needs: list[AccessNeed] = Field(
@@ -163,8 +191,33 @@ class BookingOut(Schema):
         )
 
 
+class MyBookingOut(BookingOut):
+    """A booking with what a delegate needs to find their session."""
+
+    title: str = Field(description="The session's title, in the request's language")
+    starts_at: str = Field(
+        description="ISO 8601 with the offset of the event's time zone"
+    )
+    ends_at: str
+    time_zone: str
+    room: str = Field(description="In the request's language")
+
+    @staticmethod
+    def from_booking(booking: Booking, waitlist_position: int | None) -> "MyBookingOut":
+        session = booking.session
+        zone = session.event.zone
+        return MyBookingOut(
+            **BookingOut.from_booking(booking, waitlist_position).dict(),
+            title=session.title,
+            starts_at=timezone.localtime(session.starts_at, zone).isoformat(),
+            ends_at=timezone.localtime(session.ends_at, zone).isoformat(),
+            time_zone=session.event.time_zone,
+            room=session.room,
+        )
+
+
 class BookingListOut(Schema):
-    bookings: list[BookingOut]
+    bookings: list[MyBookingOut]
 
 
 class RosterEntryOut(ParticipantOut):

@@ -50,9 +50,12 @@ class SessionForm(forms.ModelForm):
         if capacity is not None and capacity < session.seats_taken:
             self.add_error(
                 "capacity",
-                _(
+                ngettext(
+                    "The capacity cannot be lower than the %(count)d confirmed booking; "
+                    "cancel bookings first.",
                     "The capacity cannot be lower than the %(count)d confirmed bookings; "
-                    "cancel bookings first."
+                    "cancel bookings first.",
+                    session.seats_taken,
                 )
                 % {"count": session.seats_taken},
             )

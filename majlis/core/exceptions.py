@@ -98,6 +98,12 @@ class TimeConflict(MajlisError):
     )
 
 
+class BookingCancelled(MajlisError):
+    code = "booking_cancelled"
+    http_status = 409
+    default_message = _("This booking is cancelled: it can no longer be changed.")
+
+
 class CapacityBelowConfirmed(MajlisError):
     code = "capacity_below_confirmed"
     http_status = 409

@@ -164,7 +164,8 @@ def validate(request: Request) -> None:
     if n < 2 * tables:
         raise PlanError(
             "too_few",
-            "%(people)d people cannot fill %(tables)d tables: each needs at least two.",
+            "Too few for %(tables)d tables: each needs at least two people; the "
+            "roster holds %(people)d.",
             people=n,
             tables=tables,
         )
@@ -203,8 +204,7 @@ def validate(request: Request) -> None:
     if any(hosts[t] > small + 1 for t in crowded) or len(crowded) > extra:
         raise PlanError(
             "hosts",
-            "Too many hosts at one table: with %(people)d people at %(tables)d tables, "
-            "a table holds at most %(most)d.",
+            "Too many hosts at one table: here a table holds at most %(most)d people.",
             people=n,
             tables=tables,
             most=small + (1 if extra else 0),

@@ -46,7 +46,13 @@ def test_a_key_reads_the_roster_of_its_own_event_only(
 def test_a_key_registers_delegates_and_issues_tokens_in_its_own_event_only(
     client, event, other_event, own_key
 ):
-    body = {"name": "Amina"}
+    body = {
+        "name": "Amina",
+        "organisation": "",
+        "constituency": "other",
+        "country": "",
+        "language": "en",
+    }
     mine = client.put(
         f"{API}/events/{event.slug}/participants/a@example.org",
         body,

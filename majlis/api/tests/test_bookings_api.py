@@ -124,6 +124,24 @@ def test_a_delegate_changes_their_access_needs_and_it_is_audited(
     assert error_of(other, 404)["code"] == "not_found"
 
 
+def test_access_needs_of_a_cancelled_booking_are_refused_409(
+    client, event, as_delegate
+):
+    SessionFactory(event=event, code="s")
+    booking_id = book(client, as_delegate, event.slug, "s").json()["id"]
+    client.delete(f"{API}/bookings/{booking_id}", headers=as_delegate)
+    refused = client.patch(
+        f"{API}/bookings/{booking_id}",
+        {"access_needs": ["wheelchair"]},
+        content_type="application/json",
+        headers=as_delegate,
+    )
+    assert error_of(refused, 409)["code"] == "booking_cancelled"
+    booking = bookings_in(event).get()
+    assert booking.access_needs == []
+    assert booking.changes.last().action != "access_needs"
+
+
 def test_a_full_session_puts_delegates_on_its_waiting_list_in_order(
     client, event, token_headers
 ):
@@ -367,7 +385,11 @@ def test_my_bookings_lists_mine_with_status_and_position_cancelled_too(
     response = client.get(f"{API}/me/bookings", headers=as_delegate)
     assert response.status_code == 200, response.content
     assert set(response.json()) == {"bookings"}
-    items = sorted(response.json()["bookings"], key=lambda b: b["session"])
+    keys = ("id", "session", "status", "waitlist_position")
+    items = sorted(
+        ({k: b[k] for k in keys} for b in response.json()["bookings"]),
+        key=lambda b: b["session"],
+    )
     assert items == [
         {
             "id": mine_confirmed.pk,
@@ -388,6 +410,33 @@ def test_my_bookings_lists_mine_with_status_and_position_cancelled_too(
             "waitlist_position": None,
         },
     ]
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "ar"])
+def test_my_bookings_say_where_and_when_in_the_request_language(
+    client, event, delegate, as_delegate, token_headers, language
+):
+    session = SessionFactory(
+        event=event, code="lab", capacity=1, room_en="Atlas 1", room_fr="Atlas un"
+    )
+    booking_create(
+        participant=ParticipantFactory(event=event),
+        session=session,
+        actor=Actor.delegate(),
+    )
+    book(client, as_delegate, event.slug, "lab")
+    response = client.get(f"{API}/me/bookings?lang={language}", headers=as_delegate)
+    assert response.status_code == 200, response.content
+    [item] = response.json()["bookings"]
+    zone = event.zone
+    assert item["title"] == getattr(session, f"title_{language}")
+    assert (
+        item["room"] == {"en": "Atlas 1", "fr": "Atlas un", "ar": "Atlas 1"}[language]
+    )
+    assert item["starts_at"] == timezone.localtime(session.starts_at, zone).isoformat()
+    assert item["ends_at"] == timezone.localtime(session.ends_at, zone).isoformat()
+    assert item["time_zone"] == event.time_zone
+    assert (item["status"], item["waitlist_position"]) == ("waitlisted", 1)
 
 
 def test_my_bookings_needs_a_delegates_token(client, as_integration, as_delegate):

@@ -2,7 +2,9 @@
 
 import pytest
 from django.utils import translation
+from django.utils.translation import gettext as _
 
+from majlis.accounts.models import Constituency, Language
 from majlis.core.exceptions import NotFound, Unauthenticated
 from majlis.testing.factories import SessionFactory
 
@@ -41,12 +43,18 @@ def test_error_messages_are_rendered_in_the_request_language(
 def test_validation_messages_change_with_the_request_language(
     client, event, as_integration
 ):
-    """Field errors come from Django's own catalogues, which exist in French."""
+    """Field errors name the allowed values, in the request's language."""
 
     def bad_language(query: str) -> str:
         response = client.put(
             f"{API}/events/{event.slug}/participants/a@example.org{query}",
-            data={"name": "A", "language": "de"},
+            data={
+                "name": "A",
+                "organisation": "",
+                "constituency": "other",
+                "country": "",
+                "language": "de",
+            },
             content_type="application/json",
             headers=as_integration,
         )
@@ -55,7 +63,7 @@ def test_validation_messages_change_with_the_request_language(
         return error["message"]
 
     english, french = bad_language("?lang=en"), bad_language("?lang=fr")
-    assert "de" in english and "de" in french
+    assert "en, fr, es, ar" in english and "en, fr, es, ar" in french
     assert english != french
 
 
@@ -78,6 +86,7 @@ EXPECTED_OPERATIONS = {
     ("get", "/api/v1/events/{event}/sessions"),
     ("get", "/api/v1/events/{event}/sessions/{code}"),
     ("put", "/api/v1/events/{event}/participants/{email}"),
+    ("patch", "/api/v1/events/{event}/participants/{email}"),
     ("post", "/api/v1/events/{event}/participants/{email}/token"),
     ("post", "/api/v1/auth/magic-link"),
     ("get", "/api/v1/me/bookings"),
@@ -161,3 +170,84 @@ def test_the_docs_page_answers(client):
     response = client.get(f"{API}/docs")
     assert response.status_code == 200
     assert b"openapi.json" in response.content
+
+
+def schema_of(document: dict, path: str, method: str) -> dict:
+    body = document["paths"][path][method]["requestBody"]["content"]
+    node = body["application/json"]["schema"]
+    return resolve(document, node["$ref"]) if "$ref" in node else node
+
+
+def enum_of(document: dict, prop: dict) -> list[str]:
+    node = resolve(document, prop["$ref"]) if "$ref" in prop else prop
+    if "allOf" in node:
+        return enum_of(document, node["allOf"][0])
+    return node["enum"]
+
+
+def test_the_openapi_document_lists_the_allowed_constituencies_and_languages(client):
+    document = client.get(f"{API}/openapi.json").json()
+    path = "/api/v1/events/{event}/participants/{email}"
+    for method in ("put", "patch"):
+        properties = schema_of(document, path, method)["properties"]
+        assert enum_of(document, properties["constituency"]) == Constituency.values
+        assert enum_of(document, properties["language"]) == Language.values
+    put = schema_of(document, path, "put")
+    assert set(put["required"]) == {
+        "name",
+        "organisation",
+        "constituency",
+        "country",
+        "language",
+    }
+    assert not schema_of(document, path, "patch").get("required")
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "es", "ar"])
+def test_a_bad_value_is_said_whole_in_the_request_language_with_the_allowed_ones(
+    client, event, as_integration, language
+):
+    response = client.patch(
+        f"{API}/events/{event.slug}/participants/a@example.org?lang={language}",
+        {"language": "de", "constituency": "pirates"},
+        content_type="application/json",
+        headers=as_integration,
+    )
+    error = error_of(response, 400)
+    with translation.override(language):
+        expected = [
+            _("The field “%(field)s” must be one of: %(values)s.")
+            % {"field": _(label), "values": ", ".join(values)}
+            for label, values in (
+                ("constituency", Constituency.values),
+                ("preferred language", Language.values),
+            )
+        ]
+    assert error["message"] == " ".join(expected)
+    if language != "en":
+        assert "must be one of" not in error["message"]
+    assert "Input should" not in error["message"]
+    fields = error["details"]["fields"]
+    assert fields["language"][0]["allowed"] == Language.values
+    assert fields["constituency"][0]["allowed"] == Constituency.values
+    assert fields["language"][0]["code"] == "enum"
+
+
+@pytest.mark.parametrize("language", ["fr", "es", "ar"])
+def test_a_missing_field_is_said_whole_in_the_request_language(
+    client, event, as_integration, language
+):
+    response = client.put(
+        f"{API}/events/{event.slug}/participants/a@example.org",
+        {"organisation": "", "constituency": "other", "country": "", "language": "en"},
+        content_type="application/json",
+        headers={**as_integration, "Accept-Language": language},
+    )
+    error = error_of(response, 400)
+    with translation.override(language):
+        expected = _("The field “%(field)s” is required.") % {"field": _("name")}
+    assert error["message"] == expected
+    assert expected != _("The field “%(field)s” is required.") % {"field": "name"}
+    assert error["details"]["fields"] == {
+        "name": [{"message": expected, "code": "missing", "in": "body"}]
+    }

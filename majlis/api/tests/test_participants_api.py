@@ -1,7 +1,8 @@
 """Delegates through the API: registration by an integration, tokens, sign-in links."""
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from majlis.accounts.models import ApiKey, Participant, ParticipantToken, hash_secret
 from majlis.outbox.models import OutboxMessage
@@ -280,3 +281,109 @@ def test_a_magic_link_request_without_its_fields_is_invalid(client, event):
     assert not magic_links_to(registered.email).exists()
     assert magic_link(client, event.slug, registered.email).status_code == 202
     assert magic_links_to(registered.email).count() == 1
+
+
+def patch(client, event, email, data, headers):
+    return client.patch(
+        f"{API}/events/{event.slug}/participants/{email}",
+        data=data,
+        content_type="application/json",
+        headers=headers,
+    )
+
+
+def test_put_with_only_a_name_is_refused_and_resets_nothing(
+    client, event, as_integration
+):
+    """A PUT replaces every field: one left out used to be reset to its default
+    (an Arabic speaker's email switched to English)."""
+    assert put(client, event, "a@example.org", FULL, as_integration).status_code == 201
+    before = snapshot(event)
+    error = error_of(
+        put(client, event, "a@example.org", {"name": "Amina"}, as_integration), 400
+    )
+    assert error["code"] == "invalid"
+    missing = {"organisation", "constituency", "country", "language"}
+    assert set(error["details"]["fields"]) == missing
+    for field in missing:
+        assert error["details"]["fields"][field][0]["code"] == "missing"
+    assert snapshot(event) == before
+
+
+def test_patch_changes_only_the_fields_it_sends(client, event, as_integration):
+    assert put(client, event, "a@example.org", FULL, as_integration).status_code == 201
+    response = patch(
+        client, event, "A@example.org", {"name": "Amina B."}, as_integration
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["name"] == "Amina B."
+    assert snapshot(event) == [
+        ("a@example.org", "Amina B.", "Ministry of Labour", "government", "MA", "fr")
+    ]
+    response = patch(
+        client,
+        event,
+        "a@example.org",
+        {"language": "ar", "country": "tn", "organisation": ""},
+        as_integration,
+    )
+    assert response.status_code == 200, response.content
+    assert snapshot(event) == [
+        ("a@example.org", "Amina B.", "", "government", "TN", "ar")
+    ]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"language": "de"}, {"country": "ZZ"}, {"name": ""}, {"name": None}, [1]],
+    ids=["language", "country", "empty-name", "null-name", "not-an-object"],
+)
+def test_a_bad_patch_is_invalid_and_changes_nothing(
+    client, event, as_integration, data
+):
+    assert put(client, event, "a@example.org", FULL, as_integration).status_code == 201
+    before = snapshot(event)
+    error = error_of(patch(client, event, "a@example.org", data, as_integration), 400)
+    assert error["code"] == "invalid"
+    assert snapshot(event) == before
+
+
+def test_patch_of_an_unknown_delegate_is_not_found(client, event, as_integration):
+    response = patch(client, event, "nobody@example.org", {"name": "X"}, as_integration)
+    assert error_of(response, 404)["code"] == "not_found"
+    assert not Participant.objects.filter(event=event).exists()
+
+
+def test_patch_needs_an_integrations_key_of_the_event(
+    client, event, delegate, as_delegate
+):
+    before = snapshot(event)
+    refused = patch(client, event, delegate.email, {"name": "X"}, as_delegate)
+    assert error_of(refused, 403)["code"] == "forbidden"
+    anonymous = patch(client, event, delegate.email, {"name": "X"}, {})
+    assert error_of(anonymous, 401)["code"] == "unauthenticated"
+    assert snapshot(event) == before
+
+
+def test_a_refused_country_is_said_whole_in_the_request_language(
+    client, event, as_integration
+):
+    response = put(
+        client,
+        event,
+        "a@example.org?lang=ar",
+        {**FULL, "country": "ZZ"},
+        as_integration,
+    )
+    error = error_of(response, 400)
+    with translation.override("ar"):
+        reason = _(
+            "%(code)s is not an ISO 3166-1 alpha-2 country code, such as MA."
+        ) % {"code": "ZZ"}
+        expected = _("“%(field)s”: %(error)s") % {
+            "field": _("country"),
+            "error": reason,
+        }
+    assert error["message"] == expected
+    assert "country" not in error["message"]
+    assert error["details"]["fields"]["country"][0]["message"] == reason

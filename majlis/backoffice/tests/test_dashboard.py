@@ -182,7 +182,7 @@ def test_the_page_and_its_csv_for_an_organiser_of_one_session(client, event):
     role.sessions.add(Session.objects.get(code="started"))
     client.force_login(user)
     page = client.get("/en/backoffice/casa/dashboard/").content.decode()
-    assert "2 of 2 seats taken · 1 waiting · 1 checked in · 1 no-shows" in page
+    assert "2 of 2 seats taken · 1 waiting · 1 checked in · 1 no-show" in page
     assert "Later" not in page  # not theirs
     exported = client.get("/en/backoffice/casa/dashboard/?format=csv")
     rows = list(

@@ -161,7 +161,15 @@ def test_the_api_s_personal_answers_are_private(client, conference):
         client.get("/api/v1/events/headers/sessions/lab/roster", headers=integration),
         client.put(
             "/api/v1/events/headers/participants/new@example.org",
-            json.dumps({"name": "New"}),
+            json.dumps(
+                {
+                    "name": "New",
+                    "organisation": "",
+                    "constituency": "other",
+                    "country": "",
+                    "language": "en",
+                }
+            ),
             content_type="application/json",
             headers=integration,
         ),

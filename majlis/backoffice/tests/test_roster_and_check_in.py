@@ -111,7 +111,7 @@ def test_check_in_by_code_then_again_then_a_waiting_and_an_unbooked_delegate(
     code = people["amina"].checkin_code
     first = client.post(url, {"q": code.lower()}).content.decode()
     assert "Amina Benali is checked in." in first
-    assert "1 of 2 confirmed delegates checked in; 0 seats free." in first
+    assert "1 of 2 confirmed delegates checked in. 0 seats free." in first
     again = client.post(url, {"q": code}).content.decode()
     assert "Amina Benali was already checked in." in again
     waiting = client.post(url, {"q": people["claire"].checkin_code}).content.decode()

@@ -32,6 +32,7 @@ from majlis.bookings.services.changes import (
 )
 from majlis.core.exceptions import (
     AlreadyBooked,
+    BookingCancelled,
     MajlisError,
     NotFound,
     NotRegistered,
@@ -323,12 +324,12 @@ def booking_update_access_needs(
     """Change what a delegate needs to take part; recorded in the audit trail.
 
     Touches no seat, so it locks only the booking's row. Raises ``InvalidInput``
-    for an unknown need.
+    for an unknown need, ``BookingCancelled`` for a cancelled booking.
     """
     checked = checked_access_needs(needs)
     if engine.database_decides():
-        engine.call(
-            "majlis_update_access_needs_v1",
+        ((outcome,),) = engine.call(
+            "majlis_update_access_needs_v2",
             [
                 booking.pk,
                 json.dumps(checked),
@@ -336,6 +337,8 @@ def booking_update_access_needs(
                 *engine.actor_arguments(actor),
             ],
         )
+        if outcome == "cancelled":
+            raise BookingCancelled()
         return Booking.objects.select_related("participant").get(pk=booking.pk)
     return _booking_update_access_needs_locked(
         booking=booking, needs=checked, note=note, actor=actor
@@ -352,6 +355,8 @@ def _booking_update_access_needs_locked(
         .select_related("participant")
         .get(pk=booking.pk)
     )
+    if booking.status == BookingStatus.CANCELLED:
+        raise BookingCancelled()
     booking.access_needs = needs
     booking.access_needs_note = note.strip()[:500]
     booking.save(update_fields=["access_needs", "access_needs_note"])

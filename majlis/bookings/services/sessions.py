@@ -52,9 +52,12 @@ def session_set_capacity(*, session: Session, capacity: int, actor: Actor) -> Se
 
 def _capacity_below(seats_taken: int) -> CapacityBelowConfirmed:
     return CapacityBelowConfirmed(
-        _(
+        ngettext_lazy(
+            "The capacity cannot be lower than the %(count)d confirmed booking; "
+            "cancel bookings first.",
             "The capacity cannot be lower than the %(count)d confirmed bookings; "
-            "cancel bookings first."
+            "cancel bookings first.",
+            "count",
         )
         % {"count": seats_taken}
     )

@@ -98,7 +98,7 @@ def test_without_json_a_readable_table(fifty, capsys):
         "0.05",
     )
     out = capsys.readouterr().out
-    assert "World Café: 50 people, 8 tables, 2 rounds" in out
+    assert "World Café; people: 50; tables: 8; rounds: 2" in out
     assert "Round 2" in out and "Table 8 (" in out
     assert "pairs who meet twice or more" in out and "lower bound" in out
 
@@ -116,7 +116,10 @@ def test_without_json_a_readable_table(fifty, capsys):
         ("id,topic_choices\na,2;x\n", "topic_choices must hold table numbers, not x"),
         ("", "The roster is empty."),
         ("id\n", "The roster is empty."),
-        ("id\na\nb\nc\n", "3 people cannot fill 2 tables: each needs at least two."),
+        (
+            "id\na\nb\nc\n",
+            "Too few for 2 tables: each needs at least two people; the roster holds 3.",
+        ),
         (
             "id,host_table\na,3\nb,\nc,\nd,\n",
             "a hosts table 3, but the tables are numbered 1 to 2.",
@@ -190,7 +193,8 @@ def test_the_command_line_exits_non_zero_without_a_traceback(tmp_path, fifty):
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert done.stderr.strip().splitlines() == [
-        "CommandError: 2 people cannot fill 3 tables: each needs at least two."
+        "CommandError: Too few for 3 tables: each needs at least two people; the "
+        "roster holds 2."
     ]
     done = subprocess.run(
         [

@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,7 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from majlis.accounts.models import Participant
-from majlis.bookings.calendar import booking_ics, checkin_qr_svg
+from majlis.accounts.selectors import calendar_feed_get
+from majlis.bookings.calendar import (
+    booking_ics,
+    calendar_entry_wanted,
+    checkin_qr_svg,
+)
 from majlis.bookings.idempotency import fingerprint
 from majlis.bookings.models import Booking, BookingStatus
 from majlis.bookings.selectors import (
@@ -170,13 +175,17 @@ def change_access_needs(
     )
     form = AccessNeedsForm(request.POST)
     if form.is_valid():
-        booking_update_access_needs(
-            booking=booking,
-            needs=form.cleaned_data["access_needs"],
-            note=form.cleaned_data["access_needs_note"],
-            actor=Actor.delegate(),
-        )
-        messages.success(request, _("Your access needs are saved."))
+        try:
+            booking_update_access_needs(
+                booking=booking,
+                needs=form.cleaned_data["access_needs"],
+                note=form.cleaned_data["access_needs_note"],
+                actor=Actor.delegate(),
+            )
+        except MajlisError as error:  # cancelled meanwhile, in another tab
+            messages.error(request, str(error.message))
+        else:
+            messages.success(request, _("Your access needs are saved."))
     else:
         messages.error(
             request,
@@ -212,6 +221,7 @@ def my_sessions(
             "participant": participant,
             "bookings": bookings,
             "qr_svg": checkin_qr_svg(participant.checkin_code),
+            "calendar_feed": calendar_feed_get(participant=participant),
         },
     )
 
@@ -223,6 +233,8 @@ def booking_calendar(
     booking = booking_get_for_participant(
         participant=participant, booking_id=booking_id
     )
+    if not calendar_entry_wanted(booking):
+        raise Http404("a place on a waiting list has no calendar entry")
     session = booking.session
     response = HttpResponse(
         booking_ics(booking, title=session.title, description=session.description),

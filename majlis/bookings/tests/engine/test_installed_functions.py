@@ -28,6 +28,9 @@ HISTORY = {
     "0011_one_engine_per_database": (
         "62a353697a559a83b745b392b6ad4febbb5c5da7d4f89417243f577456bcc6bc"
     ),
+    "0012_access_needs_of_a_cancelled_booking": (
+        "2c7910497c04f22c9bb4fba83edc48e441310a377e3c2667394e2867c7b888ed"
+    ),
 }
 
 

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from majlis.core.terminal import activate_terminal_language
 from majlis.demo.loader import (
@@ -30,15 +31,20 @@ class Command(BaseCommand):
         if options["book"]:
             demo_book(event=summary.event)
         self.stdout.write(
-            _(
-                "Demo event %(event)s: %(sessions)d sessions and %(delegates)d "
-                "delegates added."
+            ngettext(
+                "Demo event %(event)s: %(count)d session added.",
+                "Demo event %(event)s: %(count)d sessions added.",
+                summary.sessions_created,
             )
-            % {
-                "event": summary.event.slug,
-                "sessions": summary.sessions_created,
-                "delegates": summary.participants_created,
-            }
+            % {"event": summary.event.slug, "count": summary.sessions_created}
+        )
+        self.stdout.write(
+            ngettext(
+                "%(count)d delegate added.",
+                "%(count)d delegates added.",
+                summary.participants_created,
+            )
+            % {"count": summary.participants_created}
         )
         self.stdout.write(
             _(

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from majlis.core.terminal import activate_terminal_language
 from majlis.groups.planner import Figures, Kind, Plan, PlanError, Request, plan
@@ -39,8 +40,12 @@ def _plan_message(error: PlanError) -> str:
         "teams_rounds": _(
             "Teams are formed for one round: leave out --rounds or give 1."
         ),
-        "too_few": _(
-            "%(people)d people cannot fill %(tables)d tables: each needs at least two."
+        "too_few": ngettext(
+            "Too few for %(count)d table: it needs at least two people; the "
+            "roster holds %(people)s.",
+            "Too few for %(count)d tables: each needs at least two people; the "
+            "roster holds %(people)s.",
+            error.params.get("tables", 0),
         ),
         "empty_id": _("A person has no id."),
         "duplicate_id": _("The id %(id)s appears twice."),
@@ -50,15 +55,20 @@ def _plan_message(error: PlanError) -> str:
         "topic_choice": _(
             "%(id)s chose topic %(table)d, but the tables are numbered 1 to %(tables)d."
         ),
-        "hosts": _(
-            "Too many hosts at one table: with %(people)d people at %(tables)d tables, "
-            "a table holds at most %(most)d."
+        "hosts": ngettext(
+            "Too many hosts at one table: here a table holds at most %(count)d person.",
+            "Too many hosts at one table: here a table holds at most %(count)d people.",
+            error.params.get("most", 0),
         ),
     }
     message = messages.get(error.code)
     if message is None:
         return str(error)
-    return message % error.params if error.params else message
+    counted = {"too_few": "tables", "hosts": "most"}.get(error.code)
+    params = dict(error.params)
+    if counted is not None:
+        params["count"] = params[counted]
+    return message % params if params else message
 
 
 def _figures(figures: Figures) -> dict[str, Any]:
@@ -199,7 +209,8 @@ class Command(BaseCommand):
         }
         self.stdout.write(
             _(
-                "%(kind)s: %(people)d people, %(tables)d tables, %(rounds)d rounds (seed %(seed)d)"
+                "%(kind)s; people: %(people)d; tables: %(tables)d; rounds: %(rounds)d; "
+                "seed: %(seed)d"
             )
             % {
                 "kind": kinds[request.kind],
