@@ -45,7 +45,7 @@ def _plan_message(error: PlanError) -> str:
             "roster holds %(people)s.",
             "Too few for %(count)d tables: each needs at least two people; the "
             "roster holds %(people)s.",
-            error.params.get("tables", 0),
+            int(str(error.params.get("tables", 0))),
         ),
         "empty_id": _("A person has no id."),
         "duplicate_id": _("The id %(id)s appears twice."),
@@ -58,7 +58,7 @@ def _plan_message(error: PlanError) -> str:
         "hosts": ngettext(
             "Too many hosts at one table: here a table holds at most %(count)d person.",
             "Too many hosts at one table: here a table holds at most %(count)d people.",
-            error.params.get("most", 0),
+            int(str(error.params.get("most", 0))),
         ),
     }
     message = messages.get(error.code)
