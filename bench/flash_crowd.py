@@ -352,6 +352,8 @@ class Bench:
             str(out),
             *extra,
         ]
+        # The machine may be shared: what else kept its cores busy.
+        load_before = [round(load, 2) for load in os.getloadavg()]
         generator = subprocess.Popen(command)
         sampler = Sampler(
             processes,
@@ -365,6 +367,7 @@ class Bench:
             raise SystemExit(f"the load generator failed: {command}")
         sample = sampler.finish()
         report = json.loads(out.read_text())
+        report["load_average_before"] = load_before
         report["cpu_seconds"] = sample.cpu
         report["machine_busy_seconds"] = sample.machine_busy
         report["machine_total_seconds"] = sample.machine_total
@@ -924,7 +927,10 @@ def phase_lines(name: str, report: dict[str, Any]) -> list[str]:
         f" of {report['machine_total_seconds']:.1f};"
         f" server, nginx and database {cpu_per_request(report):.2f} ms a request"
     )
-    lines.append(f"  worker peak RSS MB: {report['worker_peak_rss_mb']}")
+    lines.append(
+        f"  worker peak RSS MB: {report['worker_peak_rss_mb']};"
+        f" load average before: {report['load_average_before']}"
+    )
     if report.get("sign_in_email"):
         email = report["sign_in_email"]
         seconds = ", ".join(
