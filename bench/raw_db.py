@@ -6,7 +6,7 @@ PostgreSQL itself costs, the ceiling any web stack on this machine stays under.
 
 Modes:
 - ``function`` (the reference): the very statement Majlis issues for a
-  booking, ``majlis_book_seat_v2`` with an idempotency key, in autocommit.
+  booking, ``majlis_book_v3`` with an idempotency key, in autocommit.
 - ``statements``: the same work as one statement per step from the client,
   the group's rows locked first (as the Python path does): how much holding
   locks across round trips costs, the reason for ADR 0002.
@@ -133,12 +133,12 @@ async def book_in_one_statement(
     session: dict[str, Any],
 ) -> tuple[int, str]:
     cursor = await connection.execute(
-        "SELECT * FROM majlis_book_seat_v2"
-        "(%s, %s, %s, '[]'::jsonb, '', true, '5000ms', %s, %s, %s)",
+        "SELECT * FROM majlis_book_v3(%s, %s, NULL, NULL, false, false, false,"
+        " '[]'::jsonb, NULL, '', true, '5000ms', 'participant', NULL, NULL,"
+        " %s, %s, %s)",
         [
             participant["id"],
-            session["event_id"],
-            session["code"],
+            session["id"],
             f"participant:{participant['id']}",
             uuid.uuid4().hex,
             "0" * 64,

@@ -1,0 +1,130 @@
+"""deploy/nginx.conf in front of a real `majlis serve`, as the deploy README
+and the flash-crowd bench use it (Debian's nginx, scripts/install-system-deps)."""
+
+import gzip
+import http.client
+import json
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from majlis.testing.demo_server import embedded_environment, free_port, wait_for
+from majlis.testing.nginx import (
+    DEPLOY_CONFIG,
+    nginx_check,
+    nginx_serving,
+    render_nginx_config,
+)
+
+
+def test_the_deploy_config_passes_nginx_t_once_rendered(tmp_path):
+    config = tmp_path / "nginx.conf"
+    config.write_text(
+        render_nginx_config(
+            DEPLOY_CONFIG.read_text(),
+            port=free_port(),
+            upstreams=["127.0.0.1:8000", "127.0.0.1:8001"],
+            static_root=tmp_path / "static",
+            prefix=tmp_path,
+        )
+    )
+
+    checked = nginx_check(config, tmp_path)
+
+    assert checked.returncode == 0, checked.stderr
+    rendered = config.read_text()
+    assert "server 127.0.0.1:8001 max_fails=3 fail_timeout=5s;" in rendered
+    assert "/var/" not in rendered.replace("/var/log/nginx/error.log", "")
+
+
+def _get(
+    port: int, path: str, method: str = "GET", body: bytes = b"", **headers: str
+) -> tuple[http.client.HTTPResponse, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request(
+            method, path, body=body, headers={"Host": f"127.0.0.1:{port}", **headers}
+        )
+        answer = connection.getresponse()
+        return answer, answer.read()
+    finally:
+        connection.close()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory) -> Iterator[tuple[int, Path]]:
+    """nginx's port, in front of a `majlis serve`, and the static folder."""
+    tmp_path = tmp_path_factory.mktemp("nginx")
+    data = tmp_path / "data"
+    upstream = free_port()
+    majlis = str(Path(sys.executable).parent / "majlis")
+    server = subprocess.Popen(
+        [majlis, "serve", "--port", str(upstream), "--workers", "1", "--no-outbox"],
+        env=embedded_environment(str(data)),
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(f"http://127.0.0.1:{upstream}/api/v1/health/ready", seconds=120)
+        port = free_port()
+        with nginx_serving(
+            port=port,
+            upstreams=[f"127.0.0.1:{upstream}"],
+            static_root=data / "static",
+            prefix=tmp_path / "nginx",
+        ):
+            yield port, data / "static"
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+
+
+def test_nginx_passes_pages_on_compressed_and_names_no_version(served):
+    port, _static = served
+
+    page, body = _get(port, "/en/", **{"Accept-Encoding": "gzip"})
+    health, health_body = _get(port, "/api/v1/health/live")
+
+    assert page.status == 200
+    assert page.getheader("Content-Encoding") == "gzip"
+    assert b"<html" in gzip.decompress(body)
+    assert page.getheader("Server") == "nginx"
+    assert (health.status, health_body) == (200, b'{"status": "ok"}')
+
+
+def test_nginx_serves_static_files_itself_with_long_cache_for_hashed_names(served):
+    port, static = served
+    manifest = json.loads((static / "staticfiles.json").read_text())["paths"]
+    stylesheet = next(
+        hashed for name, hashed in manifest.items() if name.endswith(".css")
+    )
+    # Unknown to the application server, which indexed the folder as it started.
+    (static / "added-later.txt").write_text("from the disk")
+
+    hashed, body = _get(port, f"/static/{stylesheet}", **{"Accept-Encoding": "gzip"})
+    added, added_body = _get(port, "/static/added-later.txt")
+
+    assert hashed.status == 200
+    assert hashed.getheader("Cache-Control") == "public, max-age=31536000, immutable"
+    assert hashed.getheader("Content-Encoding") == "gzip"
+    assert gzip.decompress(body) == (static / stylesheet).read_bytes()
+    assert (added.status, added_body) == (200, b"from the disk")
+    assert added.getheader("Cache-Control") == "max-age=3600"
+
+
+def test_only_the_back_office_takes_a_large_upload(served):
+    port, _static = served
+    upload = b"x" * (2 * 2**20)
+    form = {"Content-Type": "application/octet-stream"}
+
+    page, _body = _get(port, "/en/", "POST", upload, **form)
+    import_page, _import_body = _get(
+        port, "/en/backoffice/some-event/delegates/import/", "POST", upload, **form
+    )
+
+    assert page.status == 413
+    # Passed on to Django, which refuses a form without its CSRF token.
+    assert import_page.status == 403
