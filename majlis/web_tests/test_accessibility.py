@@ -56,6 +56,7 @@ def pages(slug: str) -> dict[str, str]:
         "free session": f"/e/{slug}/s/free/",
         "full session": f"/e/{slug}/s/full/",
         "my sessions": f"/e/{slug}/me/",
+        "deleting my account": f"/e/{slug}/me/delete/",
         "sign-in": f"/e/{slug}/sign-in/",
         "sign-in link": f"/e/{slug}/sign-in/not-a-real-token/",
         "not found": f"/e/{slug}/s/nothing-here/",
