@@ -197,6 +197,7 @@ def test_the_back_office_passes_axe_core(
         for name, path in {
             "sessions": f"/{slug}/",
             "dashboard": f"/{slug}/dashboard/",
+            "erasing personal data": f"/{slug}/settings/erase-personal-data/",
             "roster": f"/{slug}/s/full/roster/",
             "roster filtered": f"/{slug}/s/full/roster/?status=waitlisted&sort=name",
             "check-in": f"/{slug}/s/free/check-in/",
