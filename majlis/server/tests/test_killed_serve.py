@@ -46,7 +46,9 @@ def _serve(*options: str) -> Iterator[tuple[subprocess.Popen, int, str]]:
             stderr=subprocess.DEVNULL,
         )
         try:
-            wait_for(f"http://127.0.0.1:{port}/api/v1/health/ready")
+            # Migrating a new database and collecting static files first: slow
+            # on a busy machine.
+            wait_for(f"http://127.0.0.1:{port}/api/v1/health/ready", 180)
             yield server, port, data
         finally:
             if server.poll() is None:
