@@ -44,7 +44,7 @@ def _fill() -> None:
 def _every_row(execute: Callable[[str], tuple[list, list[tuple]]]) -> Rows:
     """Each table's rows in a fixed order; ``execute`` runs a query and gives
     its column names and rows."""
-    columns, names = execute(_TABLES[connection.vendor])
+    _columns, names = execute(_TABLES[connection.vendor])
     rows: Rows = {}
     for (table,) in names:
         columns, _rows = execute(f'SELECT * FROM "{table}" LIMIT 0')  # noqa: S608
