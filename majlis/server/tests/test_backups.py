@@ -2,9 +2,12 @@
 (SQLite and PostgreSQL): a round trip gives back every row of every table,
 and a restore into a database that is not empty is refused."""
 
+import contextlib
 import sqlite3
 import subprocess
 import sys
+import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,10 +16,11 @@ from pathlib import Path
 import psycopg
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, connections
 
 from majlis.bookings.models import Booking, BookingStatus
 from majlis.bookings.services import Actor, booking_cancel, booking_create
+from majlis.core.exceptions import AlreadyBooked
 from majlis.testing.demo_server import embedded_environment
 from majlis.testing.factories import ParticipantFactory, SessionFactory
 
@@ -223,3 +227,69 @@ def test_a_backup_of_the_other_kind_of_database_is_refused(tmp_path):
         refused = _majlis("restore", str(other), environment=environment)
     assert refused.returncode == 1
     assert "is not a backup of a" in refused.stderr
+
+
+COUNTERS = """
+SELECT s.code, s.seats_taken, s.waitlist_length,
+       (SELECT count(*) FROM bookings_booking b
+        WHERE b.session_id = s.id AND b.status = 'confirmed'),
+       (SELECT count(*) FROM bookings_booking b
+        WHERE b.session_id = s.id AND b.status = 'waitlisted')
+FROM events_session s ORDER BY s.code
+"""
+
+
+@pytest.mark.usefixtures("on_postgres")
+def test_a_backup_taken_while_delegates_book_and_cancel_is_one_moment(tmp_path):
+    """Bookings and cancellations go on in other connections while pg_dump
+    reads: each session's counters in the backup equal its bookings there."""
+    session = SessionFactory(capacity=3)
+    people = ParticipantFactory.create_batch(12, event=session.event)
+    stop = threading.Event()
+    changes = 0
+
+    def busy() -> None:
+        nonlocal changes
+        try:
+            while not stop.is_set():
+                for person in people:
+                    with contextlib.suppress(AlreadyBooked):
+                        booking_create(
+                            participant=person, session=session, actor=Actor.delegate()
+                        )
+                        changes += 1
+                for booking in Booking.objects.filter(
+                    session=session, status__in=["confirmed", "waitlisted"]
+                ).order_by("?")[:6]:
+                    booking_cancel(booking=booking, actor=Actor.delegate())
+                    changes += 1
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=busy)
+    worker.start()
+    try:
+        while changes < 20:
+            time.sleep(0.05)
+        before = changes
+        backups = []
+        for number in range(3):
+            backup = tmp_path / f"majlis-{number}.backup"
+            call_command("backup", str(backup), verbosity=0)
+            backups.append(backup)
+        during = changes - before
+    finally:
+        stop.set()
+        worker.join(timeout=60)
+    assert during > 0, "no booking changed while the backups were made"
+
+    for backup in backups:
+        with _empty_database(tmp_path / backup.stem) as (environment, _rows):
+            restored = _majlis("restore", str(backup), environment=environment)
+            assert restored.returncode == 0, restored.stderr
+            name = environment["DATABASE_URL"].rsplit("/", 1)[1]
+            with psycopg.connect(_postgresql_conninfo(name)) as database:
+                counters = database.execute(COUNTERS).fetchall()
+        assert counters, backup
+        for code, seats_taken, waiting, confirmed, waitlisted in counters:
+            assert (seats_taken, waiting) == (confirmed, waitlisted), (backup, code)
