@@ -71,6 +71,10 @@ class Participant(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set when the delegate's personal data was erased (their own request, or
+    # the event's after the conference): the row stays, anonymous, for the
+    # bookings, audit trail and statistics that refer to it.
+    erased_at = models.DateTimeField(_("personal data erased"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("participant")

@@ -7,8 +7,11 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models.functions import Lower
+from django.db.models import Value
+from django.db.models.functions import Concat, Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,9 +26,10 @@ from majlis.accounts.models import (
     ParticipantToken,
     hash_secret,
 )
+from majlis.accounts.signals import participants_erased
 from majlis.core.exceptions import InvalidInput
 from majlis.events.models import Event
-from majlis.outbox.models import OutboxStatus
+from majlis.outbox.models import OutboxMessage, OutboxStatus
 from majlis.outbox.services import outbox_enqueue
 
 
@@ -299,7 +303,9 @@ def magic_link_request(*, event: Event, email: str, next_path: str = "") -> None
     (docs/SECURITY.md, "Sign-in timing").
     """
     address = email.strip()
-    participant = Participant.objects.filter(event=event, email__iexact=address).first()
+    participant = Participant.objects.filter(
+        event=event, email__iexact=address, erased_at__isnull=True
+    ).first()
     raw = secrets.token_urlsafe(32)
     with transaction.atomic():
         # Nobody can flood a delegate's mailbox through this form: a few links
@@ -371,3 +377,56 @@ def magic_link_consume(*, event: Event, raw_token: str) -> Participant | None:
         link.used_at = now
         link.save(update_fields=["used_at"])
         return link.participant
+
+
+ERASED_DOMAIN = "erased.invalid"
+
+
+def _anonymous_address(participant_id: int) -> str:
+    # A reserved domain (RFC 2606): nothing is ever delivered there.
+    return f"erased-{participant_id}@{ERASED_DOMAIN}"
+
+
+@transaction.atomic
+def participants_erase(*, event: Event, participant_ids: list[int]) -> int:
+    """Erase the personal data of these delegates of ``event``: email, name,
+    organisation, check-in code, their sign-in links and tokens, the messages
+    the outbox holds for them as delegates, and their names in the admin's
+    log; returns how many were erased.
+
+    The rows stay, anonymous (``erased-ID@erased.invalid``), with what the
+    statistics count: constituency, country (for the region), language. Their
+    bookings and audit trail refer to them, and count seats, check-ins and
+    mixes after the conference. Erasing an erased delegate changes nothing.
+    """
+    people = list(
+        Participant.objects.select_for_update()
+        .filter(event=event, pk__in=participant_ids, erased_at__isnull=True)
+        .order_by("pk")
+    )
+    if not people:
+        return 0
+    now = timezone.now()
+    addresses = {}
+    for person in people:
+        addresses[person.email.lower()] = _anonymous_address(person.pk)
+        person.email = _anonymous_address(person.pk)
+        person.name = ""
+        person.organisation = ""
+        # Never a real code: real ones have 8 letters and digits, no dash.
+        person.checkin_code = f"erased-{person.pk}"
+        person.erased_at = now
+    Participant.objects.bulk_update(
+        people, ["email", "name", "organisation", "checkin_code", "erased_at"]
+    )
+    ids = [person.pk for person in people]
+    ParticipantToken.objects.filter(participant_id__in=ids).delete()
+    MagicLink.objects.filter(participant_id__in=ids).delete()
+    CalendarFeed.objects.filter(participant_id__in=ids).delete()
+    OutboxMessage.objects.filter(payload__participant__in=ids).delete()
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Participant),
+        object_id__in=[str(pk) for pk in ids],
+    ).update(object_repr=Concat(Value("erased-"), "object_id"))
+    participants_erased.send(sender=Participant, event=event, addresses=addresses)
+    return len(people)

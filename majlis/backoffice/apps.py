@@ -6,6 +6,11 @@ class BackofficeConfig(AppConfig):
     label = "backoffice"
 
     def ready(self) -> None:
+        from majlis.accounts.signals import participants_erased
         from majlis.backoffice import emails
+        from majlis.backoffice.erasure import replace_erased_addresses
 
         emails.register()
+        participants_erased.connect(
+            replace_erased_addresses, dispatch_uid="backoffice-erased-addresses"
+        )

@@ -26,6 +26,11 @@ urlpatterns = [
     path("<slug:event>/", views.sessions, name="sessions"),
     path("<slug:event>/dashboard/", views.dashboard, name="dashboard"),
     path("<slug:event>/settings/", views.event_edit, name="event-edit"),
+    path(
+        "<slug:event>/settings/erase-personal-data/",
+        views.erase_personal_data,
+        name="erase-personal-data",
+    ),
     path("<slug:event>/staff/", views.staff, name="staff"),
     path("<slug:event>/staff/<int:role_id>/", views.staff_edit, name="staff-edit"),
     path(

@@ -4,8 +4,11 @@ from typing import Any
 
 from django.core.wsgi import get_wsgi_application
 
+from majlis.server.lifetime import granian_worker_dies_with_granian
 from majlis.server.warmup import warm_up
 
+# First, so that a worker whose Granian died while it started does not go on.
+granian_worker_dies_with_granian()
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 django_application = get_wsgi_application()
 

@@ -24,7 +24,7 @@ def signed_in_participant(request: HttpRequest, event: Event) -> Participant | N
         return None
     return (
         Participant.objects.select_related("event")
-        .filter(pk=participant_id, event=event)
+        .filter(pk=participant_id, event=event, erased_at__isnull=True)
         .first()
     )
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from majlis.site.views import bookings, calendar_feed, programme, sign_in
+from majlis.site.views import account, bookings, calendar_feed, programme, sign_in
 
 event_patterns = [
     path("", programme.programme, name="programme"),
@@ -26,6 +26,8 @@ event_patterns = [
         calendar_feed.calendar_feed_issue_view,
         name="calendar-feed-issue",
     ),
+    path("me/data.json", account.my_data, name="my-data"),
+    path("me/delete/", account.delete_account, name="delete-account"),
     path("sign-in/", sign_in.sign_in, name="sign-in"),
     path("sign-in/<str:token>/", sign_in.sign_in_link, name="sign-in-link"),
     path("sign-out/", sign_in.sign_out, name="sign-out"),

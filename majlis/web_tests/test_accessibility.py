@@ -56,6 +56,7 @@ def pages(slug: str) -> dict[str, str]:
         "free session": f"/e/{slug}/s/free/",
         "full session": f"/e/{slug}/s/full/",
         "my sessions": f"/e/{slug}/me/",
+        "deleting my account": f"/e/{slug}/me/delete/",
         "sign-in": f"/e/{slug}/sign-in/",
         "sign-in link": f"/e/{slug}/sign-in/not-a-real-token/",
         "not found": f"/e/{slug}/s/nothing-here/",
@@ -198,6 +199,7 @@ def test_the_back_office_passes_axe_core(
         for name, path in {
             "sessions": f"/{slug}/",
             "dashboard": f"/{slug}/dashboard/",
+            "erasing personal data": f"/{slug}/settings/erase-personal-data/",
             "roster": f"/{slug}/s/full/roster/",
             "roster filtered": f"/{slug}/s/full/roster/?status=waitlisted&sort=name",
             "check-in": f"/{slug}/s/free/check-in/",

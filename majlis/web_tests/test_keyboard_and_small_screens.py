@@ -166,7 +166,7 @@ def test_pages_fit_narrow_screens_and_zoom_without_sideways_scrolling(
     page = context.new_page()
     base = f"{live_server.url}/{language}/e/{conference['slug']}"
     try:
-        for path in ("/", "/s/talk/", "/me/", "/sign-in/"):
+        for path in ("/", "/s/talk/", "/me/", "/me/delete/", "/sign-in/"):
             page.goto(base + path)
             overflow = page.evaluate(
                 "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"

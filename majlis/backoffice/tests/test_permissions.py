@@ -174,6 +174,14 @@ MATRIX = {
         "other_secretariat": 404,
         None: 302,
     },
+    "/en/backoffice/casa/settings/erase-personal-data/": {
+        "secretariat": 200,
+        "organiser": 403,
+        "door": 403,
+        "stranger": 404,
+        "other_secretariat": 404,
+        None: 302,
+    },
     "/en/backoffice/casa/staff/": {
         "secretariat": 200,
         "organiser": 403,

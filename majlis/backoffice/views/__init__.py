@@ -7,6 +7,7 @@ from majlis.backoffice.views.delegates import (
     delegates_import,
 )
 from majlis.backoffice.views.door import check_in
+from majlis.backoffice.views.personal_data import erase_personal_data
 from majlis.backoffice.views.rosters import (
     cancel_on_behalf,
     move_on_behalf,
@@ -30,6 +31,7 @@ __all__ = [
     "delegate_detail",
     "delegates",
     "delegates_import",
+    "erase_personal_data",
     "event_edit",
     "home",
     "move_on_behalf",

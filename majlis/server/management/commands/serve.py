@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from majlis.core.terminal import activate_terminal_language
 from majlis.outbox.crowding import OUTBOX_NICENESS
+from majlis.server.lifetime import dying_with_this_process
 from majlis.server.warmup import LONG_LIVED_PROCESS
 
 WORKERS_KILL_TIMEOUT_SECONDS = 10
@@ -205,6 +206,10 @@ class Command(BaseCommand):
             server = subprocess.Popen(  # noqa: S603
                 command,
                 env=_long_lived(),
+                # Killed outright, `majlis serve` stops Granian as SIGTERM
+                # does (Granian then stops its workers, and they die with it
+                # if it is killed too): nothing left serving the port.
+                preexec_fn=dying_with_this_process(signal.SIGTERM),
             )
             if stopping:
                 server.send_signal(signal.SIGTERM)
@@ -228,6 +233,10 @@ def _start_outboxes(count: int | None, *, into: list[subprocess.Popen]) -> None:
             # A session of its own, so that its scheduling group can be given
             # the lowest share below.
             start_new_session=True,
+            # Out of serve's session and group, no signal to them reaches it:
+            # it stops when serve dies, even killed outright (SIGTERM: it
+            # hands back the messages it claimed).
+            preexec_fn=dying_with_this_process(signal.SIGTERM),
         )
         into.append(outbox)
         # Email may wait a minute in a flash crowd; delegates clicking "book"
