@@ -38,6 +38,16 @@ def _english_between_tests():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Each test starts with no action counted against any rate limit."""
+    from majlis.core import ratelimit
+
+    ratelimit._limiter = None
+    yield
+    ratelimit._limiter = None
+
+
 # In CI the property tests replay the same examples every run, so a landing
 # never depends on luck; on developers' machines they explore new ones.
 from hypothesis import settings as hypothesis_settings  # noqa: E402

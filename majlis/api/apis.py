@@ -93,7 +93,14 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+ERRORS = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    429: ErrorOut,
+}
 
 
 def error_body(error: MajlisError) -> dict:
@@ -101,7 +108,10 @@ def error_body(error: MajlisError) -> dict:
 
 
 def error_response(request: HttpRequest, error: MajlisError) -> HttpResponse:
-    return api.create_response(request, error_body(error), status=error.http_status)
+    response = api.create_response(request, error_body(error), status=error.http_status)
+    if error.retry_after is not None:
+        response["Retry-After"] = str(error.retry_after)
+    return response
 
 
 @api.exception_handler(MajlisError)

@@ -6,10 +6,12 @@ integrations rely on, an HTTP status for the API, a message translated lazily
 ``extra`` data, such as the booking that is in the way.
 """
 
+import math
 from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 
 class MajlisError(Exception):
@@ -18,6 +20,9 @@ class MajlisError(Exception):
     # A transient error says nothing lasting about the request: it is never
     # remembered as the answer to an Idempotency-Key.
     transient = False
+    # Seconds a client should wait before trying again (a Retry-After header),
+    # for errors that pass.
+    retry_after: int | None = None
     default_message: str | Promise = _("Something went wrong.")
 
     def __init__(
@@ -128,3 +133,34 @@ class TryAgain(MajlisError):
     http_status = 503
     transient = True
     default_message = _("We are very busy right now. Please try again in a moment.")
+
+
+class TooManyRequests(MajlisError):
+    """A rate limit refused the request (majlis/core/ratelimit.py); it fits
+    again after ``retry_after`` seconds."""
+
+    code = "too_many_requests"
+    http_status = 429
+    transient = True
+
+    def __init__(self, retry_after: int, message: str | Promise | None = None) -> None:
+        self.retry_after = retry_after
+        super().__init__(
+            message if message is not None else self.wait_message(retry_after),
+            extra={"retry_after": retry_after},
+        )
+
+    @staticmethod
+    def wait_message(seconds: int) -> str:
+        if seconds < 120:
+            return ngettext(
+                "Too many requests: please try again in %(seconds)d second.",
+                "Too many requests: please try again in %(seconds)d seconds.",
+                seconds,
+            ) % {"seconds": seconds}
+        minutes = math.ceil(seconds / 60)
+        return ngettext(
+            "Too many requests: please try again in %(minutes)d minute.",
+            "Too many requests: please try again in %(minutes)d minutes.",
+            minutes,
+        ) % {"minutes": minutes}
