@@ -204,9 +204,7 @@ DEFAULT_FROM_EMAIL = os.environ.get(
 
 # How long a sign-in link stays valid, and how the sending worker retries.
 MAJLIS_MAGIC_LINK_MINUTES = 30
-MAJLIS_MAGIC_LINKS_PER_WINDOW = 5
 MAJLIS_PARTICIPANT_TOKEN_DAYS = 30
-MAJLIS_MAGIC_LINK_WINDOW_MINUTES = 15
 # 30 s doubling to a ceiling of 6 hours: 20 attempts span about three days of
 # mail-server outage before a message is given up (and can be sent again from
 # the admin).

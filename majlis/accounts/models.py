@@ -115,12 +115,16 @@ class ParticipantToken(models.Model):
 
 
 class MagicLink(models.Model):
-    """A one-time sign-in link; only its hash is stored."""
+    """A one-time sign-in link; only its hash is stored, and the random salt
+    from which the server's secret key derives it again, to send the same
+    link once more (``magic_link_token``)."""
 
     participant = models.ForeignKey(
         Participant, on_delete=models.CASCADE, related_name="magic_links"
     )
     token_hash = models.CharField(max_length=64, unique=True)
+    # Empty for links made before links could be sent again.
+    token_salt = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
