@@ -105,6 +105,12 @@ def too_many_requests_page(
         request, "429.html", {"message": error.message, "again_url": back}, status=429
     )
     response["Retry-After"] = str(error.retry_after)
+    if request.headers.get("HX-Request"):
+        # A form htmx sent (booking, cancelling): the message takes the place
+        # of the page's main content (majlis.js lets htmx swap a 429).
+        response["HX-Retarget"] = "#main"
+        response["HX-Reselect"] = "#main"
+        response["HX-Reswap"] = "outerHTML"
     return response
 
 

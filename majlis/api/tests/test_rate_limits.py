@@ -3,15 +3,17 @@ error shape and the caller's language."""
 
 import os
 import uuid
+from datetime import timedelta
 
 import pytest
 import redis
 from django.test import Client, override_settings
+from django.utils import timezone
 
-from majlis.api.tests.helpers import API, error_of, unique
+from majlis.api.tests.helpers import API, book, error_of, unique
 from majlis.core import ratelimit
 from majlis.outbox.models import OutboxMessage
-from majlis.testing.factories import ParticipantFactory
+from majlis.testing.factories import ParticipantFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +108,96 @@ def test_servers_sharing_redis_share_the_limit(event, shared_redis):
 
     error_of(magic_link(crowd, event.slug, address("guess")), 429)
     assert any(shared_redis.scan_iter(f"{ratelimit.limiter().prefix}rl:*"))
+
+
+# Booking changes, per delegate
+
+
+def cycle(client, headers, event, code: str) -> list[int]:
+    """Book a seat, then cancel it: two changes."""
+    booked = book(client, headers, event.slug, code)
+    if booked.status_code != 201:
+        return [booked.status_code]
+    cancelled = client.delete(f"{API}/bookings/{booked.json()['id']}", headers=headers)
+    return [booked.status_code, cancelled.status_code]
+
+
+def test_a_delegate_booking_a_few_times_a_second_is_not_limited(
+    client, event, as_delegate
+):
+    for hour, code in enumerate("abc"):
+        later = timezone.now() + timedelta(days=1, hours=3 * hour)
+        SessionFactory(event=event, code=code, starts_at=later)
+    statuses = [
+        book(client, as_delegate, event.slug, code).status_code for code in "abc"
+    ]
+    assert statuses == [201, 201, 201]
+
+
+def test_twenty_five_book_and_cancel_cycles_at_once_are_cut_short_with_429(
+    client, event, delegate, as_delegate, rate_limit_clock
+):
+    SessionFactory(event=event, code="s")
+    statuses = []
+    for _ in range(25):
+        statuses += cycle(client, as_delegate, event, "s")
+
+    assert statuses.count(201) + statuses.count(200) == 20
+    assert statuses[20:] == [429] * (len(statuses) - 20)
+    refused = book(client, as_delegate, event.slug, "s")
+    error = error_of(refused, 429)
+    assert error["code"] == "too_many_requests"
+    assert int(refused["Retry-After"]) >= 1
+    emails = OutboxMessage.objects.filter(to_email=delegate.email).count()
+    assert emails <= 20
+    rate_limit_clock.advance(120)
+    assert book(client, as_delegate, event.slug, "s").status_code == 201
+
+
+def test_changing_access_needs_counts_as_a_change(client, event, delegate, as_delegate):
+    SessionFactory(event=event, code="s")
+    booking = book(client, as_delegate, event.slug, "s").json()["id"]
+    with override_settings(MAJLIS_LIMIT_BOOKING_CHANGES="3/1m"):
+        answers = [
+            client.patch(
+                f"{API}/bookings/{booking}",
+                data={"access_needs": ["wheelchair"]},
+                content_type="application/json",
+                headers=as_delegate,
+            ).status_code
+            for _ in range(3)
+        ]
+    assert answers == [200, 200, 429]
+
+
+def test_delegates_signed_in_from_one_address_are_limited_each_on_their_own(
+    event, token_headers
+):
+    """A whole venue's delegates share the address of its Wi-Fi."""
+    venue = Client(REMOTE_ADDR="192.0.2.1")
+    for hour, code in enumerate("ab"):
+        later = timezone.now() + timedelta(days=1, hours=3 * hour)
+        SessionFactory(event=event, code=code, capacity=500, starts_at=later)
+    delegates = ParticipantFactory.create_batch(30, event=event)
+    with override_settings(MAJLIS_LIMIT_BOOKING_CHANGES="2/1m"):
+        statuses = [
+            book(venue, token_headers(person), event.slug, code).status_code
+            for person in delegates
+            for code in ("a", "b")
+        ]
+    assert statuses == [201] * 60
+
+
+def test_an_integration_cancelling_for_a_delegate_is_not_counted_as_them(
+    client, event, delegate, as_delegate, as_integration
+):
+    SessionFactory(event=event, code="s")
+    with override_settings(MAJLIS_LIMIT_BOOKING_CHANGES="3/1m"):
+        for _ in range(3):
+            booking = book(client, as_delegate, event.slug, "s")
+            assert booking.status_code == 201
+            cancelled = client.delete(
+                f"{API}/bookings/{booking.json()['id']}", headers=as_integration
+            )
+            assert cancelled.status_code == 200
+        error_of(book(client, as_delegate, event.slug, "s"), 429)

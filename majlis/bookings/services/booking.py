@@ -28,6 +28,7 @@ from majlis.bookings.services.changes import (
     Change,
     checked_access_needs,
     confirmed_bookings_in,
+    delegate_change_count,
     fill_free_seats,
     release_seat,
 )
@@ -272,8 +273,10 @@ def booking_update_access_needs(
     """Change what a delegate needs to take part; recorded in the audit trail.
 
     Touches no seat, so it locks only the booking's row. Raises ``InvalidInput``
-    for an unknown need.
+    for an unknown need, ``TooManyRequests`` past the delegate's own
+    ``MAJLIS_LIMIT_BOOKING_CHANGES``.
     """
+    delegate_change_count(actor=actor, participant_id=booking.participant_id)
     checked = checked_access_needs(needs)
     booking = (
         Booking.objects.select_for_update(of=("self",))

@@ -16,6 +16,7 @@ from majlis.bookings.services.booking import booking_create
 from majlis.bookings.services.changes import (
     Actor,
     Change,
+    delegate_change_count,
     fill_free_seats,
     release_seat,
 )
@@ -31,9 +32,11 @@ def booking_cancel(
     """Cancel a booking; a freed seat goes to the first waiting delegate at once.
 
     Cancelling a cancelled booking changes nothing and returns it. Locks the
-    session's overlap group. Raises ``BookingClosed`` or ``TryAgain``. Tries
-    :func:`booking_cancel_quick` first.
+    session's overlap group. Raises ``BookingClosed`` or ``TryAgain``, and
+    ``TooManyRequests`` past the delegate's own ``MAJLIS_LIMIT_BOOKING_CHANGES``.
+    Tries :func:`booking_cancel_quick` first.
     """
+    delegate_change_count(actor=actor, participant_id=booking.participant_id)
     if booking_cancel_quick(
         booking=booking, actor=actor, enforce_window=enforce_window
     ):
