@@ -19,7 +19,7 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -303,7 +303,7 @@ class Limiter:
         return Hit(limit, key, 0)
 
     def hit_all(
-        self, hits: list[tuple[Limit, str, Callable[[int], str] | None]]
+        self, hits: Sequence[tuple[Limit, str, Callable[[int], str] | None]]
     ) -> list[Hit]:
         """Count one action against each limit, or against none: when one
         refuses, those already counted are taken back."""
