@@ -30,7 +30,6 @@ from majlis.core.ratelimit import Limit, limiter
 from majlis.events.models import Event, Session
 from majlis.events.selectors import session_queryset_with_counts
 
-
 # Lookups (codes, scans, names) one staff member may make at the door: a busy
 # door scans one delegate a second; a script reading every code, far more.
 DOOR_LOOKUPS_LIMIT = Limit("door_lookups", "MAJLIS_LIMIT_DOOR_LOOKUPS")
