@@ -42,6 +42,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
 test-sqlite: install node_modules/.package-lock.json
+	scripts/ensure-services
 	DATABASE_URL= $(BIN)/pytest
 
 test-postgres: install node_modules/.package-lock.json

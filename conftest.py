@@ -38,6 +38,39 @@ def _english_between_tests():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Each test starts with no action counted against any rate limit."""
+    from majlis.core import ratelimit
+
+    ratelimit._limiter = None
+    yield
+    ratelimit._limiter = None
+
+
+class _Clock:
+    def __init__(self) -> None:
+        import time
+
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def rate_limit_clock() -> _Clock:
+    """The rate limits' time, moved forward by ``advance(seconds)``."""
+    from majlis.core.ratelimit import limiter
+
+    clock = _Clock()
+    limiter().clock = clock
+    return clock
+
+
 # In CI the property tests replay the same examples every run, so a landing
 # never depends on luck; on developers' machines they explore new ones.
 from hypothesis import settings as hypothesis_settings  # noqa: E402

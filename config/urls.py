@@ -7,6 +7,7 @@ from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views import defaults
 
 from majlis.api.apis import api, api_not_found, error_response
+from majlis.backoffice.login import staff_login_guard
 from majlis.core.database_outage import database_unavailable_page, is_database_outage
 from majlis.core.exceptions import DatabaseUnavailable
 from majlis.core.middleware import API_PATH_PREFIX
@@ -18,6 +19,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     re_path(r"^api/(?P<rest>.*)$", api_not_found),
     path("calendar/<str:token>.ics", calendar_feed.calendar_feed, name="calendar-feed"),
     path("i18n/setlang/", sign_in.set_language, name="set_language"),
+    # The admin's sign-in under the same limits as the back office's.
+    path("admin/login/", staff_login_guard(admin.site.login)),
     path("admin/", admin.site.urls),
 ]
 urlpatterns += i18n_patterns(

@@ -264,9 +264,7 @@ DEFAULT_FROM_EMAIL = os.environ.get(
 
 # How long a sign-in link stays valid, and how the sending worker retries.
 MAJLIS_MAGIC_LINK_MINUTES = 30
-MAJLIS_MAGIC_LINKS_PER_WINDOW = 5
 MAJLIS_PARTICIPANT_TOKEN_DAYS = 30
-MAJLIS_MAGIC_LINK_WINDOW_MINUTES = 15
 # 30 s doubling to a ceiling of 6 hours: 20 attempts span about three days of
 # mail-server outage before a message is given up (and can be sent again from
 # the admin).
@@ -338,3 +336,22 @@ LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LOGIN_URL = "backoffice:login"
 LOGIN_REDIRECT_URL = "backoffice:home"
 LOGOUT_REDIRECT_URL = "backoffice:login"
+
+# Rate limits (majlis/core/ratelimit.py, docs/SECURITY.md): "count/period",
+# the period in s, m, h or d; "off" turns one off. Counted in Redis when
+# MAJLIS_REDIS_URL is set (shared by every server), else in each process.
+MAJLIS_REDIS_URL = os.environ.get("MAJLIS_REDIS_URL", "")
+MAJLIS_REDIS_KEY_PREFIX = os.environ.get("MAJLIS_REDIS_KEY_PREFIX", "majlis:")
+# A reverse proxy in front adds the client's address to X-Forwarded-For.
+MAJLIS_BEHIND_PROXY = env_flag("MAJLIS_BEHIND_PROXY")
+MAJLIS_LIMIT_SIGN_IN_CLIENT = os.environ.get("MAJLIS_LIMIT_SIGN_IN_CLIENT", "60/10m")
+MAJLIS_LIMIT_SIGN_IN_EMAIL = os.environ.get("MAJLIS_LIMIT_SIGN_IN_EMAIL", "1/1m")
+MAJLIS_LIMIT_STAFF_LOGIN = os.environ.get("MAJLIS_LIMIT_STAFF_LOGIN", "5/15m")
+MAJLIS_LIMIT_STAFF_LOGIN_ADDRESS = os.environ.get(
+    "MAJLIS_LIMIT_STAFF_LOGIN_ADDRESS", "30/15m"
+)
+MAJLIS_LIMIT_STAFF_LOGIN_ACCOUNT = os.environ.get(
+    "MAJLIS_LIMIT_STAFF_LOGIN_ACCOUNT", "20/15m"
+)
+MAJLIS_LIMIT_BOOKING_CHANGES = os.environ.get("MAJLIS_LIMIT_BOOKING_CHANGES", "20/1m")
+MAJLIS_LIMIT_DOOR_LOOKUPS = os.environ.get("MAJLIS_LIMIT_DOOR_LOOKUPS", "60/1m")

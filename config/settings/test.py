@@ -23,3 +23,6 @@ MAJLIS_OUTBOX_YIELD_BUSY = 0.0
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT = None  # type: ignore[assignment]
+# Rate limits count in memory, a fresh limiter for each test (conftest.py);
+# the tests of the Redis store name their own server and key prefix.
+MAJLIS_REDIS_URL = ""

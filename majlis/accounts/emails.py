@@ -30,7 +30,8 @@ def render_magic_link(message: OutboxMessage, _batch: object) -> EmailMessage:
         "participant": participant,
         "event_name": event.name,
         "link": link,
-        "minutes": settings.MAJLIS_MAGIC_LINK_MINUTES,
+        # A link sent again has less of its life left.
+        "minutes": message.payload.get("minutes", settings.MAJLIS_MAGIC_LINK_MINUTES),
     }
     subject = _("Your sign-in link for %(event)s") % {"event": event.name}
     body = render_to_string("accounts/email/magic_link.txt", context)

@@ -119,9 +119,11 @@ class ParticipantToken(models.Model):
 
 
 class MagicLink(models.Model):
-    """A one-time sign-in link; only its hash is stored. A link of no one
-    (``participant`` empty, expired as it was made) is the decoy a sign-in
-    request for an unknown address writes, to take the same time."""
+    """A one-time sign-in link; only its hash is stored, and the random salt
+    from which the server's secret key derives it again, to send the same
+    link once more (``magic_link_token``). A link of no one (``participant``
+    empty, expired as it was made) is the decoy a sign-in request for an
+    unknown address writes, to take the same time."""
 
     participant = models.ForeignKey(
         Participant,
@@ -131,6 +133,8 @@ class MagicLink(models.Model):
         blank=True,
     )
     token_hash = models.CharField(max_length=64, unique=True)
+    # Empty for links made before links could be sent again.
+    token_salt = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)

@@ -1,5 +1,6 @@
 """Changes to delegates and to the credentials that prove who is calling."""
 
+import base64
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -13,7 +14,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Value
 from django.db.models.functions import Concat, Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from majlis.accounts.forms import ParticipantForm
 from majlis.accounts.models import (
@@ -28,6 +31,7 @@ from majlis.accounts.models import (
 )
 from majlis.accounts.signals import participants_erased
 from majlis.core.exceptions import InvalidInput
+from majlis.core.ratelimit import Limit, limiter
 from majlis.events.models import Event
 from majlis.outbox.models import OutboxMessage, OutboxStatus
 from majlis.outbox.services import outbox_enqueue
@@ -291,73 +295,125 @@ def api_key_create(*, name: str, event: Event | None) -> str:
     return raw
 
 
+# How often one client (an address, or a signed-in delegate) may ask for
+# sign-in links, whichever addresses it asks them for.
+SIGN_IN_CLIENT_LIMIT = Limit("sign_in_client", "MAJLIS_LIMIT_SIGN_IN_CLIENT")
+# How often a link is sent to one address: asked again sooner, nothing is sent
+# and the answer says that a link was sent a moment ago and still works.
+SIGN_IN_EMAIL_LIMIT = Limit("sign_in_email", "MAJLIS_LIMIT_SIGN_IN_EMAIL")
+
+
+def _sent_a_moment_ago(seconds: int) -> str:
+    return ngettext(
+        "A sign-in link was asked for this address a moment ago. If the address "
+        "is registered, the link is on its way or already in your inbox (look in "
+        "the spam folder too), and it still works. It can be sent again in "
+        "%(count)d second.",
+        "A sign-in link was asked for this address a moment ago. If the address "
+        "is registered, the link is on its way or already in your inbox (look in "
+        "the spam folder too), and it still works. It can be sent again in "
+        "%(count)d seconds.",
+        seconds,
+    ) % {"count": seconds}
+
+
+def magic_link_token(link: MagicLink) -> str:
+    """The link's token, derived again from its salt with the secret key: the
+    database alone holds no usable token."""
+    digest = salted_hmac(
+        "majlis.accounts.magic_link", link.token_salt, algorithm="sha256"
+    ).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
 def magic_link_request(*, event: Event, email: str, next_path: str = "") -> None:
     """Email a one-time sign-in link if ``email`` is registered; say nothing either way.
 
+    A link goes to one address at most as often as ``MAJLIS_LIMIT_SIGN_IN_EMAIL``
+    allows (once a minute), counted for every address asked for, registered
+    or not; sooner raises ``TooManyRequests``, which says so. A delegate's
+    latest link is sent again while it has at least half its life left, so
+    that requests made by someone else only bring the delegate more copies of
+    a link that works; a new link leaves the older ones valid until they
+    expire.
+
     The answer must not reveal who is registered, neither by its words nor by
-    its time: whether the address is a delegate's, unknown, or over its limit
-    of links, the same statements run (a look-up, a lock, a count, a link row
-    and an outbox row, in one transaction). Only a delegate under the limit
-    gets a real link and a message to send; otherwise ``_sign_in_decoy``
-    writes a link of no one and a message the worker never sends
-    (docs/SECURITY.md, "Sign-in timing").
+    its time: for a delegate's address or an unknown one the same statements
+    run (a look-up, a lock, a look for a link to send again, a link row and
+    an outbox row, in one transaction). An unknown address gets a link of no
+    one and a message the worker never sends (``_decoy_link``,
+    docs/SECURITY.md, "Sign-in timing"); a link sent again writes a link of no
+    one too, in place of the new link it did not need.
     """
     address = email.strip()
+    limiter().hit(
+        SIGN_IN_EMAIL_LIMIT, f"{event.pk}:{address.lower()}", _sent_a_moment_ago
+    )
     participant = Participant.objects.filter(
         event=event, email__iexact=address, erased_at__isnull=True
     ).first()
-    raw = secrets.token_urlsafe(32)
+    now = timezone.now()
+    lifetime = timedelta(minutes=settings.MAJLIS_MAGIC_LINK_MINUTES)
     with transaction.atomic():
-        # Nobody can flood a delegate's mailbox through this form: a few links
-        # per window, counted under a lock on the delegate's row, so the limit
-        # holds across concurrent requests and processes.
+        # Under a lock on the delegate's row, so that two requests at once
+        # send one link twice rather than make two; for no one, the same
+        # statement, which locks nothing.
+        rows = Participant.objects.select_for_update(no_key=True)
         if participant is not None:
-            Participant.objects.select_for_update(no_key=True).filter(
-                pk=participant.pk
-            ).first()
-            window = timedelta(minutes=settings.MAJLIS_MAGIC_LINK_WINDOW_MINUTES)
-            recent = MagicLink.objects.filter(
-                participant=participant, created_at__gte=timezone.now() - window
-            ).count()
+            rows.filter(pk=participant.pk).first()
         else:
-            # The same statements for no one: no row to lock, no link to count.
-            Participant.objects.select_for_update(no_key=True).filter(
-                pk__isnull=True
-            ).first()
-            recent = MagicLink.objects.filter(token_hash=hash_secret(raw)).count()
-        if participant is None or recent >= settings.MAJLIS_MAGIC_LINKS_PER_WINDOW:
-            _sign_in_decoy()
-            return
-        MagicLink.objects.create(
-            participant=participant,
-            token_hash=hash_secret(raw),
-            expires_at=timezone.now()
-            + timedelta(minutes=settings.MAJLIS_MAGIC_LINK_MINUTES),
+            rows.filter(pk__isnull=True).first()
+        link = (
+            MagicLink.objects.filter(
+                participant=participant,
+                used_at__isnull=True,
+                expires_at__gt=now + lifetime / 2,
+            )
+            .exclude(token_salt="")
+            .order_by("-expires_at")
+            .first()
         )
+        if participant is None:
+            _decoy_link()
+            outbox_enqueue(
+                kind="sign_in_decoy",
+                to_email="",
+                language="",
+                payload={},
+                status=OutboxStatus.DROPPED,
+            )
+            return
+        if link is None:
+            link = MagicLink(
+                participant=participant,
+                token_salt=secrets.token_urlsafe(32),
+                expires_at=now + lifetime,
+            )
+            link.token_hash = hash_secret(magic_link_token(link))
+            link.save()
+        else:
+            _decoy_link()
         outbox_enqueue(
             kind="magic_link",
             to_email=participant.email,
             language=participant.language,
-            payload={"participant": participant.pk, "token": raw, "next": next_path},
+            payload={
+                "participant": participant.pk,
+                "token": magic_link_token(link),
+                "next": next_path,
+                "minutes": int((link.expires_at - now).total_seconds() // 60),
+            },
         )
 
 
-def _sign_in_decoy() -> None:
-    """The writes of a sign-in link, for no one: a link without a delegate,
-    expired as it is made (it can sign nobody in), and a message written as
-    dropped, without an address (the worker never sends it, and an address
-    nobody registered is not kept)."""
+def _decoy_link() -> None:
+    """The write of a sign-in link, for no one: a link without a delegate and
+    without a salt, expired as it is made, which can sign nobody in and is
+    never sent again."""
     MagicLink.objects.create(
         participant=None,
         token_hash=hash_secret(secrets.token_urlsafe(32)),
         expires_at=timezone.now(),
-    )
-    outbox_enqueue(
-        kind="sign_in_decoy",
-        to_email="",
-        language="",
-        payload={},
-        status=OutboxStatus.DROPPED,
     )
 
 

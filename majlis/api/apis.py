@@ -19,6 +19,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from majlis.accounts.models import Participant
 from majlis.accounts.services import (
+    SIGN_IN_CLIENT_LIMIT,
     magic_link_request,
     participant_token_create,
     participant_token_revoke,
@@ -75,6 +76,7 @@ from majlis.core.exceptions import (
     NotFound,
     Unauthenticated,
 )
+from majlis.core.ratelimit import client_address, limiter
 from majlis.events.models import Event, SpokenLanguage
 from majlis.events.selectors import (
     event_get,
@@ -305,7 +307,13 @@ def participant_token(request: HttpRequest, event: str, email: str) -> Status[To
 
 @api.post("/auth/magic-link", response={202: AcceptedOut, **errors(400)}, auth=None)
 def magic_link(request: HttpRequest, payload: MagicLinkIn) -> Status[AcceptedOut]:
-    """Email a sign-in link; the answer is the same whether or not the address is known."""
+    """Email a sign-in link; the answer is the same whether or not the address is known.
+
+    429 `too_many_requests` when this client asked for too many links, or when
+    a link was asked for this address a moment ago (once a minute): the
+    message says that it is on its way or in the inbox, and still works.
+    """
+    limiter().hit(SIGN_IN_CLIENT_LIMIT, client_address(request))
     event = Event.objects.filter(slug=payload.event).first()
     if event is not None:
         magic_link_request(event=event, email=payload.email)

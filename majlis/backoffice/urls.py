@@ -2,13 +2,17 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from majlis.backoffice import views
+from majlis.backoffice.login import staff_login_guard
 
 app_name = "backoffice"
 urlpatterns = [
     path(
         "login/",
-        auth_views.LoginView.as_view(
-            template_name="backoffice/login.html", extra_context={"backoffice": True}
+        staff_login_guard(
+            auth_views.LoginView.as_view(
+                template_name="backoffice/login.html",
+                extra_context={"backoffice": True},
+            )
         ),
         name="login",
     ),

@@ -6,10 +6,12 @@ integrations rely on, an HTTP status for the API, a message translated lazily
 ``extra`` data, such as the booking that is in the way.
 """
 
+import math
 from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 
 class MajlisError(Exception):
@@ -152,3 +154,34 @@ class DatabaseUnavailable(MajlisError):
     # A PostgreSQL restart takes a second or two.
     retry_after = 5
     default_message = _("Majlis cannot answer just now. Please try again in a moment.")
+
+
+class TooManyRequests(MajlisError):
+    """A rate limit refused the request (majlis/core/ratelimit.py); it fits
+    again after ``retry_after`` seconds."""
+
+    code = "too_many_requests"
+    http_status = 429
+    transient = True
+
+    def __init__(self, retry_after: int, message: str | Promise | None = None) -> None:
+        self.retry_after = retry_after
+        super().__init__(
+            message if message is not None else self.wait_message(retry_after),
+            extra={"retry_after": retry_after},
+        )
+
+    @staticmethod
+    def wait_message(seconds: int) -> str:
+        if seconds < 120:
+            return ngettext(
+                "Too many requests: please try again in %(count)d second.",
+                "Too many requests: please try again in %(count)d seconds.",
+                seconds,
+            ) % {"count": seconds}
+        minutes = math.ceil(seconds / 60)
+        return ngettext(
+            "Too many requests: please try again in %(count)d minute.",
+            "Too many requests: please try again in %(count)d minutes.",
+            minutes,
+        ) % {"count": minutes}

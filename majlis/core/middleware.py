@@ -14,11 +14,13 @@ from django.http import (
     JsonResponse,
 )
 from django.middleware.csrf import CsrfViewMiddleware
+from django.shortcuts import render
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.defaults import page_not_found, permission_denied
 
-from majlis.core.exceptions import NotFound, PermissionDenied
+from majlis.core.exceptions import NotFound, PermissionDenied, TooManyRequests
 
 API_PATH_PREFIX = "/api/"
 
@@ -87,9 +89,35 @@ class ApiLanguageMiddleware:
         return self.get_response(request)
 
 
+def too_many_requests_page(
+    request: HttpRequest, error: TooManyRequests
+) -> HttpResponse:
+    """The page of a refused request: the limit's message, status 429 with
+    ``Retry-After``, and a way back to the page the form was on."""
+    referer = request.headers.get("Referer", "")
+    back = (
+        referer
+        if referer
+        and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()})
+        else (request.path if request.method == "GET" else "")
+    )
+    response = render(
+        request, "429.html", {"message": error.message, "again_url": back}, status=429
+    )
+    response["Retry-After"] = str(error.retry_after)
+    if request.headers.get("HX-Request"):
+        # A form htmx sent (booking, cancelling): the message takes the place
+        # of the page's main content (majlis.js lets htmx swap a 429).
+        response["HX-Retarget"] = "#main"
+        response["HX-Reselect"] = "#main"
+        response["HX-Reswap"] = "outerHTML"
+    return response
+
+
 class NotFoundMiddleware:
     """Shows the ordinary 404 or 403 page when a selector finds nothing, or an
-    access check refuses, for a web page."""
+    access check refuses, and the 429 page when a rate limit refuses, for a
+    web page."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -104,6 +132,8 @@ class NotFoundMiddleware:
             return page_not_found(request, Http404())
         if isinstance(exception, PermissionDenied):
             return permission_denied(request, DjangoPermissionDenied())
+        if isinstance(exception, TooManyRequests):
+            return too_many_requests_page(request, exception)
         return None
 
 

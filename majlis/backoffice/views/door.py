@@ -27,8 +27,13 @@ from majlis.bookings.services import (
     session_release_no_shows,
 )
 from majlis.core.exceptions import MajlisError, NotFound
+from majlis.core.ratelimit import Limit, limiter
 from majlis.events.models import Event, Session
 from majlis.events.selectors import session_queryset_with_counts
+
+# Lookups (codes, scans, names) one staff member may make at the door: a busy
+# door scans one delegate a second; a script reading every code, far more.
+DOOR_LOOKUPS_LIMIT = Limit("door_lookups", "MAJLIS_LIMIT_DOOR_LOOKUPS")
 
 
 def _door_action(
@@ -83,6 +88,9 @@ def check_in(request: HttpRequest, event: str, code: str) -> HttpResponse:
     if action in ("release", "walk_in"):
         _door_action(request, found, session, action)
         return redirect("backoffice:check-in", event=found.slug, code=session.code)
+    if request.method == "POST" or query:
+        # A code typed or scanned, a name searched: each finds delegates.
+        limiter().hit(DOOR_LOOKUPS_LIMIT, f"user:{request.user.pk}")
     if request.method == "POST":
         # A scanned or typed code, or a name chosen from the matches, checks in
         # at once; a name typed alone only lists the delegates who match.

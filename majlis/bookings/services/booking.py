@@ -25,6 +25,7 @@ from majlis.bookings.services.changes import (
     Change,
     checked_access_needs,
     confirmed_bookings_in,
+    delegate_change_count,
     fill_free_seats,
     release_seat,
     unknown_access_needs,
@@ -324,8 +325,10 @@ def booking_update_access_needs(
     """Change what a delegate needs to take part; recorded in the audit trail.
 
     Touches no seat, so it locks only the booking's row. Raises ``InvalidInput``
-    for an unknown need, ``BookingCancelled`` for a cancelled booking.
+    for an unknown need, ``BookingCancelled`` for a cancelled booking,
+    ``TooManyRequests`` past the delegate's own ``MAJLIS_LIMIT_BOOKING_CHANGES``.
     """
+    delegate_change_count(actor=actor, participant_id=booking.participant_id)
     checked = checked_access_needs(needs)
     if engine.database_decides():
         ((outcome,),) = engine.call(

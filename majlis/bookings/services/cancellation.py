@@ -20,6 +20,7 @@ from majlis.bookings.services.booking import (
 from majlis.bookings.services.changes import (
     Actor,
     Change,
+    delegate_change_count,
     fill_free_seats,
     release_seat,
 )
@@ -35,8 +36,10 @@ def booking_cancel(
     Cancelling a cancelled booking changes nothing and returns it. Locks the
     session's overlap group (on PostgreSQL inside one statement,
     majlis/bookings/sql/cancel_v2.sql). Raises ``BookingClosed`` or
-    ``TryAgain``.
+    ``TryAgain``, and ``TooManyRequests`` past the delegate's own
+    ``MAJLIS_LIMIT_BOOKING_CHANGES``.
     """
+    delegate_change_count(actor=actor, participant_id=booking.participant_id)
     if not engine.database_decides():
         return _booking_cancel_locked(
             booking=booking, actor=actor, enforce_window=enforce_window

@@ -19,6 +19,7 @@ from majlis.bookings.models import (
     BookingStatus,
 )
 from majlis.core.exceptions import InvalidInput
+from majlis.core.ratelimit import Limit, limiter
 from majlis.events.models import Session
 from majlis.outbox.services import outbox_enqueue
 
@@ -46,6 +47,20 @@ class Actor:
     @classmethod
     def integration(cls, api_key: ApiKey) -> "Actor":
         return cls(ActorKind.INTEGRATION, api_key=api_key)
+
+
+# How many changes (book, switch, cancel, access needs) a delegate may ask for,
+# from the pages and the API together: a few a second is a person, dozens a
+# second a script, each change sending an email.
+DELEGATE_CHANGES_LIMIT = Limit("booking_changes", "MAJLIS_LIMIT_BOOKING_CHANGES")
+
+
+def delegate_change_count(*, actor: Actor, participant_id: int) -> None:
+    """Count a change a delegate asks for themselves; raise ``TooManyRequests``
+    past ``MAJLIS_LIMIT_BOOKING_CHANGES``. Organisers, integrations and the
+    system are not counted."""
+    if actor.kind == ActorKind.PARTICIPANT:
+        limiter().hit(DELEGATE_CHANGES_LIMIT, f"participant:{participant_id}")
 
 
 @dataclass

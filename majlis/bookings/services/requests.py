@@ -22,7 +22,7 @@ from majlis.bookings.services.booking import (
     book_in_database,
     book_refusal,
 )
-from majlis.bookings.services.changes import Actor
+from majlis.bookings.services.changes import Actor, delegate_change_count
 from majlis.core.exceptions import (
     IdempotencyKeyReused,
     MajlisError,
@@ -87,8 +87,10 @@ def booking_request(
     a place on the waiting list; refusals are answers too. With an
     ``idempotency`` claim, a retry of the same request gets the first answer
     and books nothing more; the same claim with another request is refused
-    (``IdempotencyKeyReused``). Raises only ``TryAgain`` and
-    ``IdempotencyKeyReused``."""
+    (``IdempotencyKeyReused``). Raises only ``TryAgain``,
+    ``IdempotencyKeyReused`` and ``TooManyRequests`` (past the delegate's
+    ``MAJLIS_LIMIT_BOOKING_CHANGES``)."""
+    delegate_change_count(actor=Actor.delegate(), participant_id=participant.pk)
     needs = list(access_needs or [])
     if engine.database_decides():
         return _request_in_database(

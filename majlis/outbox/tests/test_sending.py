@@ -365,7 +365,7 @@ def test_a_sent_sign_in_link_leaves_no_token_in_the_outbox(
 
     row.refresh_from_db()
     assert row.status == OutboxStatus.SENT
-    assert row.payload == {"participant": delegate.pk, "next": "/en/"}
+    assert row.payload == {"participant": delegate.pk, "next": "/en/", "minutes": 30}
     assert token in mail_to_smtp.messages[0].get_body(("plain",)).get_content()
 
 

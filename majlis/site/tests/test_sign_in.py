@@ -6,7 +6,7 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 from django.core import mail
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone, translation
 from pytest_django.asserts import (
@@ -250,11 +250,137 @@ def test_signing_out_forgets_the_delegate(client, event, delegate):
     assert client.get(url("sign-out", event=event.slug)).status_code == 405
 
 
-def test_a_delegate_gets_at_most_five_links_in_fifteen_minutes(client, event, delegate):
-    for _ in range(7):
-        request_link(client, event, delegate.email)
-    assert MagicLink.objects.filter(participant=delegate).count() == 5
-    assert OutboxMessage.objects.filter(kind="magic_link").count() == 5
-    MagicLink.objects.update(created_at=timezone.now() - timedelta(minutes=16))
+def ask(client: Client, event, email: str, **extra):
+    return client.post(url("sign-in", event=event.slug), {"email": email}, **extra)
+
+
+def test_asking_again_within_a_minute_sends_nothing_and_says_a_link_works(
+    client, event, delegate, rate_limit_clock
+):
     request_link(client, event, delegate.email)
-    assert MagicLink.objects.filter(participant=delegate).count() == 6
+    rate_limit_clock.advance(20)
+
+    again = ask(client, event, delegate.email)
+
+    assert again.status_code == 429
+    assert again["Retry-After"] == "40"
+    assertContains(again, "Check your email", status_code=429)
+    assertContains(again, "a moment ago", status_code=429)
+    assertContains(again, "spam folder", status_code=429)
+    assertContains(again, "It can be sent again in 40 seconds.", status_code=429)
+    assert OutboxMessage.objects.filter(kind="magic_link").count() == 1
+
+
+def test_asking_again_says_the_same_for_an_unknown_address(
+    client, event, delegate, rate_limit_clock
+):
+    stranger = "nobody@example.org"
+    ask(client, event, delegate.email)
+    ask(client, event, stranger)
+    rate_limit_clock.advance(5)
+
+    known = ask(client, event, delegate.email)
+    unknown = ask(client, event, stranger)
+
+    assert known.status_code == unknown.status_code == 429
+    assert known["Retry-After"] == unknown["Retry-After"]
+    assert main_text(known, delegate.email) == main_text(unknown, stranger)
+
+
+def test_after_a_minute_the_same_link_is_sent_again(
+    client, event, delegate, rate_limit_clock
+):
+    request_link(client, event, delegate.email)
+    first = mailed_link()
+    rate_limit_clock.advance(60)
+
+    request_link(client, event, delegate.email)
+
+    assert mailed_link() == first
+    assert MagicLink.objects.filter(participant=delegate).count() == 1
+    assert client.post(first).status_code == 302
+    assert signed_in_id(client) == delegate.pk
+
+
+def test_someone_elses_requests_cannot_hold_back_a_delegates_link(
+    event, delegate, rate_limit_clock
+):
+    attacker = Client(REMOTE_ADDR="203.0.113.9")
+    answers = [ask(attacker, event, delegate.email).status_code for _ in range(40)]
+    assert answers == [200] + [429] * 39
+    mail.outbox.clear()
+    outbox_send_due()
+    assert len(mail.outbox) == 1, "one email, not forty"
+    rate_limit_clock.advance(60)
+
+    own = Client(REMOTE_ADDR="198.51.100.7")
+    request_link(own, event, delegate.email)
+
+    link = mailed_link()
+    assert own.post(link).status_code == 302
+    assert signed_in_id(own) == delegate.pk
+
+
+def test_a_link_with_less_than_half_its_life_left_is_replaced_not_ended(
+    client, event, delegate, rate_limit_clock
+):
+    request_link(client, event, delegate.email)
+    old = mailed_link()
+    MagicLink.objects.update(expires_at=timezone.now() + timedelta(minutes=14))
+    rate_limit_clock.advance(60)
+
+    request_link(client, event, delegate.email)
+
+    new = mailed_link()
+    assert new != old
+    assert "within 30 minutes" in mail.outbox[0].body
+    assert Client().post(old).status_code == 302, "the older link still works"
+    assert client.post(new).status_code == 302
+
+
+def test_a_link_sent_again_says_how_long_it_still_works(
+    client, event, delegate, rate_limit_clock
+):
+    request_link(client, event, delegate.email)
+    mailed_link()
+    MagicLink.objects.update(expires_at=timezone.now() + timedelta(minutes=20))
+    rate_limit_clock.advance(60)
+
+    request_link(client, event, delegate.email)
+
+    mailed_link()
+    assert "within 19 minutes" in mail.outbox[0].body
+
+
+@override_settings(MAJLIS_LIMIT_SIGN_IN_CLIENT="3/10m")
+def test_one_address_asking_for_many_links_is_told_to_wait(event, rate_limit_clock):
+    crowd = Client(REMOTE_ADDR="203.0.113.9")
+    for number in range(3):
+        assert ask(crowd, event, f"guess{number}@example.org").status_code == 200
+
+    refused = ask(crowd, event, "guess3@example.org")
+
+    assert refused.status_code == 429
+    assert 1 <= int(refused["Retry-After"]) <= 1200
+    assertContains(refused, "Too many requests", status_code=429)
+    assert (
+        ask(Client(REMOTE_ADDR="198.51.100.7"), event, "x@example.org").status_code
+        == 200
+    )
+    rate_limit_clock.advance(1200)
+    assert ask(crowd, event, "guess3@example.org").status_code == 200
+
+
+@override_settings(MAJLIS_LIMIT_SIGN_IN_CLIENT="2/10m")
+def test_the_limit_by_address_does_not_hold_back_a_signed_in_delegate(event, delegate):
+    venue = "192.0.2.1"
+    signed_in = Client(REMOTE_ADDR=venue)
+    ask(signed_in, event, delegate.email)
+    signed_in.post(mailed_link())
+    assert signed_in_id(signed_in) == delegate.pk
+    others = Client(REMOTE_ADDR=venue)
+    for number in range(2):
+        ask(others, event, f"someone{number}@example.org")
+    assert ask(others, event, "someone2@example.org").status_code == 429
+
+    assert ask(signed_in, event, "a-colleague@example.org").status_code == 200

@@ -34,7 +34,7 @@ from majlis.bookings.services import (
     booking_request,
     booking_update_access_needs,
 )
-from majlis.core.exceptions import MajlisError
+from majlis.core.exceptions import MajlisError, TooManyRequests
 from majlis.events.models import Event
 from majlis.events.selectors import event_get
 from majlis.site.forms import AccessNeedsForm
@@ -99,6 +99,8 @@ def book(
             if form_token
             else None,
         )
+    except TooManyRequests:
+        raise  # the 429 page
     except MajlisError as error:  # try again, or a form token sent to another page
         messages.error(request, str(error.message))
     else:
@@ -150,6 +152,8 @@ def cancel(
     )
     try:
         booking_cancel(booking=booking, actor=Actor.delegate())
+    except TooManyRequests:
+        raise  # the 429 page
     except MajlisError as error:
         messages.error(request, str(error.message))
     else:
@@ -182,6 +186,8 @@ def change_access_needs(
                 note=form.cleaned_data["access_needs_note"],
                 actor=Actor.delegate(),
             )
+        except TooManyRequests:
+            raise  # the 429 page
         except MajlisError as error:  # cancelled meanwhile, in another tab
             messages.error(request, str(error.message))
         else:

@@ -12,9 +12,20 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from majlis.accounts.services import magic_link_consume, magic_link_request
+from majlis.accounts.services import (
+    SIGN_IN_CLIENT_LIMIT,
+    magic_link_consume,
+    magic_link_request,
+)
+from majlis.core.exceptions import TooManyRequests
+from majlis.core.ratelimit import client_address, limiter
+from majlis.events.models import Event
 from majlis.events.selectors import event_get
-from majlis.site.signin import participant_set_language, participant_sign_in
+from majlis.site.signin import (
+    participant_set_language,
+    participant_sign_in,
+    signed_in_participant,
+)
 
 
 class SignInForm(forms.Form):
@@ -32,6 +43,15 @@ def _safe_next(request: HttpRequest, candidate: str, fallback: str) -> str:
     return fallback
 
 
+def _client_identity(request: HttpRequest, event: Event) -> str:
+    """A signed-in delegate is limited as themselves; anyone else by address
+    (a venue's Wi-Fi shows all its delegates under one)."""
+    participant = signed_in_participant(request, event)
+    if participant is not None:
+        return f"participant:{participant.pk}"
+    return client_address(request)
+
+
 def sign_in(request: HttpRequest, event: str) -> HttpResponse:
     found = event_get(slug=event)
     next_path = _safe_next(
@@ -39,13 +59,21 @@ def sign_in(request: HttpRequest, event: str) -> HttpResponse:
     )
     form = SignInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        magic_link_request(
-            event=found, email=form.cleaned_data["email"], next_path=next_path
-        )
+        limiter().hit(SIGN_IN_CLIENT_LIMIT, _client_identity(request, found))
+        email = form.cleaned_data["email"]
+        try:
+            magic_link_request(event=found, email=email, next_path=next_path)
+        except TooManyRequests as error:
+            response = render(
+                request,
+                "site/sign_in_sent.html",
+                {"event": found, "email": email, "sent_before": error.message},
+                status=429,
+            )
+            response["Retry-After"] = str(error.retry_after)
+            return response
         return render(
-            request,
-            "site/sign_in_sent.html",
-            {"event": found, "email": form.cleaned_data["email"]},
+            request, "site/sign_in_sent.html", {"event": found, "email": email}
         )
     return render(
         request,

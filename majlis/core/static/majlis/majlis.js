@@ -8,3 +8,12 @@ document.addEventListener("htmx:afterSettle", (event) => {
     if (heading) heading.focus();
   }
 });
+
+// A rate limit's answer (429, majlis/core/middleware.py) is a page to show,
+// not an error to drop: htmx swaps its message in place of the main content.
+document.addEventListener("htmx:beforeSwap", (event) => {
+  if (event.detail.xhr.status === 429) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});
