@@ -143,15 +143,18 @@ def test_stopping_serve_stops_its_email_workers_at_the_lowest_priority(how):
 
 
 def _wait_until_serving_the_queue(process, timeout: float = 120.0) -> None:
-    """Until the worker has the database open: it opens it for its first look
-    at the queue, after its imports and warm-up. (Idle CPU was not a sign: a
-    worker starved of the CPU on a busy machine looked idle while importing.)"""
+    """Until the worker rests between two looks at the queue (``time.sleep``:
+    the kernel shows it waiting in a nanosleep), which it reaches only after
+    its imports, its warm-up and a first look. Neither idle CPU (a worker
+    starved of the CPU on a busy machine looked idle while importing) nor an
+    open database file (it closes its connection before resting) told it."""
     deadline = time.monotonic() + timeout
+    wchan = Path(f"/proc/{process.pid}/wchan")
     while time.monotonic() < deadline:
-        if any(f.path.endswith(".sqlite3") for f in process.open_files()):
+        if "nanosleep" in wchan.read_text():
             return
-        time.sleep(0.2)
-    raise AssertionError("the email worker never opened the database")
+        time.sleep(0.1)
+    raise AssertionError("the email worker never came to rest in its loop")
 
 
 def _hold_kept_alive(port: int, count: int) -> list[http.client.HTTPConnection]:
