@@ -75,7 +75,7 @@ def _retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(base * 2 ** (attempts - 1), 6 * 3600))
 
 
-def _due(limit: int, *, only_urgent: bool) -> QuerySet[OutboxMessage]:
+def _due(limit: int, *, only_urgent: bool = False) -> QuerySet[OutboxMessage]:
     """The first ``limit`` due messages, urgent ones first, then oldest first,
     none another worker holds."""
     due = OutboxMessage.objects.select_for_update(skip_locked=True).filter(
