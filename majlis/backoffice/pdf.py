@@ -30,7 +30,7 @@ def _render(template: str, session: Session, bookings: Iterable[Booking]) -> byt
         )
     # Imported here, by the few processes that print: WeasyPrint and the Pango
     # it loads cost each server and email worker about 0.5 s of CPU and
-    # 29 MB to start (docs/BENCHMARKS.md, item 23).
+    # 29 MB to start (docs/BENCHMARKS.md in git before 2026-12-05, item 23).
     from weasyprint import HTML
 
     return bytes(HTML(string=html).write_pdf())

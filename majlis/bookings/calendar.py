@@ -137,7 +137,7 @@ def checkin_qr_png(checkin_code: str) -> bytes:
     """The QR code segno makes (its version and mask chosen as the standard
     says), drawn by Pillow: segno's own PNG writer, in Python, took 1.7 ms a
     code on top of the 1.9 ms of making it; Pillow, 0.35 ms
-    (docs/BENCHMARKS.md, item 29)."""
+    (docs/BENCHMARKS.md in git before 2026-12-05, item 29)."""
     from PIL import Image, ImageOps  # only where email is rendered
 
     matrix = segno.make_qr(checkin_code, error="m").matrix

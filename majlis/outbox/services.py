@@ -240,7 +240,8 @@ def _deliver(email: Any, connection: Any) -> None:
     """Send on the round's one connection, opened by the first message.
 
     A connection per message cost as much CPU as the rest of the sending, on
-    both sides (docs/BENCHMARKS.md, item 23). A server may close a connection
+    both sides (docs/BENCHMARKS.md in git before 2026-12-05, item 23). A
+    server may close a connection
     that sat idle between two messages (a slow render, a wait on the
     database, a worker at the lowest priority waiting for the CPU): a
     connection used before gets one fresh try. Where the server had stored

@@ -32,7 +32,7 @@ def warm_up() -> None:
 def _freeze_what_started() -> None:
     # What a process loaded to start lives as long as the process: left to the
     # collector, each full collection walked all of it again, 62-68 ms with
-    # every thread of the process stopped (docs/BENCHMARKS.md, item 22).
+    # every thread of the process stopped (docs/BENCHMARKS.md in git before 2026-12-05, item 22).
     # Frozen objects are never collected, even once they are garbage: so only
     # in a process that serves until it stops, not in one that imports the
     # WSGI module or runs the outbox command in passing (a test run), and

@@ -26,7 +26,7 @@ WORKERS_KILL_TIMEOUT_SECONDS = 10
 DEFAULT_CONNECTIONS = 4096
 
 
-# Worker processes, by where the database is (docs/BENCHMARKS.md, items 25,
+# Worker processes, by where the database is (docs/BENCHMARKS.md in git before 2026-12-05, items 25,
 # 27 and 30):
 # - PostgreSQL on another machine: two per core, each thread spends more of a
 #   request waiting on round trips.
@@ -154,7 +154,7 @@ class Command(BaseCommand):
             str(options["threads"]),
             # Granian counts connections here, not requests: a worker at its
             # limit stops accepting, and an idle kept-alive connection holds
-            # its place (docs/BENCHMARKS.md, item 24).
+            # its place (docs/BENCHMARKS.md in git before 2026-12-05, item 24).
             "--backpressure",
             str(per_worker),
             # A worker that dies is replaced rather than leaving fewer behind
