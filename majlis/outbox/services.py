@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import mailers
@@ -20,10 +20,8 @@ from django.db import connection as database
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from majlis.outbox import rendering
 from majlis.outbox.models import OutboxMessage, OutboxPriority, OutboxStatus
-
-if TYPE_CHECKING:
-    from majlis.outbox.rendering import MessageKind
 
 logger = logging.getLogger(__name__)
 
@@ -49,14 +47,14 @@ def outbox_enqueue(
 ) -> OutboxMessage:
     """A message to send; written ``DROPPED``, it is only a row (the worker
     takes pending messages alone)."""
-    from majlis.outbox.rendering import is_urgent
-
     return OutboxMessage.objects.create(
         kind=kind,
         to_email=to_email,
         language=language,
         payload=payload,
-        priority=OutboxPriority.URGENT if is_urgent(kind) else OutboxPriority.NORMAL,
+        priority=OutboxPriority.URGENT
+        if rendering.is_urgent(kind)
+        else OutboxPriority.NORMAL,
         status=status,
         next_attempt_at=timezone.now(),
     )
@@ -266,12 +264,10 @@ def _send(
     message: OutboxMessage,
     connection: Any,
     report: SendReport,
-    batch: dict["MessageKind", Any],
+    batch: dict[rendering.MessageKind, Any],
 ) -> None:
-    from majlis.outbox.rendering import render_message
-
     try:
-        _deliver(render_message(message, batch=batch), connection)
+        _deliver(rendering.render_message(message, batch=batch), connection)
     except Exception as error:  # any failure must only delay, never lose
         logger.warning("outbox message %s failed: %s", message.pk, error)
         connection.close()
@@ -302,8 +298,6 @@ def outbox_send_due(
     schedules a retry with exponential back-off and, after
     ``MAJLIS_OUTBOX_MAX_ATTEMPTS``, gives up. Stops early, before a claim, when
     ``pause`` says so (``report.paused``); ``only_urgent`` sends nothing else."""
-    from majlis.outbox.rendering import read_batch
-
     report = SendReport()
     connection = mailers.default
     try:
@@ -320,11 +314,11 @@ def outbox_send_due(
             handled += len(claimed)
             untried = list(claimed)
             try:
-                batch, read_at = read_batch(claimed), time.monotonic()
+                batch, read_at = rendering.read_batch(claimed), time.monotonic()
                 while untried:
                     if time.monotonic() - read_at > BOOKINGS_FRESH_SECONDS:
                         # A slow mail server: read again what the rest report.
-                        batch, read_at = read_batch(untried), time.monotonic()
+                        batch, read_at = rendering.read_batch(untried), time.monotonic()
                     message = untried.pop(0)
                     if message.attempts >= settings.MAJLIS_OUTBOX_MAX_ATTEMPTS:
                         if _give_up_cut_short(message):
