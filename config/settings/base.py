@@ -97,6 +97,8 @@ TEMPLATES = [
         },
     },
 ]
+# Every form sums up its errors at its top, each linked to its field.
+FORM_RENDERER = "majlis.core.forms.MajlisFormRenderer"
 
 
 def database_from_env() -> dict:

@@ -1,6 +1,7 @@
 """The secretariat edits a session in the back office; capacity and times go
 through the booking services."""
 
+import importlib
 import zoneinfo
 from datetime import datetime
 
@@ -10,6 +11,7 @@ from django.contrib.auth.models import User
 from majlis.backoffice.models import StaffRole
 from majlis.bookings.models import Booking
 from majlis.bookings.services import Actor, booking_create
+from majlis.core.exceptions import TryAgain
 from majlis.testing.factories import EventFactory, ParticipantFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -103,3 +105,40 @@ def test_the_secretariat_sets_the_booking_window_in_the_events_zone(client, sess
     data.update(booking_closes_at="2027-01-01T09:00")
     refused = client.post(url, data)
     assert "Booking must close after it opens." in refused.content.decode()
+
+
+def test_a_refused_save_sums_up_its_errors_at_the_top_linked_to_their_fields(
+    client, session
+):
+    sign_in(client, session)
+    # Two seats: the second goes to the one waiting, so 1 is below the confirmed.
+    assert client.post(URL, form_data(client, capacity=2)).status_code == 302
+    refused = client.post(
+        URL, form_data(client, capacity=1, ends_at="2020-01-01T09:00")
+    ).content.decode()
+
+    summary = refused[refused.index('<div class="error-summary"') :]
+    summary = summary[: summary.index("</div>")]
+    assert 'role="alert" tabindex="-1"' in summary
+    assert "This form has 2 problems to correct:" in summary
+    assert '<a href="#id_capacity">Capacity: The capacity cannot be lower' in summary
+    assert '<a href="#id_ends_at">' in summary
+    assert refused.index("error-summary") < refused.index('name="title_en"')
+    # Beside the field too, tied to it for screen readers.
+    assert 'id="id_capacity_error"' in refused
+    field = refused[refused.index('name="capacity"') :]
+    field = field[: field.index(">")]
+    assert 'aria-invalid="true"' in field
+    assert 'aria-describedby="id_capacity_error"' in field
+
+
+def test_a_refusal_of_the_booking_services_is_said_in_the_summary_too(
+    client, session, monkeypatch
+):
+    views = importlib.import_module("majlis.backoffice.views.sessions")
+
+    sign_in(client, session)
+    monkeypatch.setattr(views, "session_save_changes", lambda **_kw: TryAgain())
+    refused = client.post(URL, form_data(client, capacity=2)).content.decode()
+    summary = refused[refused.index('<div class="error-summary"') :]
+    assert str(TryAgain().message) in summary[: summary.index("</div>")]

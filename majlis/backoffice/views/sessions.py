@@ -75,7 +75,8 @@ def session_edit(request: HttpRequest, event: str, code: str) -> HttpResponse:
             if refused is None:
                 messages.success(request, _("The session is saved."))
                 return redirect("backoffice:sessions", event=found.slug)
-            messages.error(request, str(refused.message))
+            # Said with the form's other errors, in its summary at the top.
+            form.add_error(None, str(refused.message))
         return render(
             request,
             "backoffice/session_edit.html",

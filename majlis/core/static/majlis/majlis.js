@@ -17,3 +17,10 @@ document.addEventListener("htmx:beforeSwap", (event) => {
     event.detail.isError = false;
   }
 });
+
+// A refused form's summary of errors (majlis/core/templates/core/forms/form.html)
+// takes the focus, so that a keyboard or screen reader starts from it.
+document.addEventListener("DOMContentLoaded", () => {
+  const summary = document.querySelector(".error-summary");
+  if (summary) summary.focus();
+});
