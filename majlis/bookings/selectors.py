@@ -1,7 +1,7 @@
 """Read-only queries about bookings."""
 
 from majlis.accounts.models import Participant
-from majlis.bookings.models import AccessNeed, Booking, BookingStatus
+from majlis.bookings.models import AccessNeed, Booking, BookingChange, BookingStatus
 from majlis.core.exceptions import NotFound
 from majlis.events.models import Session
 
@@ -47,6 +47,31 @@ def booking_get_for_participant(
     if booking is None:
         raise NotFound()
     return booking
+
+
+def sessions_released_by_switch(*, booking_id: int) -> list[Session]:
+    """The sessions whose seats the delegate gave up when booking ``booking_id``
+    by a switch: the seats its transaction released, read from the audit trail
+    (every change of one transaction has the same time)."""
+    made = (
+        BookingChange.objects.filter(
+            booking_id=booking_id, action=BookingChange.Action.BOOKED
+        )
+        .values("at", "booking__participant_id")
+        .first()
+    )
+    if made is None:
+        return []
+    return list(
+        Session.objects.filter(
+            bookings__participant_id=made["booking__participant_id"],
+            bookings__changes__action=BookingChange.Action.SWITCHED_AWAY,
+            bookings__changes__at=made["at"],
+        )
+        .select_related("event")
+        .distinct()
+        .order_by("starts_at", "pk")
+    )
 
 
 def session_roster(*, session: Session) -> dict[str, list[Booking]]:

@@ -31,6 +31,10 @@ TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
 DEMO_BANNER = "This is a demonstration"
 BOOKED = "Your seat is booked. A confirmation is on its way by email."
 CANCELLED = "Your booking is cancelled."
+SWITCHED = (
+    'Your seat is booked, and your seat in "Future of work" was released. '
+    "A confirmation is on its way by email."
+)
 
 
 def url(name: str, lang: str = "en", **kwargs) -> str:
@@ -321,7 +325,10 @@ def test_a_form_handed_to_the_locked_path_sent_twice_gets_its_first_answer(
 
     assert page_messages(first) == page_messages(second)
     if switch:
-        assert page_messages(first) == [BOOKED]
+        assert page_messages(first) == [
+            f'Your seat is booked, and your seat in "{held.title}" was released. '
+            "A confirmation is on its way by email."
+        ]
         assert Booking.objects.get(
             participant=delegate, status="confirmed"
         ).session == (session)
@@ -341,7 +348,11 @@ def test_an_old_form_sent_again_after_cancelling_does_not_claim_a_seat(
     book = url("book", event="casa", code=session.code)
     signed_in.post(book, data, follow=True)
     booking = Booking.objects.get(participant=delegate)
-    signed_in.post(url("cancel", event="casa", booking_id=booking.pk), follow=True)
+    signed_in.post(
+        url("cancel", event="casa", booking_id=booking.pk),
+        {"confirm": "1"},
+        follow=True,
+    )
 
     again = signed_in.post(book, data, follow=True)
 
@@ -425,7 +436,7 @@ def test_a_time_conflict_offers_to_switch_and_switching_moves_the_seat(
         {"form_token": form_token(page), "switch": "1"},
         follow=True,
     )
-    assert page_messages(response) == [BOOKED]
+    assert page_messages(response) == [SWITCHED]
     statuses = dict(
         Booking.objects.filter(participant=delegate).values_list(
             "session__code", "status"
@@ -459,7 +470,7 @@ def test_cancelling_from_the_session_page(signed_in, session, delegate):
     assertContains(page, f'action="{cancel}"')
     assertContains(page, "Cancel my booking")
 
-    response = signed_in.post(cancel, follow=True)
+    response = signed_in.post(cancel, {"confirm": "1"}, follow=True)
 
     assertRedirects(response, url("session-detail", event="casa", code=session.code))
     assert page_messages(response) == [CANCELLED]
@@ -473,7 +484,8 @@ def test_cancelling_from_my_sessions_goes_back_there(signed_in, session, delegat
     booking = Booking.objects.get(participant=delegate)
 
     response = signed_in.post(
-        url("cancel", event="casa", booking_id=booking.pk), {"back": "mine"}
+        url("cancel", event="casa", booking_id=booking.pk),
+        {"back": "mine", "confirm": "1"},
     )
 
     assertRedirects(response, url("my-sessions", event="casa"))
@@ -494,7 +506,9 @@ def test_my_sessions_lists_my_bookings_cancelled_too_and_my_checkin_code(
     book_through_page(signed_in, later)
     kept = Booking.objects.get(session=session)
     cancelled = Booking.objects.get(session=later)
-    signed_in.post(url("cancel", event="casa", booking_id=cancelled.pk))
+    signed_in.post(
+        url("cancel", event="casa", booking_id=cancelled.pk), {"confirm": "1"}
+    )
     ParticipantFactory(event=event, name="Somebody Else")
 
     response = signed_in.get(url("my-sessions", event="casa"))
@@ -555,7 +569,9 @@ def test_a_delegate_cannot_touch_another_delegates_booking(
     other = ParticipantFactory(event=event)
     theirs = booking_create(participant=other, session=session, actor=Actor.delegate())
 
-    cancel = signed_in.post(url("cancel", event="casa", booking_id=theirs.pk))
+    cancel = signed_in.post(
+        url("cancel", event="casa", booking_id=theirs.pk), {"confirm": "1"}
+    )
     calendar = signed_in.get(
         url("booking-calendar", event="casa", booking_id=theirs.pk)
     )

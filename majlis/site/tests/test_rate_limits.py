@@ -29,7 +29,9 @@ def book(client: Client, session, **headers):
 
 
 def cancel(client: Client, booking: Booking):
-    return client.post(url("cancel", event="casa", booking_id=booking.pk))
+    return client.post(
+        url("cancel", event="casa", booking_id=booking.pk), {"confirm": "1"}
+    )
 
 
 @override_settings(MAJLIS_LIMIT_BOOKING_CHANGES="4/1m")

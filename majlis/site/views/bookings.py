@@ -25,6 +25,8 @@ from majlis.bookings.models import Booking, BookingStatus
 from majlis.bookings.selectors import (
     booking_get_for_participant,
     booking_list_for_participant,
+    sessions_released_by_switch,
+    waitlist_position,
 )
 from majlis.bookings.services import (
     Actor,
@@ -35,6 +37,7 @@ from majlis.bookings.services import (
     booking_update_access_needs,
 )
 from majlis.core.exceptions import MajlisError, TooManyRequests
+from majlis.core.templatetags.majlis import as_list
 from majlis.events.models import Event
 from majlis.events.selectors import event_get
 from majlis.site.forms import AccessNeedsForm
@@ -120,9 +123,21 @@ def _say(request: HttpRequest, answer: BookingAnswer) -> None:
             request, _("This form was already sent; your booking is shown below.")
         )
     elif answer.status == BookingStatus.CONFIRMED:
-        messages.success(
-            request, _("Your seat is booked. A confirmation is on its way by email.")
-        )
+        released = sessions_released_by_switch(booking_id=answer.booking_id or 0)
+        if released:
+            messages.success(
+                request,
+                _(
+                    'Your seat is booked, and your seat in "%(released)s" was '
+                    "released. A confirmation is on its way by email."
+                )
+                % {"released": as_list(session.title for session in released)},
+            )
+        else:
+            messages.success(
+                request,
+                _("Your seat is booked. A confirmation is on its way by email."),
+            )
     else:
         messages.info(
             request,
@@ -141,15 +156,40 @@ def _changed_since(answer: BookingAnswer) -> bool:
     return current.first() != answer.status
 
 
-@require_POST
 @participant_view
 def cancel(
     request: HttpRequest, event: Event, participant: Participant, booking_id: int
 ) -> HttpResponse:
-    found = event
+    """GET, or a POST without ``confirm``: what cancelling does, and a button;
+    a POST with ``confirm``: cancel. A cancelled seat cannot be taken back."""
     booking = booking_get_for_participant(
         participant=participant, booking_id=booking_id
     )
+    back_to_mine = (request.POST or request.GET).get("back") == "mine"
+    back = (
+        reverse("my-sessions", kwargs={"event": event.slug})
+        if back_to_mine
+        else reverse(
+            "session-detail", kwargs={"event": event.slug, "code": booking.session.code}
+        )
+    )
+    if booking.status == BookingStatus.CANCELLED:
+        messages.info(request, _("This booking is already cancelled."))
+        return redirect(back)
+    if request.method != "POST" or request.POST.get("confirm") != "1":
+        return render(
+            request,
+            "site/cancel_confirm.html",
+            {
+                "event": event,
+                "participant": participant,
+                "booking": booking,
+                "session": booking.session,
+                "waitlist_position": waitlist_position(booking),
+                "back": back,
+                "back_to_mine": back_to_mine,
+            },
+        )
     try:
         booking_cancel(booking=booking, actor=Actor.delegate())
     except TooManyRequests:
@@ -158,15 +198,7 @@ def cancel(
         messages.error(request, str(error.message))
     else:
         messages.success(request, _("Your booking is cancelled."))
-    return redirect(
-        (
-            request.POST.get("back") == "mine"
-            and reverse("my-sessions", kwargs={"event": found.slug})
-        )
-        or reverse(
-            "session-detail", kwargs={"event": found.slug, "code": booking.session.code}
-        )
-    )
+    return redirect(back)
 
 
 @require_POST
