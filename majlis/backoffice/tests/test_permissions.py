@@ -62,11 +62,11 @@ def world():
     }
 
 
-def get_as(user, path: str, method: str = "get") -> int:
+def get_as(user, path: str, method: str = "get", data: dict | None = None) -> int:
     client = Client()
     if user is not None:
         client.force_login(user)
-    return getattr(client, method)(path).status_code
+    return getattr(client, method)(path, data).status_code
 
 
 MATRIX = {
@@ -274,25 +274,34 @@ def cancel_path(session_code: str, booking) -> str:
 
 def test_only_those_who_run_a_session_cancel_its_bookings(world):
     users, mine = world["users"], world["booking_in_mine"]
-    assert get_as(users["door"], cancel_path("mine", mine), "post") == 403
+    confirm = {"confirm": "1"}
+    assert get_as(users["door"], cancel_path("mine", mine)) == 403
+    assert get_as(users["door"], cancel_path("mine", mine), "post", confirm) == 403
     assert (
         get_as(
             users["organiser"],
             cancel_path("theirs", world["booking_in_theirs"]),
             "post",
+            confirm,
         )
         == 404
     )
     # An id from another session, through the address of one's own session.
     assert (
         get_as(
-            users["organiser"], cancel_path("mine", world["booking_in_theirs"]), "post"
+            users["organiser"],
+            cancel_path("mine", world["booking_in_theirs"]),
+            "post",
+            confirm,
         )
         == 404
     )
     world["booking_in_theirs"].refresh_from_db()
     assert world["booking_in_theirs"].status == "confirmed"
-    assert get_as(users["organiser"], cancel_path("mine", mine), "post") == 302
+    assert get_as(users["organiser"], cancel_path("mine", mine), "post") == 200
+    mine.refresh_from_db()
+    assert mine.status == "confirmed"  # asked first
+    assert get_as(users["organiser"], cancel_path("mine", mine), "post", confirm) == 302
     mine.refresh_from_db()
     assert mine.status == "cancelled"
     change = mine.changes.last()

@@ -166,7 +166,7 @@ def test_an_organiser_moves_a_booking_to_another_of_their_sessions(
 
     response = client.post(
         f"/en/backoffice/casa/s/talk/bookings/{amina.pk}/move/",
-        {"to_session": other.pk},
+        {"to_session": other.pk, "confirm": "1"},
         follow=True,
     )
 

@@ -79,11 +79,15 @@ def test_the_secretariat_removes_a_role_but_not_their_own(client, event):
     organiser = User.objects.create_user("org", "org@example.org", "pw-123-long")
     theirs = StaffRole.objects.create(user=organiser, event=event, role="organiser")
     client.force_login(secretariat)
-    page = client.post(f"/en/backoffice/casa/staff/{theirs.pk}/remove/", follow=True)
+    page = client.post(
+        f"/en/backoffice/casa/staff/{theirs.pk}/remove/", {"confirm": "1"}, follow=True
+    )
     assert "org@example.org no longer has a role here." in page.content.decode()
     assert not StaffRole.objects.filter(pk=theirs.pk).exists()
     assert User.objects.filter(pk=organiser.pk).exists()
-    refused = client.post(f"/en/backoffice/casa/staff/{own.pk}/remove/", follow=True)
+    refused = client.post(
+        f"/en/backoffice/casa/staff/{own.pk}/remove/", {"confirm": "1"}, follow=True
+    )
     assert "You cannot remove your own role." in refused.content.decode()
     assert StaffRole.objects.filter(pk=own.pk).exists()
     other_event_role = StaffRole.objects.create(
@@ -91,7 +95,8 @@ def test_the_secretariat_removes_a_role_but_not_their_own(client, event):
     )
     assert (
         client.post(
-            f"/en/backoffice/casa/staff/{other_event_role.pk}/remove/"
+            f"/en/backoffice/casa/staff/{other_event_role.pk}/remove/",
+            {"confirm": "1"},
         ).status_code
         == 404
     )

@@ -7,9 +7,9 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
 
 from majlis.backoffice.access import (
     Capability,
@@ -33,6 +33,7 @@ from majlis.backoffice.services import (
 )
 from majlis.backoffice.views.common import staff_actor
 from majlis.bookings.models import Booking, BookingStatus
+from majlis.bookings.selectors import waitlist_position
 from majlis.bookings.services import (
     booking_cancel,
     booking_move,
@@ -124,12 +125,36 @@ def _booking_on_roster(
     return found, session, booking
 
 
-@require_POST
+def _confirmed(request: HttpRequest) -> bool:
+    """A change that cannot be undone is made only by the confirmation page's
+    button; the roster's buttons lead to that page."""
+    return request.method == "POST" and request.POST.get("confirm") == "1"
+
+
 @login_required
 def cancel_on_behalf(
     request: HttpRequest, event: str, code: str, booking_id: int
 ) -> HttpResponse:
+    """GET, or a POST without ``confirm``: what cancelling does, and a button;
+    a POST with ``confirm``: cancel."""
     found, session, booking = _booking_on_roster(request, event, code, booking_id)
+    back = reverse("backoffice:roster", kwargs={"event": found.slug, "code": code})
+    if booking.status == BookingStatus.CANCELLED:
+        messages.info(request, _("This booking is already cancelled."))
+        return redirect(back)
+    if not _confirmed(request):
+        return render(
+            request,
+            "backoffice/confirm_cancel.html",
+            {
+                "event": found,
+                "backoffice": True,
+                "session": session,
+                "booking": booking,
+                "waitlist_position": waitlist_position(booking),
+                "back": back,
+            },
+        )
     try:
         booking_cancel(
             booking=booking, actor=staff_actor(request), enforce_window=False
@@ -142,23 +167,41 @@ def cancel_on_behalf(
             _("The booking of %(name)s is cancelled.")
             % {"name": booking.participant.name},
         )
-    return redirect("backoffice:roster", event=found.slug, code=session.code)
+    return redirect(back)
 
 
-@require_POST
 @login_required
 def move_on_behalf(
     request: HttpRequest, event: str, code: str, booking_id: int
 ) -> HttpResponse:
-    """Move a booking to another session the caller runs."""
+    """Move a booking to another session the caller runs: first what it does,
+    then, with ``confirm``, the move."""
     found, session, booking = _booking_on_roster(request, event, code, booking_id)
+    back = reverse("backoffice:roster", kwargs={"event": found.slug, "code": code})
     target = (
         session_list_for_staff(request.user, found)
-        .filter(pk=request.POST.get("to_session") or 0)
+        .filter(pk=(request.POST or request.GET).get("to_session") or 0)
         .first()
     )
     if target is None or target.pk == session.pk:
         raise NotFound()
+    if booking.status == BookingStatus.CANCELLED:
+        messages.info(request, _("This booking is already cancelled."))
+        return redirect(back)
+    if not _confirmed(request):
+        return render(
+            request,
+            "backoffice/confirm_move.html",
+            {
+                "event": found,
+                "backoffice": True,
+                "session": session,
+                "booking": booking,
+                "target": target,
+                "target_has_seat": target.seats_taken < target.capacity,
+                "back": back,
+            },
+        )
     try:
         moved = booking_move(
             booking=booking, to_session=target, actor=staff_actor(request)
@@ -175,7 +218,7 @@ def move_on_behalf(
         messages.success(
             request, text % {"name": booking.participant.name, "session": target.title}
         )
-    return redirect("backoffice:roster", event=found.slug, code=session.code)
+    return redirect(back)
 
 
 @login_required

@@ -5,9 +5,9 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from majlis.backoffice.forms import (
     StaffInviteForm,
@@ -60,10 +60,10 @@ def staff(request: HttpRequest, event: str) -> HttpResponse:
     )
 
 
-@require_POST
 @login_required
 def staff_remove(request: HttpRequest, event: str, role_id: int) -> HttpResponse:
-    """Take a role in this event away from someone (their account stays)."""
+    """Take a role in this event away from someone (their account stays): first
+    what it does, then, with ``confirm``, the removal."""
     found = secretariat_event(request, event)
     role = (
         StaffRole.objects.filter(event=found, pk=role_id).select_related("user").first()
@@ -72,12 +72,25 @@ def staff_remove(request: HttpRequest, event: str, role_id: int) -> HttpResponse
         raise NotFound()
     if role.user_id == request.user.pk:
         messages.error(request, _("You cannot remove your own role."))
-    else:
-        role.delete()
-        messages.success(
+        return redirect("backoffice:staff", event=found.slug)
+    if request.method != "POST" or request.POST.get("confirm") != "1":
+        return render(
             request,
-            _("%(email)s no longer has a role here.") % {"email": role.user.email},
+            "backoffice/confirm_staff_remove.html",
+            {
+                "event": found,
+                "backoffice": True,
+                "can_run_event": True,
+                "staff": role,
+                "sessions": [session.title for session in role.sessions.all()],
+                "back": reverse("backoffice:staff", kwargs={"event": found.slug}),
+            },
         )
+    role.delete()
+    messages.success(
+        request,
+        _("%(email)s no longer has a role here.") % {"email": role.user.email},
+    )
     return redirect("backoffice:staff", event=found.slug)
 
 
