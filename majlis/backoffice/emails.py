@@ -11,6 +11,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from majlis.backoffice.models import SessionMessage, StaffRole
+from majlis.events.models import Event, Session
 from majlis.outbox.models import OutboxMessage
 from majlis.outbox.rendering import MessageKind, absolute_url, register_kinds
 
@@ -40,10 +41,22 @@ def render_session_message(message: OutboxMessage, _batch: object) -> EmailMessa
 
 
 def render_staff_invite(message: OutboxMessage, _batch: object) -> EmailMessage:
-    staff = StaffRole.objects.select_related("user", "event").get(
-        user_id=message.payload["user"], event_id=message.payload["event"]
+    """The role and sessions as they were given at the invitation (the
+    payload), not as they are when the outbox gets to it: an invitation
+    followed by a change of role is two messages, each true when written."""
+    payload = message.payload
+    user = User.objects.get(pk=payload["user"])
+    event = Event.objects.get(pk=payload["event"])
+    if "role" in payload:
+        role = payload["role"]
+        session_ids = payload.get("sessions", [])
+    else:  # queued before invitations kept their role
+        staff = StaffRole.objects.get(user=user, event=event)
+        role = staff.role
+        session_ids = list(staff.sessions.values_list("pk", flat=True))
+    sessions = Session.objects.filter(pk__in=session_ids, event=event).order_by(
+        "starts_at", "code"
     )
-    user: User = staff.user
     # Made when sent: the link stays valid for PASSWORD_RESET_TIMEOUT from now,
     # and stops working once the password is set.
     link = absolute_url(
@@ -56,14 +69,15 @@ def render_staff_invite(message: OutboxMessage, _batch: object) -> EmailMessage:
         )
     )
     context = {
-        "event_name": staff.event.name,
-        "role": staff.get_role_display(),
+        "event_name": event.name,
+        "role": StaffRole.Role(role).label,
+        "sessions": [session.title for session in sessions.select_related("event")],
         "username": user.get_username(),
         "link": link,
         "login": absolute_url(reverse("backoffice:login")),
         "has_password": user.has_usable_password(),
     }
-    subject = _("Your role at %(event)s") % {"event": staff.event.name}
+    subject = _("Your role at %(event)s") % {"event": event.name}
     body = render_to_string("backoffice/email/staff_invite.txt", context)
     return EmailMessage(subject=subject, body=body, to=[message.to_email])
 

@@ -2,6 +2,7 @@
 user typed and say at once what the services would refuse; the services
 decide."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -13,7 +14,12 @@ from majlis.accounts.forms import ParticipantForm
 from majlis.accounts.importing import ImportTooLarge, import_size_check
 from majlis.accounts.models import Constituency
 from majlis.backoffice.models import SessionMessage, StaffRole
-from majlis.backoffice.services import SUBJECT_ON_ONE_LINE, subject_has_line_break
+from majlis.backoffice.selectors import staff_role_for_address
+from majlis.backoffice.services import (
+    NEEDS_A_SESSION,
+    SUBJECT_ON_ONE_LINE,
+    subject_has_line_break,
+)
 from majlis.bookings.models import BookingStatus
 from majlis.bookings.selectors import delegates_double_booked_by_move
 from majlis.events.models import Event, Session, SpokenLanguage
@@ -238,6 +244,7 @@ class StaffRoleForm(forms.Form):
 
     def __init__(self, *args: object, event: Event, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.event = event
         sessions = self.fields["sessions"]
         if isinstance(sessions, forms.ModelMultipleChoiceField):
             sessions.queryset = (
@@ -246,8 +253,74 @@ class StaffRoleForm(forms.Form):
                 .order_by("starts_at", "code")
             )
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        role = data.get("role")
+        if role and role != StaffRole.Role.SECRETARIAT and not data.get("sessions"):
+            self.add_error("sessions", NEEDS_A_SESSION)
+        return data
+
+
+def _role_and_sessions(role: str, sessions: Iterable[Session]) -> tuple[str, list[str]]:
+    """A role's name and the sessions it works at, as the staff page shows them."""
+    if role not in StaffRole.Role.values:
+        return "", []
+    if role == StaffRole.Role.SECRETARIAT:
+        return str(StaffRole.Role(role).label), [_("Every session")]
+    titles = [session.title for session in sessions]
+    return str(StaffRole.Role(role).label), titles or [_("No session")]
+
 
 class StaffInviteForm(StaffRoleForm):
+    """An invitation; to an address that has a role here already, it is
+    accepted only once ``replace`` confirms that the new role replaces it."""
+
     email = forms.EmailField(label=gettext_lazy("Email"))
     role = forms.ChoiceField(label=gettext_lazy("Role"), choices=StaffRole.Role.choices)
-    field_order = ["email", "role", "sessions"]
+    replace = forms.BooleanField(
+        label=gettext_lazy("Replace their current role with this one"),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    field_order = ["email", "role", "sessions", "replace"]
+
+    def __init__(self, *args: object, event: Event, **kwargs: object) -> None:
+        super().__init__(*args, event=event, **kwargs)
+        self.current_role: StaffRole | None = None
+        # (heading, role, session titles) of the current role and the new one.
+        self.roles_compared: list[tuple[str, str, list[str]]] = []
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        email = data.get("email")
+        self.current_role = (
+            staff_role_for_address(event=self.event, email=email) if email else None
+        )
+        if self.current_role is not None:
+            current = self.current_role
+            role = data.get("role")
+            self.roles_compared = [
+                (
+                    _("Current role"),
+                    *_role_and_sessions(current.role, current.sessions.all()),
+                ),
+                (
+                    _("New role"),
+                    *_role_and_sessions(role or "", data.get("sessions", [])),
+                ),
+            ]
+            # Shown, now that there is something to confirm.
+            self.fields["replace"].widget = forms.CheckboxInput()
+            if not data.get("replace"):
+                self.add_error(
+                    "replace",
+                    _(
+                        '%(email)s has the role "%(role)s" here already: tick '
+                        "this box to replace it with the role below."
+                    )
+                    % {
+                        "email": self.current_role.user.email,
+                        "role": self.current_role.get_role_display(),
+                    },
+                )
+        return data

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from majlis.accounts.models import Constituency, Language, Participant
+from majlis.backoffice.models import StaffRole
 from majlis.backoffice.regions import Region, region_of
 from majlis.bookings.models import Booking, BookingStatus
 from majlis.events.models import Event, Session
@@ -48,6 +49,16 @@ def roster_bookings(
     if constituency:
         bookings = bookings.filter(participant__constituency=constituency)
     return bookings.order_by(*ROSTER_SORTS.get(sort, ROSTER_SORTS["booked"]))
+
+
+def staff_role_for_address(*, event: Event, email: str) -> StaffRole | None:
+    """The role someone with this address has in the event, if any."""
+    return (
+        StaffRole.objects.filter(event=event, user__email__iexact=email.strip())
+        .select_related("user")
+        .prefetch_related("sessions")
+        .first()
+    )
 
 
 def participant_by_checkin_code(*, event: Event, code: str) -> Participant | None:

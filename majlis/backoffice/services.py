@@ -73,17 +73,31 @@ def session_message_send(
 
 @transaction.atomic
 def staff_invite(
-    *, event: Event, email: str, role: str, sessions: list[Session], language: str
+    *,
+    event: Event,
+    email: str,
+    role: str,
+    sessions: list[Session],
+    language: str,
+    replace: bool = False,
 ) -> StaffRole:
     """Give someone a role in the event and email them a link to set their password.
 
     A new address gets a user with no usable password; an existing user keeps
-    theirs and is told of the role. The email goes through the outbox.
+    theirs and is told of the role. Someone who has a role here already keeps
+    it unless ``replace`` says to replace it. The email goes through the
+    outbox and tells the role as given now, whatever it becomes before it is
+    sent. Raises ``InvalidInput``.
     """
-    if role not in StaffRole.Role.values:
-        raise InvalidInput(_("Choose a role."))
+    staff_role_check(role=role, sessions=sessions, event=event)
     address = email.strip().lower()
     user = User.objects.filter(email__iexact=address).first()
+    if (
+        user is not None
+        and not replace
+        and StaffRole.objects.filter(user=user, event=event).exists()
+    ):
+        raise InvalidInput(ALREADY_HAS_A_ROLE)
     if user is None:
         user = User.objects.create_user(username=address, email=address)
         user.set_unusable_password()
@@ -92,18 +106,40 @@ def staff_invite(
         user=user, event=event, defaults={"role": role}
     )
     # As in staff_role_change: the secretariat sees every session, so keeps no list.
-    staff.sessions.set(
-        []
-        if role == StaffRole.Role.SECRETARIAT
-        else [s for s in sessions if s.event_id == event.pk]
-    )
+    given = [] if role == StaffRole.Role.SECRETARIAT else sessions
+    staff.sessions.set(given)
     outbox_enqueue(
         kind="staff_invite",
         to_email=address,
         language=language,
-        payload={"user": user.pk, "event": event.pk},
+        payload={
+            "user": user.pk,
+            "event": event.pk,
+            "role": role,
+            "sessions": [session.pk for session in given],
+        },
     )
     return staff
+
+
+ALREADY_HAS_A_ROLE = gettext_lazy(
+    "This address has a role here already: confirm that the new role replaces it."
+)
+NEEDS_A_SESSION = gettext_lazy(
+    "Choose at least one session: session organisers and door staff work only "
+    "at the sessions ticked."
+)
+
+
+def staff_role_check(*, role: str, sessions: list[Session], event: Event) -> None:
+    """Refuse a role that is not one, another event's sessions, or a session
+    organiser or door staff without a session (they would see nothing)."""
+    if role not in StaffRole.Role.values:
+        raise InvalidInput(_("Choose a role."))
+    if any(session.event_id != event.pk for session in sessions):
+        raise InvalidInput(_("Choose sessions of this event."))
+    if role != StaffRole.Role.SECRETARIAT and not sessions:
+        raise InvalidInput(NEEDS_A_SESSION)
 
 
 @transaction.atomic
@@ -116,12 +152,9 @@ def staff_role_change(
     sessions (none would come back if the role were later narrowed). Nobody
     changes their own role: one slip would lock them out of this page.
     """
-    if role not in StaffRole.Role.values:
-        raise InvalidInput(_("Choose a role."))
     if staff.user_id == changed_by.pk:
         raise InvalidInput(_("You cannot change your own role."))
-    if any(session.event_id != staff.event_id for session in sessions):
-        raise InvalidInput(_("Choose sessions of this event."))
+    staff_role_check(role=role, sessions=sessions, event=staff.event)
     staff.role = role
     staff.save(update_fields=["role"])
     staff.sessions.set([] if role == StaffRole.Role.SECRETARIAT else sessions)

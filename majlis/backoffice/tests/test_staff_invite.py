@@ -1,12 +1,14 @@
 """The secretariat invites staff by email; they choose a password and sign in
 with the role they were given."""
 
+import html
 import re
 
 import pytest
 from django.contrib.auth.models import User
 from django.core import mail
 from django.test import Client
+from django.utils import translation
 
 from majlis.backoffice.models import StaffRole
 from majlis.outbox.services import outbox_send_due
@@ -202,3 +204,121 @@ def test_someone_invited_to_the_secretariat_keeps_no_sessions_either(client, eve
 
     role = StaffRole.objects.get(user__email="chief@example.org")
     assert (role.role, role.sessions.count()) == ("secretariat", 0)
+
+
+@pytest.fixture
+def secretariat(client, event):
+    user = User.objects.create_user("sec", "sec@example.org", "pw-123-long")
+    StaffRole.objects.create(user=user, event=event, role="secretariat")
+    client.force_login(user)
+    return user
+
+
+def test_inviting_someone_who_has_a_role_shows_both_and_asks_to_replace(
+    client, event, secretariat
+):
+    talk = SessionFactory(event=event, code="talk", title_en="Future of work")
+    lab = SessionFactory(event=event, code="lab", title_en="Policy lab")
+    door = User.objects.create_user("door", "door@example.org", "pw-123-long")
+    role = StaffRole.objects.create(user=door, event=event, role="door")
+    role.sessions.add(talk)
+    invitation = {
+        "email": "Door@example.org",
+        "role": "organiser",
+        "sessions": [lab.pk],
+    }
+
+    warned = client.post("/en/backoffice/casa/staff/", invitation)
+
+    page = html.unescape(warned.content.decode())
+    assert warned.status_code == 200
+    assert (
+        'door@example.org has the role "Door staff" here already: tick this box '
+        "to replace it with the role below." in page
+    )
+    assert '<a href="#id_replace">' in page  # in the summary at the top
+    compared = page[page.index('class="roles-compared"') :]
+    compared = compared[: compared.index("<form") if "<form" in compared else None]
+    assert compared.index("Current role") < compared.index("Door staff")
+    assert compared.index("Future of work") < compared.index("New role")
+    assert compared.index("New role") < compared.index("Session organiser")
+    assert compared.index("Session organiser") < compared.index("Policy lab")
+    assert 'type="checkbox" name="replace"' in page
+    role.refresh_from_db()
+    assert (role.role, list(role.sessions.all())) == ("door", [talk])
+    assert not mail.outbox and outbox_send_due().sent == 0
+
+    replaced = client.post(
+        "/en/backoffice/casa/staff/", {**invitation, "replace": "on"}, follow=True
+    )
+    assert "door@example.org is invited" in replaced.content.decode()
+    role.refresh_from_db()
+    assert (role.role, list(role.sessions.all())) == ("organiser", [lab])
+
+
+def test_a_new_address_needs_no_confirmation_and_its_box_stays_hidden(
+    client, event, secretariat
+):
+    page = client.get("/en/backoffice/casa/staff/").content.decode()
+    assert 'type="hidden" name="replace"' in page
+    assert "roles-compared" not in page
+
+
+@pytest.mark.parametrize("role", ["organiser", "door"])
+def test_a_session_organiser_or_door_staff_role_names_a_session(
+    client, event, secretariat, role
+):
+    SessionFactory(event=event, code="talk")
+    refused = client.post(
+        "/en/backoffice/casa/staff/", {"email": "x@example.org", "role": role}
+    ).content.decode()
+    assert "Choose at least one session" in refused
+    assert '<a href="#id_sessions_0">' in refused
+    assert not User.objects.filter(email="x@example.org").exists()
+
+    other = User.objects.create_user("org", "org@example.org", "pw-123-long")
+    staff = StaffRole.objects.create(user=other, event=event, role="secretariat")
+    changed = client.post(
+        f"/en/backoffice/casa/staff/{staff.pk}/", {"role": role}
+    ).content.decode()
+    assert "Choose at least one session" in changed
+    staff.refresh_from_db()
+    assert staff.role == "secretariat"
+
+
+def test_the_invitation_tells_the_role_as_invited_though_it_changed_before_sending(
+    client, event, secretariat
+):
+    talk = SessionFactory(event=event, code="talk", title_en="Future of work")
+    lab = SessionFactory(event=event, code="lab", title_en="Policy lab")
+    client.post(
+        "/en/backoffice/casa/staff/",
+        {"email": "new@example.org", "role": "organiser", "sessions": [talk.pk]},
+    )
+    role = StaffRole.objects.get(user__email="new@example.org")
+    # Changed before the outbox sends the invitation.
+    role.role = "door"
+    role.save()
+    role.sessions.set([lab])
+
+    assert outbox_send_due().sent == 1
+    (email,) = mail.outbox
+    assert 'You have the role "Session organiser"' in email.body
+    assert "Your sessions: Future of work." in email.body
+    assert "Door staff" not in email.body and "Policy lab" not in email.body
+
+
+def test_an_invitation_is_written_in_the_language_it_was_sent_in(
+    client, event, secretariat
+):
+    SessionFactory(event=event, code="talk", title_en="Future of work")
+    client.post(
+        "/fr/backoffice/casa/staff/",
+        {"email": "chef@example.org", "role": "secretariat"},
+    )
+    StaffRole.objects.filter(user__email="chef@example.org").delete()
+    assert outbox_send_due().sent == 1
+    (email,) = mail.outbox
+    with translation.override("fr"):
+        assert str(StaffRole.Role.SECRETARIAT.label) in email.body
+    assert "Your sessions" not in email.body

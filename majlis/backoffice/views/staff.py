@@ -28,19 +28,24 @@ def staff(request: HttpRequest, event: str) -> HttpResponse:
     found = secretariat_event(request, event)
     form = StaffInviteForm(request.POST or None, event=found)
     if request.method == "POST" and form.is_valid():
-        invited = staff_invite(
-            event=found,
-            email=form.cleaned_data["email"],
-            role=form.cleaned_data["role"],
-            sessions=list(form.cleaned_data["sessions"]),
-            language=get_language() or "en",
-        )
-        messages.success(
-            request,
-            _("%(email)s is invited; the email is on its way.")
-            % {"email": invited.user.email},
-        )
-        return redirect("backoffice:staff", event=found.slug)
+        try:
+            invited = staff_invite(
+                event=found,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                sessions=list(form.cleaned_data["sessions"]),
+                language=get_language() or "en",
+                replace=form.cleaned_data["replace"],
+            )
+        except MajlisError as error:  # a role given meanwhile, in another tab
+            form.add_error(None, str(error.message))
+        else:
+            messages.success(
+                request,
+                _("%(email)s is invited; the email is on its way.")
+                % {"email": invited.user.email},
+            )
+            return redirect("backoffice:staff", event=found.slug)
     roles = (
         StaffRole.objects.filter(event=found)
         .select_related("user")
@@ -118,7 +123,7 @@ def staff_edit(request: HttpRequest, event: str, role_id: int) -> HttpResponse:
                 changed_by=user,
             )
         except MajlisError as error:
-            messages.error(request, str(error.message))
+            form.add_error(None, str(error.message))
         else:
             messages.success(
                 request,
