@@ -26,6 +26,7 @@ LINK = re.compile(r"https?://\S+/sign-in/[\w-]+/(?:\?\S*)?")
 ENGLISH = {
     "book": "Book a seat",
     "cancel": "Cancel my booking",
+    "confirm cancel": "Yes, cancel my booking",
     "booked": "Your seat is booked. A confirmation is on its way by email.",
     "cancelled": "Your booking is cancelled.",
     "continue": "Continue and sign in",
@@ -136,6 +137,9 @@ def test_the_whole_booking_path_works_with_the_keyboard_alone(
         )
 
         tab_to(page, words["cancel"])
+        page.keyboard.press("Enter")
+        expect(page.locator("#your-booking")).to_be_focused()  # the question
+        tab_to(page, words["confirm cancel"])
         page.keyboard.press("Enter")
         expect(status).to_contain_text(words["cancelled"])
         assert (

@@ -32,6 +32,7 @@ def test_booking_past_the_limit_shows_the_wait_message(
         ).to_be_visible()
 
         page.get_by_role("button", name="Cancel my booking").click()
+        page.get_by_role("button", name="Yes, cancel my booking").click()
 
         expect(
             page.get_by_role("heading", level=1, name="Please wait a moment")

@@ -1,0 +1,175 @@
+"""Actions that cannot be undone ask first, in a real Chromium: a delegate
+cancels on a 360 px phone in Arabic, an organiser cancels on a delegate's
+behalf on a desktop in English; a refused save sums up its errors and takes
+the focus. axe-core checks each step."""
+
+import json
+import uuid
+
+import pytest
+from django.utils import translation
+from django.utils.translation import gettext
+from playwright.sync_api import Browser, expect
+
+from majlis.bookings.models import Booking
+from majlis.bookings.services import Actor, booking_create
+from majlis.testing.factories import EventFactory, ParticipantFactory, SessionFactory
+from majlis.web_tests.conftest import keep_screenshot, sign_in
+from majlis.web_tests.test_accessibility import violations_on
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def in_arabic(text: str) -> str:
+    with translation.override("ar"):
+        translated = gettext(text)
+    assert translated != text, f"{text!r} has no Arabic translation"
+    return translated
+
+
+@pytest.fixture
+def conference():
+    slug = f"confirm-{uuid.uuid4().hex[:8]}"
+    event = EventFactory(slug=slug)
+    talk = SessionFactory(
+        event=event,
+        code="talk",
+        capacity=1,
+        title_en="Future of work",
+        title_ar="مستقبل العمل",
+    )
+    amina = ParticipantFactory(event=event, name="Amina Benali", language="ar")
+    booking = booking_create(participant=amina, session=talk, actor=Actor.delegate())
+    return {"slug": slug, "event": event, "talk": talk, "booking": booking}
+
+
+def no_sideways_scroll(page) -> int:
+    return page.evaluate(
+        "() => document.documentElement.scrollWidth"
+        " - document.documentElement.clientWidth"
+    )
+
+
+def test_a_delegate_cancels_after_confirming_on_a_phone_in_arabic(
+    browser: Browser, live_server, conference, request
+):
+    booking = conference["booking"]
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    sign_in(context, live_server.url, booking.participant)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    found: dict[str, list[dict]] = {}
+    try:
+        page.goto(f"{live_server.url}/ar/e/{conference['slug']}/s/talk/")
+        expect(page.locator(".signed-in bdi")).to_have_text("Amina Benali")
+
+        page.get_by_role("button", name=in_arabic("Cancel my booking")).click()
+
+        question = page.locator("#your-booking")
+        expect(question).to_have_text(in_arabic("Cancel your booking?"))
+        expect(question).to_be_focused()
+        expect(page.locator("#booking-area")).to_contain_text("مستقبل العمل")
+        assert no_sideways_scroll(page) <= 0
+        if problems := violations_on(page):
+            found["confirmation"] = problems
+        booking.refresh_from_db()
+        assert booking.status == "confirmed"  # asking changed nothing
+
+        page.get_by_role("button", name=in_arabic("Yes, cancel my booking")).click()
+
+        expect(page.get_by_role("status")).to_contain_text(
+            in_arabic("Your booking is cancelled.")
+        )
+        expect(
+            page.get_by_role("button", name=in_arabic("Book a seat"))
+        ).to_be_visible()
+        booking.refresh_from_db()
+        assert booking.status == "cancelled"
+        if problems := violations_on(page):
+            found["after"] = problems
+    except BaseException:
+        keep_screenshot(page, request.node.name)
+        raise
+    finally:
+        context.close()
+    assert found == {}, json.dumps(found, indent=1, ensure_ascii=False)
+
+
+def test_an_organiser_cancels_on_a_delegates_behalf_after_confirming_in_english(
+    browser: Browser, live_server, conference, request
+):
+    from django.contrib.auth.models import User
+
+    from majlis.backoffice.models import StaffRole
+
+    user = User.objects.create_user(
+        "organiser", "org@example.org", "a-long-pass-phrase", first_name="Omar"
+    )
+    role = StaffRole.objects.create(
+        user=user, event=conference["event"], role="secretariat"
+    )
+    role.sessions.set([conference["talk"]])
+    waiting = booking_create(
+        participant=ParticipantFactory(event=conference["event"], name="Claire Dubois"),
+        session=conference["talk"],
+        actor=Actor.delegate(),
+    )
+    booking = conference["booking"]
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    base = f"{live_server.url}/en/backoffice"
+    slug = conference["slug"]
+    found: dict[str, list[dict]] = {}
+    try:
+        page.goto(f"{base}/login/")
+        page.fill("#id_username", "organiser")
+        page.fill("#id_password", "a-long-pass-phrase")
+        page.locator("main button[type=submit]").click()
+        page.wait_for_url(f"{base}/{slug}/")
+        expect(page.locator(".signed-in")).to_have_text("Signed in as Omar")
+
+        page.goto(f"{base}/{slug}/s/talk/roster/")
+        page.get_by_role("button", name="Cancel the booking of Amina Benali").click()
+
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Cancel the booking of Amina Benali?"
+        )
+        expect(page.locator("main")).to_contain_text(
+            'The seat of Amina Benali in "Future of work" is released: the first '
+            "person on the waiting list gets it"
+        )
+        if problems := violations_on(page):
+            found["confirmation"] = problems
+        booking.refresh_from_db()
+        assert booking.status == "confirmed"
+
+        page.get_by_role("button", name="Yes, cancel the booking").click()
+
+        page.wait_for_url(f"{base}/{slug}/s/talk/roster/")
+        expect(page.get_by_role("status")).to_contain_text(
+            "The booking of Amina Benali is cancelled."
+        )
+        booking.refresh_from_db()
+        waiting.refresh_from_db()
+        assert (booking.status, waiting.status) == ("cancelled", "confirmed")
+
+        # A refused save: the summary at the top takes the focus and links to
+        # the field.
+        page.goto(f"{base}/{slug}/s/talk/edit/")
+        page.fill("#id_capacity", "0")
+        page.get_by_role("button", name="Save the session").click()
+        summary = page.locator(".error-summary")
+        expect(summary).to_be_focused()
+        expect(summary).to_have_attribute("role", "alert")
+        if problems := violations_on(page):
+            found["refused save"] = problems
+        summary.get_by_role("link").first.click()
+        expect(page.locator("#id_capacity")).to_be_focused()
+        expect(page.locator("#id_capacity")).to_have_attribute("aria-invalid", "true")
+    except BaseException:
+        keep_screenshot(page, request.node.name)
+        raise
+    finally:
+        context.close()
+    assert found == {}, json.dumps(found, indent=1)
