@@ -11,7 +11,6 @@ from django.utils import translation
 from django.utils.translation import gettext
 from playwright.sync_api import Browser, expect
 
-from majlis.bookings.models import Booking
 from majlis.bookings.services import Actor, booking_create
 from majlis.testing.factories import EventFactory, ParticipantFactory, SessionFactory
 from majlis.web_tests.conftest import keep_screenshot, sign_in
