@@ -321,19 +321,22 @@ def test_only_those_who_run_a_session_cancel_its_bookings(world):
 )
 def test_only_the_secretariat_changes_a_role(world, role, expected):
     staff = world["organiser_role"]
+    mine = world["booking_in_mine"].session
+    theirs = world["booking_in_theirs"].session
     client = Client()
     if role:
         client.force_login(world["users"][role])
     response = client.post(
-        f"/en/backoffice/casa/staff/{staff.pk}/", {"role": "door", "sessions": []}
+        f"/en/backoffice/casa/staff/{staff.pk}/",
+        {"role": "door", "sessions": [theirs.pk]},
     )
     assert response.status_code == expected
     if role == "secretariat":
         assert response["Location"] == "/en/backoffice/casa/staff/"
     staff.refresh_from_db()
     changed = role == "secretariat"
-    assert (staff.role, staff.sessions.exists()) == (
-        ("door", False) if changed else ("organiser", True)
+    assert (staff.role, list(staff.sessions.all())) == (
+        ("door", [theirs]) if changed else ("organiser", [mine])
     )
 
 
