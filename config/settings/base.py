@@ -98,6 +98,9 @@ TEMPLATES = [
     },
 ]
 
+# dir="auto" on every field where people type text (majlis/core/form_renderer.py).
+FORM_RENDERER = "majlis.core.form_renderer.BidiFormRenderer"
+
 
 def database_from_env() -> dict:
     url = os.environ.get("DATABASE_URL")
