@@ -97,7 +97,8 @@ TEMPLATES = [
         },
     },
 ]
-# Every form sums up its errors at its top, each linked to its field.
+# Every form sums up its errors at its top, each linked to its field, and
+# types text in the direction of what is typed (majlis/core/forms.py).
 FORM_RENDERER = "majlis.core.forms.MajlisFormRenderer"
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from majlis.bookings.models import AccessNeed, Booking
+from majlis.bookings.models import Booking
 from majlis.core.spreadsheets import SpreadsheetCsvWriter, xlsx_append
 from majlis.events.models import Session
 
@@ -56,7 +56,7 @@ def roster_rows(session: Session, bookings: Iterable[Booking]) -> list[list[str]
                 )
                 if booking.checked_in_at
                 else "",
-                ", ".join(str(AccessNeed(need).label) for need in booking.access_needs),
+                ", ".join(booking.access_need_labels()),
                 booking.access_needs_note,
             ]
         )

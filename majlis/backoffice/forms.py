@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -131,7 +132,10 @@ class EventEditForm(forms.ModelForm):
             "name_fr",
             "name_es",
             "name_ar",
-            "venue",
+            "venue_en",
+            "venue_fr",
+            "venue_es",
+            "venue_ar",
             "main_language",
             "booking_opens_at",
             "booking_closes_at",
@@ -226,7 +230,8 @@ class SessionsField(forms.ModelMultipleChoiceField):
     """The event's sessions as checkboxes, named in the page's language."""
 
     def label_from_instance(self, obj: Session) -> str:
-        return obj.title
+        # Isolated: an English title must not reorder an Arabic page.
+        return format_html("<bdi>{}</bdi>", obj.title)
 
 
 class StaffRoleForm(forms.Form):

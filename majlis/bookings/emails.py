@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from majlis.bookings.calendar import booking_ics, checkin_qr_png
 from majlis.bookings.models import Booking, BookingStatus
 from majlis.bookings.selectors import waitlist_position
+from majlis.core.time_zones import zone_name
 from majlis.outbox.models import OutboxMessage
 from majlis.outbox.rendering import MessageKind, absolute_url, register_kinds
 
@@ -74,7 +75,7 @@ def render_booking_message(
         "event_name": event.name,
         "starts": timezone.localtime(session.starts_at, zone),
         "ends": timezone.localtime(session.ends_at, zone),
-        "time_zone": event.time_zone,
+        "time_zone": zone_name(event.time_zone, session.starts_at),
         # The position when the delegate joined, as the message reports that moment.
         "position": message.payload.get("position") or waitlist_position(booking),
         "preferred_title": preferred.session.title if preferred else "",

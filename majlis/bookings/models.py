@@ -86,6 +86,14 @@ class Booking(models.Model):
     def __str__(self) -> str:
         return f"{self.participant_id} in {self.session_id}: {self.status}"
 
+    def access_need_labels(self) -> list[str]:
+        """The needs in the active language's words; a code no longer offered
+        stays as it is rather than vanish from a roster."""
+        return [
+            str(AccessNeed(need).label) if need in AccessNeed.values else str(need)
+            for need in self.access_needs
+        ]
+
 
 class ActorKind(models.TextChoices):
     PARTICIPANT = "participant", _("the delegate")

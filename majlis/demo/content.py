@@ -26,7 +26,12 @@ DEMO_EVENT_NAME: dict[str, str] = {
     "ar": "المؤتمر العالمي السادس للقضاء على عمل الأطفال",
 }
 
-DEMO_EVENT_VENUE: str = "Marrakesh, Morocco"
+DEMO_EVENT_VENUE: dict[str, str] = {
+    "en": "Marrakesh, Morocco",
+    "fr": "Marrakech, Maroc",
+    "es": "Marrakech, Marruecos",
+    "ar": "مراكش، المغرب",
+}
 
 DEMO_SESSIONS: list[DemoSessionText] = [
     {

@@ -145,7 +145,7 @@ def demo_load(*, participants: int = 0) -> DemoSummary:
             "name_es": DEMO_EVENT_NAME["es"],
             "name_ar": DEMO_EVENT_NAME["ar"],
             "time_zone": DEMO_ZONE,
-            "venue": DEMO_EVENT_VENUE,
+            **{f"venue_{code}": text for code, text in DEMO_EVENT_VENUE.items()},
             "is_demo": True,
         },
     )

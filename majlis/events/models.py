@@ -58,13 +58,16 @@ class Event(models.Model):
     time_zone = models.CharField(
         _("time zone"), max_length=64, validators=[validate_time_zone]
     )
-    venue = models.CharField(_("venue"), max_length=200, blank=True)
+    venue_en = models.CharField(_("venue (English)"), max_length=200, blank=True)
+    venue_fr = models.CharField(_("venue (French)"), max_length=200, blank=True)
+    venue_es = models.CharField(_("venue (Spanish)"), max_length=200, blank=True)
+    venue_ar = models.CharField(_("venue (Arabic)"), max_length=200, blank=True)
     languages = models.JSONField(_("languages offered"), default=default_languages)
     main_language = models.CharField(
         _("main language"),
         max_length=2,
         default="en",
-        choices=[(c, c) for c in LANGUAGE_CODES],
+        choices=[(code, SpokenLanguage(code).label) for code in LANGUAGE_CODES],
     )
     booking_opens_at = models.DateTimeField(_("booking opens"), null=True, blank=True)
     booking_closes_at = models.DateTimeField(
@@ -89,6 +92,10 @@ class Event(models.Model):
     @property
     def name(self) -> str:
         return pick_translation(self, "name", fallback=self.main_language)
+
+    @property
+    def venue(self) -> str:
+        return pick_translation(self, "venue", fallback=self.main_language)
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:

@@ -7,6 +7,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from majlis.core.exceptions import BookingClosed
+from majlis.core.time_zones import zone_name
 from majlis.events.models import Event, Session
 
 
@@ -36,7 +37,7 @@ def booking_closed(
         )
         return BookingClosed(
             _("Booking opens on %(when)s (%(zone)s).")
-            % {"when": opens, "zone": event.time_zone},
+            % {"when": opens, "zone": zone_name(event.time_zone, opens_at)},
             extra={"opens_at": opens_at.isoformat()},
         )
     if closed_at is None:
@@ -44,6 +45,6 @@ def booking_closed(
     closed = formats.date_format(timezone.localtime(closed_at, zone), "DATETIME_FORMAT")
     return BookingClosed(
         _("Booking closed on %(when)s (%(zone)s).")
-        % {"when": closed, "zone": event.time_zone},
+        % {"when": closed, "zone": zone_name(event.time_zone, closed_at)},
         extra={"closed_at": closed_at.isoformat()},
     )

@@ -26,7 +26,7 @@ class EventFactory(factory.django.DjangoModelFactory[Event]):
     name_en = factory.Sequence(lambda n: f"Conference {n}")
     name_fr = factory.Sequence(lambda n: f"Conférence {n}")
     time_zone = "Africa/Casablanca"
-    venue = "Marrakesh"
+    venue_en = "Marrakesh"
 
 
 class SessionFactory(factory.django.DjangoModelFactory[Session]):

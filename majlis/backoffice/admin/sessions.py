@@ -41,8 +41,8 @@ class RosterInline(admin.TabularInline):
     model = Booking
     verbose_name = gettext_lazy("booking")
     verbose_name_plural = gettext_lazy("roster")
-    fields = ["participant", "status", "access_needs", "access_needs_note"]
-    readonly_fields = ["participant", "status", "access_needs", "access_needs_note"]
+    fields = ["participant", "status", "needs", "access_needs_note"]
+    readonly_fields = ["participant", "status", "needs", "access_needs_note"]
     extra = 0
     can_delete = False
     show_change_link = True
@@ -58,6 +58,10 @@ class RosterInline(admin.TabularInline):
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+    @admin.display(description=gettext_lazy("access needs"))
+    def needs(self, booking: Booking) -> str:
+        return ", ".join(booking.access_need_labels())
 
 
 class MissingTranslationFilter(admin.SimpleListFilter):

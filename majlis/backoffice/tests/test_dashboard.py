@@ -153,7 +153,7 @@ def test_the_page_charts_the_busiest_day_by_the_hour_and_any_day_on_request(clie
     assert "Bookings per hour on 1 Feb 2026" in page
     rows = page.split('id="per-hour"')[1]
     assert _chart(rows) == [("09:00", "2"), ("10:00", "0"), ("11:00", "1")]
-    assert "Hours in the event's time zone (Africa/Casablanca)" in page
+    assert "Hours in the event's time zone (Morocco Time, GMT+1)" in page
     other = client.get("/en/backoffice/rush/dashboard/?day=2026-02-03").content
     assert _chart(other.decode().split('id="per-hour"')[1]) == [("16:00", "1")]
     exported = client.get("/en/backoffice/rush/dashboard/?format=csv")

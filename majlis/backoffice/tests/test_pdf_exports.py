@@ -2,6 +2,7 @@
 out in logical order with an Arabic font, and the page renders."""
 
 import io
+import re
 import shutil
 import subprocess
 
@@ -79,6 +80,45 @@ def test_the_attendance_sheet_lists_the_confirmed_with_a_signature_column(
     assert "Arabic" in embedded_fonts(pdf, tmp_path)  # a font that has the letters
     reader = PdfReader(__import__("io").BytesIO(pdf))
     assert len(reader.pages) == 1
+
+
+def word_extents(pdf: bytes, tmp_path, words: set[str]) -> tuple[float, float]:
+    """The left and right edges, in points, of the words given, as laid out.
+    pdftotext writes an Arabic word's letters in the order they are drawn."""
+    path = tmp_path / "words.pdf"
+    path.write_bytes(pdf)
+    boxes = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-bbox", str(path), "-"],
+        capture_output=True,
+        check=True,
+        text=True,
+    ).stdout
+    found = [
+        (float(left), float(right))
+        for left, right, word in re.findall(
+            r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]+)<',
+            boxes,
+        )
+        if word in words or word[::-1] in words
+    ]
+    assert len(found) == len(words), boxes
+    return min(left for left, _ in found), max(right for _, right in found)
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_each_name_on_the_attendance_sheet_is_aligned_by_its_own_direction(
+    session, language, tmp_path
+):
+    """An Arabic name starts at the right edge of its cell and a Latin one at
+    the left, on an English sheet as on an Arabic one."""
+    with translation.override(language):
+        pdf = attendance_sheet_pdf(session, bookings_of(session))
+    arabic_left, arabic_right = word_extents(pdf, tmp_path, set(ARABIC_NAME.split()))
+    latin_left, latin_right = word_extents(pdf, tmp_path, {"Amina", "Benali"})
+    # The two names are about as wide (50 and 65 points): aligned on the same
+    # edge, one would stick out past the other on both sides or on neither.
+    assert arabic_right > latin_right + 20
+    assert arabic_left > latin_left + 20
 
 
 def test_name_cards_are_table_tents_with_the_name_on_both_halves(session, tmp_path):

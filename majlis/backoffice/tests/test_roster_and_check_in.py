@@ -5,10 +5,11 @@ import io
 
 import pytest
 from django.contrib.auth.models import User
+from django.utils import translation
 from openpyxl import load_workbook
 
 from majlis.backoffice.models import StaffRole
-from majlis.bookings.models import Booking
+from majlis.bookings.models import AccessNeed, Booking
 from majlis.bookings.services import Actor, booking_check_in, booking_create
 from majlis.testing.factories import EventFactory, ParticipantFactory, SessionFactory
 
@@ -98,6 +99,25 @@ def test_the_xlsx_export_reads_back_and_keeps_the_filters(client, organiser, peo
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert rows[0][2] == "Name"
     assert sorted(row[2] for row in rows[1:]) == sorted(["Amina Benali", "يوسف العلوي"])
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "es", "ar"])
+def test_access_needs_are_named_in_the_language_of_the_roster_and_its_files(
+    client, organiser, people, language
+):
+    with translation.override(language):
+        wheelchair = str(AccessNeed.WHEELCHAIR.label)
+    if language != "en":
+        assert wheelchair != "Wheelchair access"  # translated
+    base = f"/{language}/backoffice/casa/s/talk/roster"
+    page = client.get(base + "/").content.decode()
+    assert wheelchair in page
+    assert ">wheelchair" not in page
+    text = client.get(base + ".csv").content.decode("utf-8")
+    assert wheelchair in text and ",wheelchair" not in text
+    sheet = load_workbook(io.BytesIO(client.get(base + ".xlsx").content)).active
+    cells = {cell.value for row in sheet.iter_rows() for cell in row}
+    assert wheelchair in cells and "wheelchair" not in cells
 
 
 def test_an_unknown_export_format_is_not_found(client, organiser, people):

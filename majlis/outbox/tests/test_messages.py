@@ -19,6 +19,7 @@ from majlis.accounts.services import magic_link_consume, magic_link_request
 from majlis.bookings.calendar import checkin_qr_png
 from majlis.bookings.models import Booking
 from majlis.bookings.services import Actor, booking_cancel, booking_create
+from majlis.core.time_zones import zone_name
 from majlis.outbox.services import outbox_send_due
 from majlis.testing.factories import EventFactory, ParticipantFactory, SessionFactory
 
@@ -162,7 +163,7 @@ def test_confirmation_body_gives_the_local_times_of_the_session(mail_to_smtp, se
     [line] = [
         line
         for line in text_of(message).splitlines()
-        if line.endswith("(Africa/Casablanca)")
+        if line.endswith(f"({zone_name('Africa/Casablanca', session.starts_at, 'en')})")
     ]
     shown = re.fullmatch(r"(?P<day>.+), (?P<start>.+) to (?P<end>.+) \(.+\)", line)
     assert shown, line

@@ -59,6 +59,8 @@ def programme(request: HttpRequest, event: str) -> HttpResponse:
             "event": found,
             "participant": participant,
             "days": programme_by_day(event=found, sessions=sessions),
+            # The zone's offset as on the first day shown (summer time, Ramadan).
+            "zone_at": next((session.starts_at for session in sessions), None),
             "understood": understood,
             "spoken_languages": SpokenLanguage.choices,
         },
