@@ -178,15 +178,30 @@ def door_search(*, session: Session, query: str, limit: int = 10) -> list[DoorMa
     return booked + [DoorMatch(person, DoorStatus.NOT_BOOKED) for person in others]
 
 
+@dataclass(frozen=True)
+class DoorCounts:
+    checked_in: int
+    to_arrive: int  # confirmed, not checked in: the seats a release would free
+
+
+def door_counts(*, session: Session) -> DoorCounts:
+    confirmed = Booking.objects.filter(session=session, status=BookingStatus.CONFIRMED)
+    counts = confirmed.aggregate(
+        checked_in=Count("pk", filter=Q(checked_in_at__isnull=False)),
+        to_arrive=Count("pk", filter=Q(checked_in_at__isnull=True)),
+    )
+    return DoorCounts(counts["checked_in"], counts["to_arrive"])
+
+
 def door_still_to_arrive(*, session: Session) -> list[Participant]:
     """The confirmed delegates of ``session`` not checked in yet, by name: whose
     seats a release of absent delegates would give away."""
-    waiting_for = [
-        match
-        for match in _door_bookings(session)
-        if match.status == DoorStatus.CONFIRMED
-    ]
-    return [match.participant for match in sorted(waiting_for, key=_by_name)]
+    absent = Participant.objects.filter(
+        bookings__session=session,
+        bookings__status=BookingStatus.CONFIRMED,
+        bookings__checked_in_at__isnull=True,
+    )
+    return sorted(absent, key=lambda person: (_name_key(person.name), person.pk))
 
 
 def door_participant(

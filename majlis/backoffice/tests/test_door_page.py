@@ -76,18 +76,25 @@ def test_the_confirmed_delegates_still_to_arrive_are_counted_and_listed_by_name(
 ):
     page = read_door(door.get(DOOR).content)
     assert "3 confirmed delegates still to arrive" in page.text
+    assert page.to_arrive == [], "the names only when asked for"
+    assert "Show them by name" in page.text
+    page = read_door(door.get(DOOR, {"arrivals": "1"}).content)
     assert [item.split(" Check in")[0] for item in page.to_arrive] == [
         "amina Benali",
         "Élodie Roux",
         "Zoé Martin",
     ]
-    door.post(DOOR, {"participant": people["élodie"].pk, "list": "arrivals"})
-    page = read_door(door.get(DOOR).content)
+    late = door.post(DOOR, {"participant": people["élodie"].pk, "list": "arrivals"})
+    page = read_door(late.content)
+    assert page.result == "Seated Élodie Roux is checked in."
     assert "2 confirmed delegates still to arrive" in page.text
     assert [item.split(" Check in")[0] for item in page.to_arrive] == [
         "amina Benali",
         "Zoé Martin",
-    ]
+    ], "the list stays open for the next one"
+    scanned = read_door(door.post(DOOR, {"q": people["zoé"].checkin_code}).content)
+    assert "1 confirmed delegate still to arrive" in scanned.text
+    assert scanned.to_arrive == []
 
 
 def test_one_still_to_arrive_is_counted_in_the_singular(door, people):

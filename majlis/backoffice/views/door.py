@@ -18,13 +18,13 @@ from majlis.backoffice.access import (
 )
 from majlis.backoffice.selectors import (
     DoorMatch,
+    door_counts,
     door_participant,
     door_search,
     door_still_to_arrive,
     participant_by_checkin_code,
 )
 from majlis.backoffice.views.common import staff_actor
-from majlis.bookings.models import Booking, BookingStatus
 from majlis.bookings.selectors import waitlist_position
 from majlis.bookings.services import (
     booking_check_in,
@@ -131,7 +131,7 @@ def _release(request: HttpRequest, event: Event, session: Session) -> HttpRespon
                 "event": event,
                 "backoffice": True,
                 "session": fresh,
-                "absent": len(door_still_to_arrive(session=session)),
+                "absent": door_counts(session=session).to_arrive,
                 "release_open": timezone.now() >= fresh.no_show_release_at,
             },
         )
@@ -178,6 +178,10 @@ def check_in(request: HttpRequest, event: str, code: str) -> HttpResponse:
             )
     fresh = session_queryset_with_counts(found).get(pk=session.pk)
     release_open = timezone.now() >= fresh.no_show_release_at
+    counts = door_counts(session=session)
+    show_arrivals = (
+        request.GET.get("arrivals") == "1" or request.POST.get("list") == "arrivals"
+    )
     return render(
         request,
         "backoffice/check_in.html",
@@ -190,12 +194,11 @@ def check_in(request: HttpRequest, event: str, code: str) -> HttpResponse:
             "result": result,
             "release_open": release_open,
             "walk_ins_open": release_open and fresh.seats_left > 0,
-            "to_arrive": door_still_to_arrive(session=session),
-            "arrivals_open": request.POST.get("list") == "arrivals",
-            "checked_in": Booking.objects.filter(
-                session=session,
-                status=BookingStatus.CONFIRMED,
-                checked_in_at__isnull=False,
-            ).count(),
+            "counts": counts,
+            # The list itself only when asked for, or used: every scan's
+            # answer would otherwise carry the whole session's names.
+            "to_arrive": door_still_to_arrive(session=session)
+            if show_arrivals
+            else None,
         },
     )
