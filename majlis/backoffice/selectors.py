@@ -3,6 +3,7 @@
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, QuerySet
@@ -69,60 +70,149 @@ def participant_by_checkin_code(*, event: Event, code: str) -> Participant | Non
     return Participant.objects.filter(event=event, checkin_code__iexact=cleaned).first()
 
 
+class DoorStatus(StrEnum):
+    """Where a delegate stands at the door of one session."""
+
+    CHECKED_IN = "checked_in"
+    CONFIRMED = "confirmed"  # a seat, not yet checked in
+    WAITLISTED = "waitlisted"
+    NOT_BOOKED = "not_booked"
+
+
 @dataclass(frozen=True)
 class DoorMatch:
     participant: Participant
-    booked: bool  # in the session at whose door the search was made
+    status: DoorStatus  # in the session at whose door the search was made
+    waitlist_position: int | None = None
+    checked_in_at: datetime | None = None
+
+    @property
+    def booked(self) -> bool:
+        return self.status != DoorStatus.NOT_BOOKED
+
+
+# Letters written several ways in Arabic names: alef with hamza or madda (also
+# taken off by NFKD below), alef wasla, alef maqsura and yeh, teh marbuta and
+# heh, Persian yeh and keheh; the tatweel only stretches a word.
+_ARABIC_VARIANTS = str.maketrans(
+    {
+        "\u0671": "\u0627",
+        "\u0649": "\u064a",
+        "\u06cc": "\u064a",
+        "\u0629": "\u0647",
+        "\u06a9": "\u0643",
+        "\u0640": None,
+    }
+)
 
 
 def _name_key(name: str) -> str:
     """A name as compared at the door: accents and other marks off (Arabic
-    vowel signs and hamza included), case folded, spaces collapsed."""
+    vowel signs and hamza included), Arabic letter variants made one, case
+    folded, spaces collapsed."""
     decomposed = unicodedata.normalize("NFKD", name)
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(bare.casefold().split())
+    return " ".join(bare.translate(_ARABIC_VARIANTS).casefold().split())
+
+
+def _door_bookings(session: Session) -> list[DoorMatch]:
+    """Everyone booked in ``session`` (confirmed or waiting), with their place."""
+    bookings = (
+        Booking.objects.filter(
+            session=session,
+            status__in=[BookingStatus.CONFIRMED, BookingStatus.WAITLISTED],
+        )
+        .select_related("participant")
+        .order_by("pk")  # the order of the waiting list
+    )
+    found, waiting = [], 0
+    for booking in bookings:
+        if booking.status == BookingStatus.WAITLISTED:
+            waiting += 1
+            found.append(DoorMatch(booking.participant, DoorStatus.WAITLISTED, waiting))
+        elif booking.checked_in_at is not None:
+            found.append(
+                DoorMatch(
+                    booking.participant,
+                    DoorStatus.CHECKED_IN,
+                    checked_in_at=booking.checked_in_at,
+                )
+            )
+        else:
+            found.append(DoorMatch(booking.participant, DoorStatus.CONFIRMED))
+    return found
+
+
+def _by_name(match: DoorMatch) -> tuple[str, int]:
+    return _name_key(match.participant.name), match.participant.pk
 
 
 def door_search(*, session: Session, query: str, limit: int = 10) -> list[DoorMatch]:
-    """Whom the door of ``session`` may find with ``query``.
+    """Whom the door of ``session`` may find with ``query``, each with where
+    they stand there.
 
-    The delegates booked there (confirmed or waiting) whose name, email or
-    organisation holds the query, or whose check-in code it is; then, for a
-    walk-in, any other delegate of the event whose whole name the query is
-    (case, accents and spacing aside), never by part of a name or address:
-    the door learns nothing of who else is registered (docs/SECURITY.md).
+    The delegates booked there (confirmed or waiting) whose name,
+    organisation or email holds the query (case, accents and Arabic letter
+    variants aside), or whose check-in code it is; then, for a walk-in, any
+    other delegate of the event whose whole name the query is, never by part
+    of a name or address: the door learns nothing of who else is registered
+    (docs/SECURITY.md).
     """
     text = query.strip()
     if not text:
         return []
-    here = Booking.objects.filter(
-        session=session,
-        status__in=[BookingStatus.CONFIRMED, BookingStatus.WAITLISTED],
-    )
-    booked = list(
-        Participant.objects.filter(pk__in=here.values("participant_id"))
-        .filter(
-            Q(name__icontains=text)
-            | Q(email__icontains=text)
-            | Q(organisation__icontains=text)
-            | Q(checkin_code__iexact=text.replace(" ", ""))
-        )
-        .order_by("name", "pk")[:limit]
-    )
     wanted = _name_key(text)
-    # Compared in Python: neither database folds accents the same way
-    # (23 ms of CPU for 3,000 names on SQLite; docs/RELIABILITY.md).
+    code = text.replace(" ", "").casefold()
+    here = _door_bookings(session)
+    # Compared in Python: neither database folds accents the same way, and a
+    # session's bookings are few (23 ms of CPU for 3,000 names on SQLite;
+    # docs/RELIABILITY.md).
+    booked = sorted(
+        (
+            match
+            for match in here
+            if wanted in _name_key(match.participant.name)
+            or wanted in _name_key(match.participant.organisation)
+            or text.casefold() in match.participant.email.casefold()
+            or code == match.participant.checkin_code.casefold()
+        ),
+        key=_by_name,
+    )[:limit]
     named = [
         pk
         for pk, name in Participant.objects.filter(event_id=session.event_id)
-        .exclude(pk__in=here.values("participant_id"))
+        .exclude(pk__in=[match.participant.pk for match in here])
         .values_list("pk", "name")
         if _name_key(name) == wanted
     ]
     others = Participant.objects.filter(pk__in=named).order_by("name", "pk")[:limit]
-    return [DoorMatch(person, booked=True) for person in booked] + [
-        DoorMatch(person, booked=False) for person in others
-    ]
+    return booked + [DoorMatch(person, DoorStatus.NOT_BOOKED) for person in others]
+
+
+@dataclass(frozen=True)
+class DoorCounts:
+    checked_in: int
+    to_arrive: int  # confirmed, not checked in: the seats a release would free
+
+
+def door_counts(*, session: Session) -> DoorCounts:
+    confirmed = Booking.objects.filter(session=session, status=BookingStatus.CONFIRMED)
+    counts = confirmed.aggregate(
+        checked_in=Count("pk", filter=Q(checked_in_at__isnull=False)),
+        to_arrive=Count("pk", filter=Q(checked_in_at__isnull=True)),
+    )
+    return DoorCounts(counts["checked_in"], counts["to_arrive"])
+
+
+def door_still_to_arrive(*, session: Session) -> list[Participant]:
+    """The confirmed delegates of ``session`` not checked in yet, by name: whose
+    seats a release of absent delegates would give away."""
+    absent = Participant.objects.filter(
+        bookings__session=session,
+        bookings__status=BookingStatus.CONFIRMED,
+        bookings__checked_in_at__isnull=True,
+    )
+    return sorted(absent, key=lambda person: (_name_key(person.name), person.pk))
 
 
 def door_participant(

@@ -9,6 +9,7 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from majlis.backoffice.models import StaffRole
+from majlis.backoffice.tests.door_page import read_door
 from majlis.bookings.models import AccessNeed, Booking
 from majlis.bookings.services import Actor, booking_check_in, booking_create
 from majlis.testing.factories import EventFactory, ParticipantFactory, SessionFactory
@@ -129,16 +130,25 @@ def test_check_in_by_code_then_again_then_a_waiting_and_an_unbooked_delegate(
 ):
     url = "/en/backoffice/casa/s/talk/check-in/"
     code = people["amina"].checkin_code
-    first = client.post(url, {"q": code.lower()}).content.decode()
-    assert "Amina Benali is checked in." in first
-    assert "1 of 2 confirmed delegates checked in. 0 seats free." in first
-    again = client.post(url, {"q": code}).content.decode()
-    assert "Amina Benali was already checked in." in again
-    waiting = client.post(url, {"q": people["claire"].checkin_code}).content.decode()
-    assert "Claire Dubois is on the waiting list, not confirmed." in waiting
+    first = read_door(client.post(url, {"q": code.lower()}).content)
+    assert first.result == "Seated Amina Benali is checked in."
+    assert "1 of 2 confirmed delegates checked in. 0 seats free." in first.text
+    again = read_door(client.post(url, {"q": code}).content)
+    assert again.result.startswith(
+        "Already checked in Amina Benali was already checked in at "
+    )
+    waiting = read_door(client.post(url, {"q": people["claire"].checkin_code}).content)
+    assert waiting.result == (
+        "Waiting list Claire Dubois is on the waiting list (position 1), not confirmed."
+    )
     outsider = ParticipantFactory(event=event, name="Omar Haddad")
-    unbooked = client.post(url, {"q": outsider.checkin_code}).content.decode()
-    assert "Omar Haddad has not booked this session." in unbooked
+    unbooked = read_door(client.post(url, {"q": outsider.checkin_code}).content)
+    assert unbooked.result.startswith(
+        "Not booked here Omar Haddad has not booked this session."
+    )
+    unknown = read_door(client.post(url, {"q": "ZZZZ9999"}).content)
+    assert unknown.result.startswith("Not found Nobody booked in this session")
+    assert "“ZZZZ9999”" in unknown.result
     booking = Booking.objects.get(participant=people["amina"])
     assert booking.checked_in_by == organiser
     assert booking.changes.last().action == "checked_in"
@@ -148,12 +158,13 @@ def test_check_in_by_name_offers_the_matches_then_checks_one_in(
     client, organiser, people
 ):
     url = "/en/backoffice/casa/s/talk/check-in/"
-    found = client.post(url, {"q": "يوسف"}).content.decode()
-    assert "Check in يوسف العلوي" in found
-    done = client.post(url, {"participant": people["youssef"].pk}).content.decode()
-    assert "يوسف العلوي is checked in." in done
-    nothing = client.post(url, {"q": "nobody at all"}).content.decode()
-    assert "Nobody booked in this session matches" in nothing
+    found = read_door(client.post(url, {"q": "يوسف"}).content)
+    assert found.result == "1 delegate matches “يوسف”: choose below."
+    assert "Check in يوسف العلوي" in found.match("يوسف العلوي")
+    done = read_door(client.post(url, {"participant": people["youssef"].pk}).content)
+    assert done.result == "Seated يوسف العلوي is checked in."
+    nothing = read_door(client.post(url, {"q": "nobody at all"}).content)
+    assert "Nobody booked in this session matches" in nothing.result
 
 
 def test_two_doors_checking_in_the_same_delegate_record_it_once(people, session):

@@ -1,13 +1,16 @@
 """Check-in at a session's door: by code, scan or name; absent delegates' seats; walk-ins."""
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from majlis.accounts.models import Participant
 from majlis.backoffice.access import (
     Capability,
     event_get_for_staff,
@@ -15,12 +18,14 @@ from majlis.backoffice.access import (
 )
 from majlis.backoffice.selectors import (
     DoorMatch,
+    door_counts,
     door_participant,
     door_search,
+    door_still_to_arrive,
     participant_by_checkin_code,
 )
 from majlis.backoffice.views.common import staff_actor
-from majlis.bookings.models import Booking, BookingStatus
+from majlis.bookings.selectors import waitlist_position
 from majlis.bookings.services import (
     booking_check_in,
     booking_walk_in,
@@ -36,79 +41,147 @@ from majlis.events.selectors import session_queryset_with_counts
 DOOR_LOOKUPS_LIMIT = Limit("door_lookups", "MAJLIS_LIMIT_DOOR_LOOKUPS")
 
 
-def _door_action(
-    request: HttpRequest, event: Event, session: Session, action: str
-) -> None:
-    """Release absent delegates' seats, or seat a walk-in, and say what happened."""
-    actor = staff_actor(request)
+@dataclass(frozen=True)
+class DoorResult:
+    """What the top of the door page says after a scan, a code, a name or a
+    walk-in: ``outcome`` chooses the words, the colour and the icon."""
+
+    # checked_in, walked_in, already_checked_in, waitlisted, not_booked,
+    # refused (a walk-in the rules refuse), unknown (nobody found), found
+    # (a name search with matches, listed below the field)
+    outcome: str
+    participant: Participant | None = None
+    waitlist_position: int | None = None
+    checked_in_at: datetime | None = None
+    message: str = ""
+    query: str = ""
+    count: int = 0
+
+    @property
+    def tone(self) -> str:
+        if self.outcome in ("checked_in", "walked_in"):
+            return "ok"
+        if self.outcome in ("already_checked_in", "waitlisted"):
+            return "warn"
+        if self.outcome == "found":
+            return "info"
+        return "bad"
+
+
+def _checked_in(
+    request: HttpRequest, session: Session, person: Participant, query: str
+) -> DoorResult:
+    done = booking_check_in(
+        session=session, participant=person, actor=staff_actor(request)
+    )
+    booking = done.booking
+    return DoorResult(
+        done.outcome,
+        person,
+        waitlist_position=waitlist_position(booking) if booking else None,
+        checked_in_at=booking.checked_in_at if booking else None,
+        query=query,  # a walk-in offered next is found again by it
+    )
+
+
+def _walk_in(request: HttpRequest, session: Session) -> DoorResult:
+    person = door_participant(
+        session=session,
+        query=request.POST.get("q", ""),
+        participant_id=request.POST.get("participant", ""),
+    )
+    if person is None:
+        raise NotFound()
     try:
-        if action == "release":
-            released = session_release_no_shows(session=session, actor=actor)
-            messages.success(
-                request,
-                ngettext(
-                    "%(count)d seat of an absent delegate was released.",
-                    "%(count)d seats of absent delegates were released.",
-                    len(released),
-                )
-                % {"count": len(released)},
-            )
-        else:
-            person = door_participant(
-                session=session,
-                query=request.POST.get("q", ""),
-                participant_id=request.POST.get("participant", ""),
-            )
-            if person is None:
-                raise NotFound()
-            booking_walk_in(session=session, participant=person, actor=actor)
-            messages.success(
-                request,
-                _("%(name)s has a seat and is checked in.") % {"name": person.name},
-            )
+        booking_walk_in(session=session, participant=person, actor=staff_actor(request))
     except MajlisError as error:
         if isinstance(error, NotFound):
             raise
+        return DoorResult("refused", person, message=str(error.message))
+    return DoorResult("walked_in", person)
+
+
+def _lookup(
+    request: HttpRequest, event: Event, session: Session
+) -> tuple[DoorResult, list[DoorMatch]]:
+    """A code typed or scanned, or a name chosen from the matches, checks in at
+    once; a name typed alone lists the delegates who match."""
+    query = request.POST.get("q", "").strip()
+    chosen = request.POST.get("participant", "")
+    person = (
+        door_participant(session=session, query=query, participant_id=chosen)
+        if chosen
+        else participant_by_checkin_code(event=event, code=query)
+    )
+    if person is not None:
+        return _checked_in(request, session, person, query), []
+    matches = door_search(session=session, query=query)
+    outcome = "found" if matches else "unknown"
+    return DoorResult(outcome, query=query, count=len(matches)), matches
+
+
+def _release(request: HttpRequest, event: Event, session: Session) -> HttpResponse:
+    """Asks first, saying how many seats would go; releases on the second POST."""
+    if request.POST.get("confirm") != "1":
+        fresh = session_queryset_with_counts(event).get(pk=session.pk)
+        return render(
+            request,
+            "backoffice/check_in_release.html",
+            {
+                "event": event,
+                "backoffice": True,
+                "session": fresh,
+                "absent": door_counts(session=session).to_arrive,
+                "release_open": timezone.now() >= fresh.no_show_release_at,
+            },
+        )
+    try:
+        released = session_release_no_shows(session=session, actor=staff_actor(request))
+    except MajlisError as error:
         messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d seat of an absent delegate was released.",
+                "%(count)d seats of absent delegates were released.",
+                len(released),
+            )
+            % {"count": len(released)},
+        )
+    return redirect("backoffice:check-in", event=event.slug, code=session.code)
 
 
 @login_required
 def check_in(request: HttpRequest, event: str, code: str) -> HttpResponse:
-    """At the door: type or scan a check-in code, or search a name."""
+    """At the door: type or scan a check-in code, or search a name; the result
+    comes at the top of the page and the field is empty for the next one."""
     found = event_get_for_staff(request.user, event)
     session = session_get_for_staff(request.user, found, code, Capability.CHECK_IN)
-    result = None
+    result: DoorResult | None = None
     matches: list[DoorMatch] = []
-    query = (
-        request.POST.get("q", "")
-        if request.method == "POST"
-        else request.GET.get("q", "")
-    )
+    query = request.GET.get("q", "").strip() if request.method == "GET" else ""
     action = request.POST.get("action", "") if request.method == "POST" else ""
-    if action in ("release", "walk_in"):
-        _door_action(request, found, session, action)
-        return redirect("backoffice:check-in", event=found.slug, code=session.code)
-    if request.method == "POST" or query:
+    if action == "release":
+        return _release(request, found, session)
+    if action == "walk_in":
+        result = _walk_in(request, session)
+    elif request.method == "POST" or query:
         # A code typed or scanned, a name searched: each finds delegates.
         limiter().hit(DOOR_LOOKUPS_LIMIT, f"user:{request.user.pk}")
-    if request.method == "POST":
-        # A scanned or typed code, or a name chosen from the matches, checks in
-        # at once; a name typed alone only lists the delegates who match.
-        chosen = request.POST.get("participant", "")
-        person = (
-            door_participant(session=session, query=query, participant_id=chosen)
-            if chosen
-            else participant_by_checkin_code(event=found, code=query)
-        )
-        if person is not None:
-            result = booking_check_in(
-                session=session, participant=person, actor=staff_actor(request)
-            )
+        if request.method == "POST":
+            result, matches = _lookup(request, found, session)
         else:
             matches = door_search(session=session, query=query)
-    elif query:
-        matches = door_search(session=session, query=query)
+            result = DoorResult(
+                "found" if matches else "unknown", query=query, count=len(matches)
+            )
     fresh = session_queryset_with_counts(found).get(pk=session.pk)
+    release_open = timezone.now() >= fresh.no_show_release_at
+    counts = door_counts(session=session)
+    show_arrivals = (
+        request.GET.get("arrivals") == "1" or request.POST.get("list") == "arrivals"
+    )
     return render(
         request,
         "backoffice/check_in.html",
@@ -119,12 +192,13 @@ def check_in(request: HttpRequest, event: str, code: str) -> HttpResponse:
             "query": query,
             "matches": matches,
             "result": result,
-            "searched": bool(query),
-            "release_open": timezone.now() >= fresh.no_show_release_at,
-            "checked_in": Booking.objects.filter(
-                session=session,
-                status=BookingStatus.CONFIRMED,
-                checked_in_at__isnull=False,
-            ).count(),
+            "release_open": release_open,
+            "walk_ins_open": release_open and fresh.seats_left > 0,
+            "counts": counts,
+            # The list itself only when asked for, or used: every scan's
+            # answer would otherwise carry the whole session's names.
+            "to_arrive": door_still_to_arrive(session=session)
+            if show_arrivals
+            else None,
         },
     )

@@ -1,0 +1,191 @@
+"""The door page under pressure: the answer at the top and the field empty for
+the next scan; who is still to arrive; releasing absent delegates' seats only
+once asked and confirmed."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.utils import timezone
+
+from majlis.backoffice.models import StaffRole
+from majlis.backoffice.tests.door_page import read_door
+from majlis.bookings.models import Booking
+from majlis.bookings.services import Actor, booking_create
+from majlis.testing.factories import EventFactory, ParticipantFactory, SessionFactory
+
+pytestmark = pytest.mark.django_db
+DOOR = "/en/backoffice/casa/s/talk/check-in/"
+
+
+@pytest.fixture
+def talk():
+    now = timezone.now()
+    return SessionFactory(
+        event=EventFactory(slug="casa", is_demo=True),  # booking stays open
+        code="talk",
+        capacity=3,
+        starts_at=now - timedelta(minutes=20),
+        ends_at=now + timedelta(minutes=60),
+        no_show_release_minutes=10,
+    )
+
+
+@pytest.fixture
+def people(talk):
+    names = ("Zoé Martin", "amina Benali", "Élodie Roux", "Lina Haddad")
+    found = {
+        name.split()[0].lower(): ParticipantFactory(
+            event=talk.event, name=name, organisation=""
+        )
+        for name in names
+    }
+    for person in found.values():  # Lina, last, waits
+        booking_create(participant=person, session=talk, actor=Actor.delegate())
+    return found
+
+
+@pytest.fixture
+def door(talk) -> Client:
+    user = User.objects.create_user("door", "door@example.org", "pw-123-long")
+    StaffRole.objects.create(user=user, event=talk.event, role="door").sessions.add(
+        talk
+    )
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_answer_comes_above_an_empty_field_ready_for_the_next_scan(door, people):
+    html = door.post(DOOR, {"q": people["zoé"].checkin_code}).content.decode()
+    result = html.index('id="door-result"')
+    assert 'role="status" aria-live="assertive"' in html[result : result + 200]
+    field = html.index('id="checkin-q"')
+    assert result < field, "the answer is above the field, not below the fold"
+    assert 'name="q" value=""' in html[field - 100 : field + 100]
+    assert "autofocus" in html[field : field + 200]
+    assert read_door(html).result == "Seated Zoé Martin is checked in."
+    # One action per delegate: the next code follows at once.
+    nxt = read_door(door.post(DOOR, {"q": people["amina"].checkin_code}).content)
+    assert nxt.result == "Seated amina Benali is checked in."
+
+
+def test_the_confirmed_delegates_still_to_arrive_are_counted_and_listed_by_name(
+    door, people
+):
+    page = read_door(door.get(DOOR).content)
+    assert "3 confirmed delegates still to arrive" in page.text
+    assert page.to_arrive == [], "the names only when asked for"
+    assert "Show them by name" in page.text
+    page = read_door(door.get(DOOR, {"arrivals": "1"}).content)
+    assert [item.split(" Check in")[0] for item in page.to_arrive] == [
+        "amina Benali",
+        "Élodie Roux",
+        "Zoé Martin",
+    ]
+    late = door.post(DOOR, {"participant": people["élodie"].pk, "list": "arrivals"})
+    page = read_door(late.content)
+    assert page.result == "Seated Élodie Roux is checked in."
+    assert "2 confirmed delegates still to arrive" in page.text
+    assert [item.split(" Check in")[0] for item in page.to_arrive] == [
+        "amina Benali",
+        "Zoé Martin",
+    ], "the list stays open for the next one"
+    scanned = read_door(door.post(DOOR, {"q": people["zoé"].checkin_code}).content)
+    assert "1 confirmed delegate still to arrive" in scanned.text
+    assert scanned.to_arrive == []
+
+
+def test_one_still_to_arrive_is_counted_in_the_singular(door, people):
+    for name in ("zoé", "amina"):
+        door.post(DOOR, {"q": people[name].checkin_code})
+    assert (
+        "1 confirmed delegate still to arrive" in read_door(door.get(DOOR).content).text
+    )
+
+
+def test_releasing_says_how_many_seats_asks_then_releases(door, people):
+    page = read_door(door.post(DOOR, {"q": people["zoé"].checkin_code}).content)
+    assert "Release the seats of 2 absent delegates…" in page.release
+
+    asked = read_door(door.post(DOOR, {"action": "release"}).content)
+
+    assert "2 confirmed delegates have not checked in." in asked.text
+    assert "Release 2 seats" in asked.text
+    assert Booking.objects.filter(status="cancelled").count() == 0, "only asked"
+
+    done = door.post(DOOR, {"action": "release", "confirm": "1"}, follow=True)
+
+    assert done.redirect_chain[-1][0] == DOOR
+    text = read_door(done.content).text
+    assert "2 seats of absent delegates were released." in text
+    statuses = dict(
+        Booking.objects.values_list("participant__name", "status").order_by()
+    )
+    assert statuses == {
+        "Zoé Martin": "confirmed",
+        "amina Benali": "cancelled",
+        "Élodie Roux": "cancelled",
+        "Lina Haddad": "confirmed",  # first on the waiting list
+    }
+
+
+def test_nothing_is_released_before_the_release_time(door, people, talk):
+    talk.starts_at = timezone.now() + timedelta(minutes=5)
+    talk.ends_at = talk.starts_at + timedelta(hours=1)
+    talk.save()
+    page = read_door(door.get(DOOR).content)
+    assert "can be released" in page.release and "Release the" not in page.release
+    asked = read_door(door.post(DOOR, {"action": "release"}).content)
+    assert "can be released" in asked.text and "Release 2 seats" not in asked.text
+    done = door.post(DOOR, {"action": "release", "confirm": "1"}, follow=True)
+    assert "can be released from" in read_door(done.content).text
+    assert not Booking.objects.filter(status="cancelled").exists()
+
+
+def test_a_walk_in_without_a_free_seat_is_told_so_in_red(door, people, talk):
+    door.post(DOOR, {"q": people["zoé"].checkin_code})
+    door.post(DOOR, {"action": "release", "confirm": "1"})  # Lina gets a seat; 1 free
+    first = ParticipantFactory(event=talk.event, name="Omar Haddad")
+    second = ParticipantFactory(event=talk.event, name="Sara Idrissi")
+    seated = read_door(
+        door.post(
+            DOOR, {"action": "walk_in", "participant": first.pk, "q": first.name}
+        ).content
+    )
+    assert seated.result == "Seated Omar Haddad has a seat and is checked in."
+    # The last seat is gone: the second walk-in is not offered a seat...
+    offered = read_door(door.post(DOOR, {"q": second.checkin_code}).content)
+    assert "No seat is free for a walk-in." in offered.result
+    assert "Give Sara Idrissi" not in offered.text
+    # ...and a form sent anyway is refused, in words, changing nothing.
+    refused = door.post(
+        DOOR, {"action": "walk_in", "participant": second.pk, "q": second.name}
+    )
+    assert read_door(refused.content).result.startswith("No seat given")
+    assert b"door-outcome-bad" in refused.content
+    assert not Booking.objects.filter(participant=second, status="confirmed").exists()
+
+
+def test_each_outcome_has_its_colour_icon_and_words(door, people, talk):
+    outsider = ParticipantFactory(event=talk.event, name="Omar Haddad")
+    for code, tone, words in (
+        (people["zoé"].checkin_code, "ok", "Seated"),
+        (people["zoé"].checkin_code, "warn", "Already checked in"),
+        (people["lina"].checkin_code, "warn", "Waiting list"),
+        (outsider.checkin_code, "bad", "Not booked here"),
+        ("NOBODY42", "bad", "Not found"),
+    ):
+        html = door.post(DOOR, {"q": code}).content.decode()
+        assert f"door-outcome door-outcome-{tone}" in html
+        assert '<svg class="door-icon"' in html
+        assert read_door(html).result.startswith(words)
+
+
+def test_htmx_gets_the_same_page_to_swap_its_parts(door, people):
+    answer = door.post(DOOR, {"q": people["zoé"].checkin_code}, HTTP_HX_REQUEST="true")
+    html = answer.content.decode()
+    assert answer.status_code == 200
+    assert 'id="door-area"' in html and 'id="door-result"' in html
+    assert 'data-hx-select-oob="#door-result:innerHTML"' in html
