@@ -1,10 +1,37 @@
 """How a registered delegate's fields are checked, wherever they come from
 (the API, imports, the back office and the admin)."""
 
+from typing import Any
+
 from django import forms
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from majlis.accounts.models import Constituency, Language
+
+
+class CodeField(forms.ChoiceField):
+    """A choice among codes, read whatever its case; a value that is not one
+    is refused with every code accepted, so that whoever wrote it (a row of a
+    file, an integration) can correct it without a manual."""
+
+    def __init__(self, *, refusal: Promise, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.refusal = refusal
+
+    def to_python(self, value: Any) -> str:
+        return str(super().to_python(value)).strip().lower()
+
+    def validate(self, value: Any) -> None:
+        if value and not self.valid_value(value):
+            codes = ", ".join(str(code) for code, _label in self.choices if code)
+            raise forms.ValidationError(
+                self.refusal,
+                code="invalid_choice",
+                params={"value": value, "codes": codes},
+            )
+        super().validate(value)
 
 
 class ParticipantForm(forms.Form):
@@ -13,9 +40,23 @@ class ParticipantForm(forms.Form):
     email = forms.EmailField(max_length=254)
     name = forms.CharField(max_length=200)
     organisation = forms.CharField(max_length=200, required=False)
-    constituency = forms.ChoiceField(choices=Constituency.choices, required=False)
+    constituency = CodeField(
+        choices=Constituency.choices,
+        required=False,
+        refusal=gettext_lazy(
+            "“%(value)s” is not a constituency code. Use one of: %(codes)s "
+            "(empty means other)."
+        ),
+    )
     country = forms.CharField(max_length=2, required=False)
-    language = forms.ChoiceField(choices=Language.choices, required=False)
+    language = CodeField(
+        choices=Language.choices,
+        required=False,
+        refusal=gettext_lazy(
+            "“%(value)s” is not a language code. Use one of: %(codes)s "
+            "(empty means en)."
+        ),
+    )
 
     def clean_country(self) -> str:
         from django_countries import countries

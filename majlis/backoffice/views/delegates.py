@@ -12,9 +12,11 @@ from django.utils.translation import ngettext
 from majlis.accounts.importing import (
     ImportTooLarge,
     import_limits,
+    import_template_csv,
+    import_template_xlsx,
     read_delegates,
 )
-from majlis.accounts.models import Participant
+from majlis.accounts.models import Constituency, Language, Participant
 from majlis.accounts.services import (
     ImportRejected,
     participant_import_check,
@@ -43,6 +45,8 @@ def delegates_import(request: HttpRequest, event: str) -> HttpResponse:
         "backoffice": True,
         "can_run_event": True,
         "limits": import_limits(),
+        "constituencies": Constituency.choices,
+        "languages": Language.choices,
     }
     user = request.user
     if not isinstance(user, User):
@@ -57,7 +61,11 @@ def delegates_import(request: HttpRequest, event: str) -> HttpResponse:
             )
             return redirect("backoffice:import", event=found.slug)
         try:
-            count = participant_import_rows(event=found, rows=read_delegates(*taken))
+            done = participant_import_rows(
+                event=found,
+                rows=read_delegates(*taken),
+                welcome=bool(request.POST.get("welcome")),
+            )
         except ImportRejected as error:
             context["errors"] = error.errors
         except ImportTooLarge as error:  # the limits were lowered meanwhile
@@ -69,10 +77,22 @@ def delegates_import(request: HttpRequest, event: str) -> HttpResponse:
                 ngettext(
                     "%(count)d delegate imported.",
                     "%(count)d delegates imported.",
-                    count,
+                    done.imported,
                 )
-                % {"count": count},
+                % {"count": done.imported},
             )
+            if request.POST.get("welcome"):
+                messages.info(
+                    request,
+                    ngettext(
+                        "A welcome email with a sign-in link is on its way to "
+                        "%(count)d new delegate.",
+                        "A welcome email with a sign-in link is on its way to "
+                        "%(count)d new delegates.",
+                        done.welcomed,
+                    )
+                    % {"count": done.welcomed},
+                )
             return redirect("backoffice:delegates", event=found.slug)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and not request.POST.get("confirm") and form.is_valid():
@@ -96,6 +116,31 @@ def delegates_import(request: HttpRequest, event: str) -> HttpResponse:
                 context["count"] = len(rows)
     context["form"] = form
     return render(request, "backoffice/import.html", context)
+
+
+TEMPLATES = {
+    "csv": (import_template_csv, "text/csv; charset=utf-8"),
+    "xlsx": (
+        import_template_xlsx,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+}
+
+
+@login_required
+def delegates_import_template(
+    request: HttpRequest, event: str, kind: str
+) -> HttpResponse:
+    """A file of delegates to fill in (CSV or Excel): the header and an example row."""
+    found = secretariat_event(request, event)
+    if kind not in TEMPLATES:
+        raise NotFound()
+    make, content_type = TEMPLATES[kind]
+    response = HttpResponse(make(), content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{found.slug}-delegates.{kind}"'
+    )
+    return response
 
 
 @login_required
