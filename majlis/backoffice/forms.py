@@ -19,6 +19,26 @@ from majlis.bookings.selectors import delegates_double_booked_by_move
 from majlis.events.models import Event, Session, SpokenLanguage
 
 
+TITLE_ON_ONE_LINE = gettext_lazy(
+    "A title must fit on one line, as it heads emails: remove its line breaks."
+)
+NAME_ON_ONE_LINE = gettext_lazy(
+    "A name must fit on one line, as it heads emails: remove its line breaks."
+)
+
+
+def refuse_line_breaks(form: forms.BaseForm, prefix: str, message: object) -> None:
+    """Add ``message`` to every field named ``prefix_<language>`` whose text
+    holds a line break (it becomes part of an email's subject)."""
+    for name, value in list(form.cleaned_data.items()):
+        if (
+            name.startswith(prefix)
+            and isinstance(value, str)
+            and subject_has_line_break(value)
+        ):
+            form.add_error(name, forms.ValidationError(message, code="line_break"))
+
+
 class SessionForm(forms.ModelForm):
     """Says at once, on the form, what the booking services would refuse."""
 
@@ -40,6 +60,7 @@ class SessionForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        refuse_line_breaks(self, "title_", TITLE_ON_ONE_LINE)
         session = self.instance
         starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
         if starts_at and ends_at and ends_at <= starts_at:
@@ -139,6 +160,7 @@ class EventEditForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        refuse_line_breaks(self, "name_", NAME_ON_ONE_LINE)
         opens, closes = data.get("booking_opens_at"), data.get("booking_closes_at")
         if opens and closes and closes <= opens:
             self.add_error("booking_closes_at", _("Booking must close after it opens."))
