@@ -80,7 +80,8 @@ class ImportPreview(models.Model):
     Kept here rather than in the session, which is read and written on every
     request: one row per member of staff and event (a new preview replaces the
     last), found by the hash of a random token the confirming form carries,
-    gone once imported or, past its expiry, at the next preview anyone makes.
+    gone once imported or, past its expiry, at the next preview anyone makes
+    or the outbox workers' next housekeeping, whichever comes first.
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
