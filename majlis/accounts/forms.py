@@ -1,14 +1,16 @@
 """How a registered delegate's fields are checked, wherever they come from
 (the API, imports, the back office and the admin)."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from majlis.accounts.models import Constituency, Language
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 
 class CodeField(forms.ChoiceField):
@@ -16,8 +18,11 @@ class CodeField(forms.ChoiceField):
     is refused with every code accepted, so that whoever wrote it (a row of a
     file, an integration) can correct it without a manual."""
 
-    def __init__(self, *, refusal: Promise, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(
+        self, *, choices: list[tuple[str, Any]], refusal: "_StrPromise", **kwargs: Any
+    ) -> None:
+        super().__init__(choices=choices, **kwargs)
+        self.codes = ", ".join(code for code, _label in choices if code)
         self.refusal = refusal
 
     def to_python(self, value: Any) -> str:
@@ -25,11 +30,10 @@ class CodeField(forms.ChoiceField):
 
     def validate(self, value: Any) -> None:
         if value and not self.valid_value(value):
-            codes = ", ".join(str(code) for code, _label in self.choices if code)
             raise forms.ValidationError(
                 self.refusal,
                 code="invalid_choice",
-                params={"value": value, "codes": codes},
+                params={"value": value, "codes": self.codes},
             )
         super().validate(value)
 
