@@ -62,6 +62,11 @@ class SessionMessage(models.Model):
     audience = models.CharField(_("to"), max_length=12, choices=Audience.choices)
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("message"))
+    # The same message in other languages, {"fr": {"subject", "body"}}: a
+    # delegate reads the one in their language, the main text for what is
+    # missing.
+    versions = models.JSONField(default=dict, blank=True)
+    reply_to = models.EmailField(_("reply to"), blank=True)
     recipients = models.JSONField(default=list)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -72,6 +77,14 @@ class SessionMessage(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+    def text_in(self, language: str) -> tuple[str, str]:
+        """The subject and body a delegate of ``language`` reads."""
+        version = self.versions.get(language) or {}
+        return (
+            version.get("subject") or self.subject,
+            version.get("body") or self.body,
+        )
 
 
 class ImportPreview(models.Model):

@@ -59,6 +59,14 @@ class Event(models.Model):
         _("time zone"), max_length=64, validators=[validate_time_zone]
     )
     venue = models.CharField(_("venue"), max_length=200, blank=True)
+    contact_email = models.EmailField(
+        _("contact address"),
+        blank=True,
+        help_text=_(
+            "The event's address for delegates' replies: organisers may choose "
+            "it as the reply-to address of their messages."
+        ),
+    )
     languages = models.JSONField(_("languages offered"), default=default_languages)
     main_language = models.CharField(
         _("main language"),
