@@ -36,6 +36,41 @@ from majlis.bookings.models import Booking
 from majlis.core.exceptions import MajlisError, NotFound
 
 
+def import_columns() -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """Each column of a file of delegates: its name, what it holds, and the
+    codes it accepts with their meaning, in the reader's language."""
+    return [
+        (
+            "email",
+            _("Required: the delegate's email address, which they sign in with."),
+            [],
+        ),
+        ("name", _("Required: the name on rosters and badges."), []),
+        ("organisation", _("Optional."), []),
+        (
+            "constituency",
+            _("Optional (empty means other). One of these codes:"),
+            Constituency.choices,
+        ),
+        (
+            "country",
+            _(
+                "Optional: the ISO 3166-1 alpha-2 code, two letters, such as MA "
+                "for Morocco."
+            ),
+            [],
+        ),
+        (
+            "language",
+            _(
+                "Optional (empty means en): the language of the delegate's "
+                "emails. One of these codes:"
+            ),
+            Language.choices,
+        ),
+    ]
+
+
 @login_required
 def delegates_import(request: HttpRequest, event: str) -> HttpResponse:
     """Upload, preview, then import: nothing is imported while a row is wrong."""
@@ -45,8 +80,7 @@ def delegates_import(request: HttpRequest, event: str) -> HttpResponse:
         "backoffice": True,
         "can_run_event": True,
         "limits": import_limits(),
-        "constituencies": Constituency.choices,
-        "languages": Language.choices,
+        "columns": import_columns(),
     }
     user = request.user
     if not isinstance(user, User):
