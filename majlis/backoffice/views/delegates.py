@@ -50,7 +50,7 @@ def import_columns() -> list[tuple[str, str, list[tuple[str, str]]]]:
         (
             "constituency",
             _("Optional (empty means other). One of these codes:"),
-            Constituency.choices,
+            [(code, str(label)) for code, label in Constituency.choices],
         ),
         (
             "country",
@@ -66,7 +66,7 @@ def import_columns() -> list[tuple[str, str, list[tuple[str, str]]]]:
                 "Optional (empty means en): the language of the delegate's "
                 "emails. One of these codes:"
             ),
-            Language.choices,
+            [(code, str(label)) for code, label in Language.choices],
         ),
     ]
 
