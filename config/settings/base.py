@@ -268,6 +268,8 @@ DEFAULT_FROM_EMAIL = os.environ.get(
 
 # How long a sign-in link stays valid, and how the sending worker retries.
 MAJLIS_MAGIC_LINK_MINUTES = 30
+# The sign-in link of the welcome an import may send: it may wait in an inbox.
+MAJLIS_WELCOME_LINK_DAYS = 7
 MAJLIS_PARTICIPANT_TOKEN_DAYS = 30
 # 30 s doubling to a ceiling of 6 hours: 20 attempts span about three days of
 # mail-server outage before a message is given up (and can be sent again from

@@ -1,4 +1,5 @@
-"""The sign-in link's email, registered with the outbox."""
+"""The sign-in link's email and the welcome of an imported delegate,
+registered with the outbox."""
 
 from urllib.parse import urlencode
 
@@ -38,5 +39,30 @@ def render_magic_link(message: OutboxMessage, _batch: object) -> EmailMessage:
     return EmailMessage(subject=subject, body=body, to=[message.to_email])
 
 
+def render_welcome(message: OutboxMessage, _batch: object) -> EmailMessage:
+    participant = Participant.objects.select_related("event").get(
+        pk=message.payload["participant"]
+    )
+    event = participant.event
+    context = {
+        "participant": participant,
+        "event_name": event.name,
+        "link": absolute_url(
+            reverse(
+                "sign-in-link",
+                kwargs={"event": event.slug, "token": message.payload["token"]},
+            )
+        ),
+        "days": message.payload.get("days", settings.MAJLIS_WELCOME_LINK_DAYS),
+        "sign_in": absolute_url(reverse("sign-in", kwargs={"event": event.slug})),
+        "programme": absolute_url(reverse("programme", kwargs={"event": event.slug})),
+    }
+    subject = _("Welcome to %(event)s: book your sessions") % {"event": event.name}
+    body = render_to_string("accounts/email/welcome.txt", context)
+    return EmailMessage(subject=subject, body=body, to=[message.to_email])
+
+
 def register() -> None:
     register_kinds(["magic_link"], MessageKind(render=render_magic_link, urgent=True))
+    # Not urgent: an import's welcomes must not hold back a sign-in link.
+    register_kinds(["welcome"], MessageKind(render=render_welcome))

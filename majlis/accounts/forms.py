@@ -1,10 +1,41 @@
 """How a registered delegate's fields are checked, wherever they come from
 (the API, imports, the back office and the admin)."""
 
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from majlis.accounts.models import Constituency, Language
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
+
+
+class CodeField(forms.ChoiceField):
+    """A choice among codes, read whatever its case; a value that is not one
+    is refused with every code accepted, so that whoever wrote it (a row of a
+    file, an integration) can correct it without a manual."""
+
+    def __init__(
+        self, *, choices: list[tuple[str, Any]], refusal: "_StrPromise", **kwargs: Any
+    ) -> None:
+        super().__init__(choices=choices, **kwargs)
+        self.codes = ", ".join(code for code, _label in choices if code)
+        self.refusal = refusal
+
+    def to_python(self, value: Any) -> str:
+        return str(super().to_python(value)).strip().lower()
+
+    def validate(self, value: Any) -> None:
+        if value and not self.valid_value(value):
+            raise forms.ValidationError(
+                self.refusal,
+                code="invalid_choice",
+                params={"value": value, "codes": self.codes},
+            )
+        super().validate(value)
 
 
 class ParticipantForm(forms.Form):
@@ -13,9 +44,23 @@ class ParticipantForm(forms.Form):
     email = forms.EmailField(max_length=254)
     name = forms.CharField(max_length=200)
     organisation = forms.CharField(max_length=200, required=False)
-    constituency = forms.ChoiceField(choices=Constituency.choices, required=False)
+    constituency = CodeField(
+        choices=Constituency.choices,
+        required=False,
+        refusal=gettext_lazy(
+            "“%(value)s” is not a constituency code. Use one of: %(codes)s "
+            "(empty means other)."
+        ),
+    )
     country = forms.CharField(max_length=2, required=False)
-    language = forms.ChoiceField(choices=Language.choices, required=False)
+    language = CodeField(
+        choices=Language.choices,
+        required=False,
+        refusal=gettext_lazy(
+            "“%(value)s” is not a language code. Use one of: %(codes)s "
+            "(empty means en)."
+        ),
+    )
 
     def clean_country(self) -> str:
         from django_countries import countries

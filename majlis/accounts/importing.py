@@ -1,4 +1,5 @@
-"""Reading a file of registered delegates (CSV or XLSX) into numbered rows.
+"""Reading a file of registered delegates (CSV or XLSX) into numbered rows,
+and the template such a file starts from.
 
 Nothing is written here: ``participant_import_check`` and
 ``participant_import_rows`` in ``services.py`` judge and import the rows.
@@ -26,6 +27,49 @@ REQUIRED = ("email", "name")
 # largest file accepted (20,000 rows written by openpyxl: 0.5 MB, 8.7 MB
 # unpacked), so that a small file cannot unpack into gigabytes.
 XLSX_UNPACKED_RATIO = 4
+
+
+# The template's example row: one value of each kind a row accepts.
+TEMPLATE_EXAMPLE = {
+    "email": "amina.benali@example.org",
+    "name": "Amina Benali",
+    "organisation": "Ministry of Labour",
+    "constituency": "government",
+    "country": "MA",
+    "language": "ar",
+}
+
+
+def import_template_csv() -> bytes:
+    """A file of delegates to fill in: the header and an example row (UTF-8
+    with a byte order mark, which spreadsheet programs read as UTF-8)."""
+    text = io.StringIO(newline="")
+    writer = csv.writer(text, lineterminator="\r\n")
+    writer.writerow(IMPORT_COLUMNS)
+    writer.writerow([TEMPLATE_EXAMPLE[name] for name in IMPORT_COLUMNS])
+    return text.getvalue().encode("utf-8-sig")
+
+
+def import_template_xlsx() -> bytes:
+    """The same template as an Excel workbook, every cell text (a country code
+    or an address stays as written)."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=False)
+    sheet = book.create_sheet("delegates", 0)
+    book.remove(book.worksheets[1])
+    sheet.append(list(IMPORT_COLUMNS))
+    sheet.append([TEMPLATE_EXAMPLE[name] for name in IMPORT_COLUMNS])
+    for column in sheet.iter_cols(min_row=1, max_row=2):
+        for cell in column:
+            cell.number_format = "@"
+        letter = column[0].column_letter
+        sheet.column_dimensions[letter].width = 4 + max(
+            len(str(cell.value)) for cell in column
+        )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 class ImportTooLarge(InvalidInput):

@@ -1,28 +1,50 @@
 """The back office's emails (messages to a session, staff invitations),
 registered with the outbox."""
 
+from dataclasses import dataclass
+
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from majlis.accounts.models import Language, Participant
 from majlis.backoffice.models import SessionMessage, StaffRole
 from majlis.events.models import Event, Session
 from majlis.outbox.models import OutboxMessage
-from majlis.outbox.rendering import MessageKind, absolute_url, register_kinds
+from majlis.outbox.rendering import (
+    MessageKind,
+    absolute_url,
+    one_line,
+    register_kinds,
+)
 
 
 def render_session_message(message: OutboxMessage, _batch: object) -> EmailMessage:
     written = SessionMessage.objects.select_related("session", "session__event").get(
         pk=message.payload["message"]
     )
+    return session_message_email(
+        written, language=message.language, to=message.to_email
+    )
+
+
+def session_message_email(
+    written: SessionMessage, *, language: str, to: str = ""
+) -> EmailMessage:
+    """The email a delegate of ``language`` gets for ``written`` (saved or
+    not), rendered in the active language: the outbox sends it, the preview
+    shows it."""
     session = written.session
+    subject_text, body_text = written.text_in(language)
     context = {
-        "body": written.body,
+        "body": body_text,
         "session": session,
         "event_name": session.event.name,
         "session_url": absolute_url(
@@ -35,9 +57,54 @@ def render_session_message(message: OutboxMessage, _batch: object) -> EmailMessa
     body = render_to_string("backoffice/email/session_message.txt", context)
     subject = _("%(session)s: %(subject)s") % {
         "session": session.title,
-        "subject": written.subject,
+        "subject": subject_text,
     }
-    return EmailMessage(subject=subject, body=body, to=[message.to_email])
+    return EmailMessage(
+        subject=subject,
+        body=body,
+        to=[to] if to else [],
+        reply_to=[written.reply_to] if written.reply_to else None,
+    )
+
+
+@dataclass(frozen=True)
+class MessagePreview:
+    """A message as the delegates of one language will read it."""
+
+    language: str
+    label: str  # the language's name, in the reader's
+    count: int
+    subject: str
+    body: str
+    bidi: bool
+
+
+def session_message_previews(
+    *, written: SessionMessage, recipients: list[Participant]
+) -> list[MessagePreview]:
+    """The unsaved message ``written`` rendered as it will be sent, once for
+    each language its ``recipients`` read, in the order of Majlis's
+    languages, each with its number of recipients."""
+    counts: dict[str, int] = {}
+    for person in recipients:
+        counts[person.language] = counts.get(person.language, 0) + 1
+    previews = []
+    for code, _name in settings.LANGUAGES:
+        if code not in counts:
+            continue
+        with translation.override(code):
+            email = session_message_email(written, language=code)
+        previews.append(
+            MessagePreview(
+                language=code,
+                label=str(Language(code).label),
+                count=counts[code],
+                subject=one_line(str(email.subject)),
+                body=str(email.body),
+                bidi=translation.get_language_info(code)["bidi"],
+            )
+        )
+    return previews
 
 
 def render_staff_invite(message: OutboxMessage, _batch: object) -> EmailMessage:

@@ -3,9 +3,11 @@ user typed and say at once what the services would refuse; the services
 decide."""
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -13,7 +15,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from majlis.accounts.forms import ParticipantForm
 from majlis.accounts.importing import ImportTooLarge, import_size_check
-from majlis.accounts.models import Constituency
+from majlis.accounts.models import Constituency, Language
 from majlis.backoffice.models import SessionMessage, StaffRole
 from majlis.backoffice.selectors import staff_role_for_address
 from majlis.backoffice.services import (
@@ -24,6 +26,30 @@ from majlis.backoffice.services import (
 from majlis.bookings.models import BookingStatus
 from majlis.bookings.selectors import delegates_double_booked_by_move
 from majlis.events.models import Event, Session, SpokenLanguage
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
+
+TITLE_ON_ONE_LINE = gettext_lazy(
+    "A title must fit on one line, as it heads emails: remove its line breaks."
+)
+NAME_ON_ONE_LINE = gettext_lazy(
+    "A name must fit on one line, as it heads emails: remove its line breaks."
+)
+
+
+def refuse_line_breaks(
+    form: forms.BaseForm, prefix: str, message: "_StrPromise"
+) -> None:
+    """Add ``message`` to every field named ``prefix_<language>`` whose text
+    holds a line break (it becomes part of an email's subject)."""
+    for name, value in list(form.cleaned_data.items()):
+        if (
+            name.startswith(prefix)
+            and isinstance(value, str)
+            and subject_has_line_break(value)
+        ):
+            form.add_error(name, forms.ValidationError(message, code="line_break"))
 
 
 class SessionForm(forms.ModelForm):
@@ -47,6 +73,7 @@ class SessionForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        refuse_line_breaks(self, "title_", TITLE_ON_ONE_LINE)
         session = self.instance
         starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
         if starts_at and ends_at and ends_at <= starts_at:
@@ -136,6 +163,7 @@ class EventEditForm(forms.ModelForm):
             "venue_fr",
             "venue_es",
             "venue_ar",
+            "contact_email",
             "main_language",
             "booking_opens_at",
             "booking_closes_at",
@@ -149,6 +177,7 @@ class EventEditForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        refuse_line_breaks(self, "name_", NAME_ON_ONE_LINE)
         opens, closes = data.get("booking_opens_at"), data.get("booking_closes_at")
         if opens and closes and closes <= opens:
             self.add_error("booking_closes_at", _("Booking must close after it opens."))
@@ -184,6 +213,10 @@ class RosterFilter(forms.Form):
 
 
 class SessionMessageForm(forms.Form):
+    """A message to a session's delegates: the main text, optional versions
+    in each language (``subject_<code>``, ``body_<code>``), and where replies
+    go, among the author's address and the event's."""
+
     audience = forms.ChoiceField(
         label=gettext_lazy("To"),
         choices=SessionMessage.Audience.choices,
@@ -194,12 +227,74 @@ class SessionMessageForm(forms.Form):
     body = forms.CharField(
         label=gettext_lazy("Message"), widget=forms.Textarea(attrs={"rows": 8})
     )
+    reply_to = forms.ChoiceField(
+        label=gettext_lazy("Replies go to"), widget=forms.RadioSelect, required=False
+    )
 
-    def clean_subject(self) -> str:
-        subject: str = self.cleaned_data["subject"]
-        if subject_has_line_break(subject):
-            raise forms.ValidationError(SUBJECT_ON_ONE_LINE, code="line_break")
-        return subject
+    def __init__(self, *args: Any, author: User, event: Event, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", _("No reply-to address"))]
+        if author.email:
+            choices.insert(
+                0, (author.email, _("You: %(email)s") % {"email": author.email})
+            )
+        if event.contact_email:
+            choices.insert(
+                1 if author.email else 0,
+                (
+                    event.contact_email,
+                    _("The event: %(email)s") % {"email": event.contact_email},
+                ),
+            )
+        reply_to = self.fields["reply_to"]
+        assert isinstance(reply_to, forms.ChoiceField)  # noqa: S101 - declared above
+        reply_to.choices = choices
+        reply_to.initial = choices[0][0]
+        for code, _name in settings.LANGUAGES:
+            language = Language(code).label
+            self.fields[f"subject_{code}"] = forms.CharField(
+                label=_("Subject in %(language)s") % {"language": language},
+                max_length=200,
+                required=False,
+                widget=forms.TextInput(attrs={"lang": code, "dir": "auto"}),
+            )
+            self.fields[f"body_{code}"] = forms.CharField(
+                label=_("Message in %(language)s") % {"language": language},
+                widget=forms.Textarea(attrs={"rows": 5, "lang": code, "dir": "auto"}),
+                required=False,
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name in [
+            "subject",
+            *(f"subject_{code}" for code, _n in settings.LANGUAGES),
+        ]:
+            value = data.get(name)
+            if isinstance(value, str) and subject_has_line_break(value):
+                self.add_error(
+                    name, forms.ValidationError(SUBJECT_ON_ONE_LINE, code="line_break")
+                )
+        return data
+
+    def main_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in ("audience", "subject", "body", "reply_to")]
+
+    def version_fields(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
+        """Each language's name, subject and body fields."""
+        return [
+            (str(Language(code).label), self[f"subject_{code}"], self[f"body_{code}"])
+            for code, _name in settings.LANGUAGES
+        ]
+
+    def versions(self) -> dict[str, dict[str, str]]:
+        return {
+            code: {
+                "subject": self.cleaned_data.get(f"subject_{code}", ""),
+                "body": self.cleaned_data.get(f"body_{code}", ""),
+            }
+            for code, _name in settings.LANGUAGES
+        }
 
 
 class ImportForm(forms.Form):

@@ -24,7 +24,7 @@ def import_preview_store(
     raw = secrets.token_urlsafe(32)
     now = timezone.now()
     with transaction.atomic():
-        ImportPreview.objects.filter(expires_at__lte=now).delete()
+        import_preview_purge_expired()
         ImportPreview.objects.update_or_create(
             user=user,
             event=event,
@@ -37,6 +37,16 @@ def import_preview_store(
             },
         )
     return raw
+
+
+def import_preview_purge_expired() -> int:
+    """Delete the previews past their expiry (a file of personal data nobody
+    confirmed); returns how many. The outbox workers run it every few
+    minutes (``majlis.core.housekeeping``), besides each new preview."""
+    deleted, _by_model = ImportPreview.objects.filter(
+        expires_at__lte=timezone.now()
+    ).delete()
+    return deleted
 
 
 def import_preview_take(

@@ -62,6 +62,11 @@ class SessionMessage(models.Model):
     audience = models.CharField(_("to"), max_length=12, choices=Audience.choices)
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("message"))
+    # The same message in other languages, {"fr": {"subject", "body"}}: a
+    # delegate reads the one in their language, the main text for what is
+    # missing.
+    versions = models.JSONField(default=dict, blank=True)
+    reply_to = models.EmailField(_("reply to"), blank=True)
     recipients = models.JSONField(default=list)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -73,6 +78,14 @@ class SessionMessage(models.Model):
     def __str__(self) -> str:
         return self.subject
 
+    def text_in(self, language: str) -> tuple[str, str]:
+        """The subject and body a delegate of ``language`` reads."""
+        version = self.versions.get(language) or {}
+        return (
+            version.get("subject") or self.subject,
+            version.get("body") or self.body,
+        )
+
 
 class ImportPreview(models.Model):
     """A file of delegates the secretariat has checked and not yet confirmed.
@@ -80,7 +93,8 @@ class ImportPreview(models.Model):
     Kept here rather than in the session, which is read and written on every
     request: one row per member of staff and event (a new preview replaces the
     last), found by the hash of a random token the confirming form carries,
-    gone once imported or, past its expiry, at the next preview anyone makes.
+    gone once imported or, past its expiry, at the next preview anyone makes
+    or the outbox workers' next housekeeping, whichever comes first.
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)

@@ -11,13 +11,34 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from majlis.accounts.models import Constituency, Language, Participant
-from majlis.backoffice.models import StaffRole
+from majlis.backoffice.models import SessionMessage, StaffRole
 from majlis.backoffice.regions import Region, region_of
 from majlis.bookings.models import Booking, BookingStatus
 from majlis.events.models import Event, Session
 
 NO_COUNTRY = gettext_lazy("Country not given")
 NO_REGION = gettext_lazy("In no region")
+
+AUDIENCE_STATUSES = {
+    SessionMessage.Audience.CONFIRMED: [BookingStatus.CONFIRMED],
+    SessionMessage.Audience.WAITLISTED: [BookingStatus.WAITLISTED],
+    SessionMessage.Audience.BOTH: [BookingStatus.CONFIRMED, BookingStatus.WAITLISTED],
+}
+
+
+def session_message_recipients(*, session: Session, audience: str) -> list[Participant]:
+    """The delegates a message to ``audience`` of the session reaches now, by
+    name (none for an unknown audience)."""
+    statuses = AUDIENCE_STATUSES.get(audience)  # type: ignore[call-overload]
+    if statuses is None:
+        return []
+    return [
+        booking.participant
+        for booking in Booking.objects.filter(session=session, status__in=statuses)
+        .select_related("participant")
+        .order_by("participant__name", "pk")
+    ]
+
 
 ROSTER_SORTS = {
     "name": ("participant__name", "pk"),

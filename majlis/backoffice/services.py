@@ -1,22 +1,18 @@
 """Changes the back office makes that are not bookings (those go through
 ``majlis.bookings.services``)."""
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from majlis.backoffice.models import SessionMessage, StaffRole
-from majlis.bookings.models import Booking, BookingStatus
+from majlis.backoffice.selectors import AUDIENCE_STATUSES, session_message_recipients
 from majlis.core.exceptions import InvalidInput
 from majlis.events.models import Event, Session
 from majlis.outbox.services import outbox_enqueue
 
-AUDIENCE_STATUSES = {
-    SessionMessage.Audience.CONFIRMED: [BookingStatus.CONFIRMED],
-    SessionMessage.Audience.WAITLISTED: [BookingStatus.WAITLISTED],
-    SessionMessage.Audience.BOTH: [BookingStatus.CONFIRMED, BookingStatus.WAITLISTED],
-}
 SUBJECT_ON_ONE_LINE = gettext_lazy(
     "The subject must fit on one line: remove its line breaks."
 )
@@ -28,6 +24,36 @@ def subject_has_line_break(subject: str) -> bool:
     return len(subject.strip().splitlines()) > 1
 
 
+def _plain_text(text: str) -> str:
+    """``text`` stripped, its line ends as email and the database keep them
+    (a browser sends a text area's lines ended by CR LF)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def reply_to_choices(*, author: User, event: Event) -> list[str]:
+    """The addresses a message's replies may go to: its author's, the event's."""
+    return [address for address in (author.email, event.contact_email) if address]
+
+
+def session_message_versions(
+    versions: dict[str, dict[str, str]] | None,
+) -> dict[str, dict[str, str]]:
+    """The versions in other languages, stripped, without empty ones; raises
+    ``InvalidInput`` for an unknown language or a subject on several lines."""
+    languages = {code for code, _name in settings.LANGUAGES}
+    kept: dict[str, dict[str, str]] = {}
+    for language, version in (versions or {}).items():
+        if language not in languages:
+            raise InvalidInput(_("Choose languages Majlis speaks."))
+        text = {part: (version.get(part) or "").strip() for part in ("subject", "body")}
+        if subject_has_line_break(text["subject"]):
+            raise InvalidInput(SUBJECT_ON_ONE_LINE)
+        text = {part: value for part, value in text.items() if value}
+        if text:
+            kept[language] = text
+    return kept
+
+
 @transaction.atomic
 def session_message_send(
     *,
@@ -36,29 +62,37 @@ def session_message_send(
     audience: str,
     subject: str,
     body: str,
+    versions: dict[str, dict[str, str]] | None = None,
+    reply_to: str = "",
 ) -> SessionMessage:
     """Write to the delegates of a session: one outbox message each, in the same
-    transaction as the record of what was sent and to whom."""
+    transaction as the record of what was sent and to whom.
+
+    ``versions`` holds the message in other languages (``{"fr": {"subject",
+    "body"}}``): each delegate gets the version in their language, the main
+    text for what it lacks. ``reply_to`` is the author's address or the
+    event's (``reply_to_choices``), or empty. Raises ``InvalidInput``."""
     if audience not in AUDIENCE_STATUSES or not subject.strip() or not body.strip():
         raise InvalidInput(_("A message needs its recipients, a subject and a text."))
     if subject_has_line_break(subject):
         # Refused here, not by the outbox days later: nothing is queued.
         raise InvalidInput(SUBJECT_ON_ONE_LINE)
-    people = [
-        booking.participant
-        for booking in Booking.objects.filter(
-            session=session,
-            status__in=AUDIENCE_STATUSES[SessionMessage.Audience(audience)],
+    kept = session_message_versions(versions)
+    if reply_to and reply_to not in reply_to_choices(
+        author=author, event=session.event
+    ):
+        raise InvalidInput(
+            _("Replies may go to your address or to the event's, nowhere else.")
         )
-        .select_related("participant")
-        .order_by("participant__name")
-    ]
+    people = session_message_recipients(session=session, audience=audience)
     message = SessionMessage.objects.create(
         session=session,
         author=author,
         audience=audience,
         subject=subject.strip(),
-        body=body.strip(),
+        body=_plain_text(body),
+        versions=kept,
+        reply_to=reply_to,
         recipients=[person.email for person in people],
     )
     for person in people:

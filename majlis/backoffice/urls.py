@@ -45,6 +45,11 @@ urlpatterns = [
     path("<slug:event>/delegates/", views.delegates, name="delegates"),
     path("<slug:event>/delegates/import/", views.delegates_import, name="import"),
     path(
+        "<slug:event>/delegates/import/template.<str:kind>",
+        views.delegates_import_template,
+        name="import-template",
+    ),
+    path(
         "<slug:event>/delegates/<int:participant_id>/",
         views.delegate_detail,
         name="delegate",

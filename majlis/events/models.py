@@ -62,6 +62,14 @@ class Event(models.Model):
     venue_fr = models.CharField(_("venue (French)"), max_length=200, blank=True)
     venue_es = models.CharField(_("venue (Spanish)"), max_length=200, blank=True)
     venue_ar = models.CharField(_("venue (Arabic)"), max_length=200, blank=True)
+    contact_email = models.EmailField(
+        _("contact address"),
+        blank=True,
+        help_text=_(
+            "The event's address for delegates' replies: organisers may choose "
+            "it as the reply-to address of their messages."
+        ),
+    )
     languages = models.JSONField(_("languages offered"), default=default_languages)
     main_language = models.CharField(
         _("main language"),

@@ -75,4 +75,16 @@ def render_message(
     if kind is None:
         raise ValueError(f"unknown outbox message kind {message.kind!r}")
     with translation.override(message.language):
-        return kind.render(message, (batch or {}).get(kind))
+        email = kind.render(message, (batch or {}).get(kind))
+    email.subject = one_line(str(email.subject))
+    return email
+
+
+def one_line(text: str) -> str:
+    """``text`` with its line breaks (any ``str.splitlines`` knows) made
+    spaces: a subject is one header line, and Django refuses to send one that
+    holds a break. The forms refuse breaks in what goes into subjects (a
+    message's subject, a session's title, an event's name); a value written
+    before they did, or by another way in, still gives a message that can be
+    sent rather than one retried for days."""
+    return " ".join(part.strip() for part in text.splitlines() if part.strip())

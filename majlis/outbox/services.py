@@ -60,6 +60,33 @@ def outbox_enqueue(
     )
 
 
+def outbox_enqueue_many(
+    *, kind: str, messages: list[tuple[str, str, dict[str, Any]]]
+) -> int:
+    """Messages of one kind to send, each ``(to_email, language, payload)``,
+    written in batches (a welcome for each delegate of an import: thousands
+    of rows in a few statements)."""
+    priority = (
+        OutboxPriority.URGENT if rendering.is_urgent(kind) else OutboxPriority.NORMAL
+    )
+    now = timezone.now()
+    OutboxMessage.objects.bulk_create(
+        [
+            OutboxMessage(
+                kind=kind,
+                to_email=to_email,
+                language=language,
+                payload=payload,
+                priority=priority,
+                next_attempt_at=now,
+            )
+            for to_email, language, payload in messages
+        ],
+        batch_size=500,
+    )
+    return len(messages)
+
+
 @dataclass
 class SendReport:
     sent: int = 0

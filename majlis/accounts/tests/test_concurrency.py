@@ -127,6 +127,6 @@ def test_an_import_meeting_a_registration_of_its_new_address_starts_again(
         ],
     )
 
-    assert count == 2 and attempts == [2, 1]
+    assert count.imported == 2 and attempts == [2, 1]
     people = dict(Participant.objects.filter(event=event).values_list("email", "name"))
     assert people == {"NEW@example.org": "From the file", "other@example.org": "Other"}

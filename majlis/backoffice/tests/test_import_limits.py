@@ -15,11 +15,13 @@ from django.contrib.sessions.models import Session as StoredSession
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
+from django.utils import timezone
 from openpyxl import Workbook
 
 from majlis.accounts.models import Participant
 from majlis.backoffice.models import ImportPreview, StaffRole
 from majlis.backoffice.tests.test_delegates import HEADER, confirmation
+from majlis.core.housekeeping import HOUSEKEEPING_SECONDS
 from majlis.testing.factories import EventFactory
 
 pytestmark = pytest.mark.django_db
@@ -182,6 +184,73 @@ def test_a_preview_is_confirmed_only_by_its_author_before_it_expires(event):
     assert list(ImportPreview.objects.values_list("user__username", flat=True)) == [
         "colleague"
     ]
+
+
+def expire_preview_of(username: str) -> None:
+    ImportPreview.objects.filter(user__username=username).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+
+
+def test_the_outbox_worker_purges_expired_previews_without_a_new_one(event):
+    upload(secretariat(event), "delegates.csv", delegates_csv(2))
+    upload(secretariat(event, "colleague"), "delegates.csv", delegates_csv(1))
+    expire_preview_of("sec")
+    out = io.StringIO()
+    call_command("outbox", once=True, stdout=out)
+    assert list(ImportPreview.objects.values_list("user__username", flat=True)) == [
+        "colleague"
+    ]
+    assert "housekeeping, expired import previews: 1 removed" in out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_running_worker_purges_them_every_few_minutes(event, monkeypatch):
+    from majlis.server.management.commands import outbox as outbox_command
+
+    upload(secretariat(event), "delegates.csv", delegates_csv(1))
+    expire_preview_of("sec")
+    clock = {"now": 1000.0}
+    rests = []
+
+    def sleep(seconds):
+        rests.append(seconds)
+        if len(rests) == 1:
+            # A preview expires while the worker rests: the next rounds within
+            # HOUSEKEEPING_SECONDS leave it, the first after purges it.
+            upload(secretariat(event, "colleague"), "delegates.csv", delegates_csv(1))
+            expire_preview_of("colleague")
+        elif len(rests) == 2:
+            assert ImportPreview.objects.filter(user__username="colleague").exists()
+            clock["now"] += HOUSEKEEPING_SECONDS
+        else:
+            raise KeyboardInterrupt  # how the worker is stopped
+        clock["now"] += 2
+
+    monkeypatch.setattr(outbox_command.time, "sleep", sleep)
+    monkeypatch.setattr(outbox_command.time, "monotonic", lambda: clock["now"])
+    monkeypatch.setattr(outbox_command.CrowdYield, "should_pause", lambda self: False)
+    call_command("outbox", interval=2, stdout=io.StringIO())
+    assert len(rests) == 3
+    assert not ImportPreview.objects.exists()
+
+
+def test_a_failing_chore_is_logged_and_the_others_still_run(event, caplog):
+    from majlis.core import housekeeping
+
+    upload(secretariat(event), "delegates.csv", delegates_csv(1))
+    expire_preview_of("sec")
+
+    def broken() -> int:
+        raise RuntimeError("disk full")
+
+    chores = {"broken": broken, **housekeeping._CHORES}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(housekeeping, "_CHORES", chores)
+        done = housekeeping.run_chores()
+    assert done == {"expired import previews": 1}
+    assert "housekeeping: broken failed" in caplog.text
+    assert not ImportPreview.objects.exists()
 
 
 def test_a_new_preview_replaces_the_authors_last(event):

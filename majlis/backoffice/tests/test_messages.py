@@ -1,5 +1,9 @@
-"""Organisers write to the people of their sessions through the outbox, and
-see what was sent and to whom."""
+"""Organisers write to the people of their sessions through the outbox: they
+see the message as each language's delegates will read it and how many it
+goes to, confirm, and see what was sent and to whom."""
+
+import html
+import re
 
 import pytest
 from django.contrib.auth.models import User
@@ -46,23 +50,40 @@ def staff(client, session, role: str, *, assigned: bool = True):
     return user
 
 
+def hidden_fields(page: str) -> dict[str, str]:
+    """The fields the confirming form carries, as the preview page holds them."""
+    return {
+        name: html.unescape(value)
+        for name, value in re.findall(
+            r'<input type="hidden" name="(\w+)" value="([^"]*)"', page
+        )
+        if name != "csrfmiddlewaretoken"
+    }
+
+
 def test_a_message_to_the_confirmed_reaches_only_them_and_is_logged(client, session):
     organiser = staff(client, session, "organiser")
-    response = client.post(
+    preview = client.post(
         URL,
         {
             "audience": "confirmed",
             "subject": "Room change",
-            "body": "We meet in Menara.",
+            "body": "We meet in Menara.\nBring your badge.",
+            "reply_to": "organiser@example.org",
         },
-        follow=True,
-    )
+    ).content.decode()
+    assert "It will go to 1 delegate." in preview
+    assert "Future of work: Room change" in preview  # as it will be sent
+    assert "Send to 1 delegate" in preview
+    assert not SessionMessage.objects.exists() and outbox_send_due().sent == 0
+    response = client.post(URL, {**hidden_fields(preview), "confirm": "1"}, follow=True)
     assert "Your message is on its way to 1 delegate." in response.content.decode()
     assert outbox_send_due().sent == 1
     (email,) = mail.outbox
     assert email.to == [session.seated.email]
     assert email.subject == "Future of work: Room change"
-    assert "We meet in Menara." in email.body
+    assert "We meet in Menara.\nBring your badge." in email.body
+    assert email.reply_to == ["organiser@example.org"]
     written = SessionMessage.objects.get()
     assert (written.author, written.recipients) == (organiser, [session.seated.email])
     page = client.get(URL).content.decode()
@@ -71,7 +92,10 @@ def test_a_message_to_the_confirmed_reaches_only_them_and_is_logged(client, sess
 
 def test_a_message_to_both_lists_reaches_everyone(client, session):
     staff(client, session, "organiser")
-    client.post(URL, {"audience": "both", "subject": "Hello", "body": "See you soon."})
+    client.post(
+        URL,
+        {"audience": "both", "subject": "Hello", "body": "See you.", "confirm": "1"},
+    )
     assert outbox_send_due().sent == 2
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
         [session.seated.email, session.waiting.email]
@@ -149,3 +173,194 @@ def Client_for_other_organiser(session):
     )
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def three_languages(session):
+    """A confirmed delegate reading French, two waiting reading Arabic and
+    English (the session's capacity is 1)."""
+    Participant = type(session.seated)
+    Participant.objects.filter(pk=session.seated.pk).update(language="fr")
+    Participant.objects.filter(pk=session.waiting.pk).update(language="ar")
+    english = ParticipantFactory(event=session.event, language="en")
+    booking_create(participant=english, session=session, actor=Actor.delegate())
+    session.title_fr, session.title_ar = "Avenir du travail", "مستقبل العمل"
+    session.save(update_fields=["title_fr", "title_ar"])
+    outbox_send_due()
+    mail.outbox.clear()
+    return session
+
+
+def test_the_preview_shows_each_language_present_as_it_will_be_sent(
+    client, three_languages
+):
+    staff(client, three_languages, "organiser")
+    page = client.post(
+        URL,
+        {
+            "audience": "both",
+            "subject": "Room change",
+            "body": "We meet in Menara.",
+            "subject_fr": "Changement de salle",
+            "body_ar": "نلتقي في قاعة المنارة.",
+        },
+    ).content.decode()
+    assert "It will go to 3 delegates." in page
+    for language in ("English", "French", "Arabic"):
+        assert f"In {language}, for 1 delegate" in page
+    assert "In Spanish" not in page
+    # Each as its delegates read it: their version, else the main text, with
+    # the session's title and the email's own words in their language.
+    assert "Avenir du travail : Changement de salle" in page
+    assert "مستقبل العمل: Room change" in page
+    assert "نلتقي في قاعة المنارة." in page
+    assert 'lang="ar" dir="rtl"' in page
+    assert "Envoyé par les organisateurs de « Avenir du travail »" in page
+    assert not SessionMessage.objects.exists()
+
+
+def test_each_delegate_gets_the_version_in_their_language_or_the_main_text(
+    client, three_languages
+):
+    staff(client, three_languages, "organiser")
+    client.post(
+        URL,
+        {
+            "audience": "both",
+            "subject": "Room change",
+            "body": "We meet in Menara.",
+            "subject_fr": "Changement de salle",
+            "body_fr": "Rendez-vous à Menara.",
+            "body_ar": "نلتقي في قاعة المنارة.",
+            "confirm": "1",
+        },
+    )
+    assert outbox_send_due().sent == 3
+    by_language = {email.to[0]: email for email in mail.outbox}
+    french = by_language[three_languages.seated.email]
+    arabic = by_language[three_languages.waiting.email]
+    (english,) = [
+        e
+        for address, e in by_language.items()
+        if address not in (three_languages.seated.email, three_languages.waiting.email)
+    ]
+    assert french.subject == "Avenir du travail : Changement de salle"
+    assert "Rendez-vous à Menara." in french.body
+    assert arabic.subject == "مستقبل العمل: Room change"
+    assert "نلتقي في قاعة المنارة." in arabic.body
+    assert english.subject == "Future of work: Room change"
+    assert "We meet in Menara." in english.body
+    assert SessionMessage.objects.get().versions == {
+        "fr": {"subject": "Changement de salle", "body": "Rendez-vous à Menara."},
+        "ar": {"body": "نلتقي في قاعة المنارة."},
+    }
+
+
+def test_replies_go_to_the_events_address_when_chosen_and_nowhere_else(client, session):
+    session.event.contact_email = "forum@example.org"
+    session.event.save(update_fields=["contact_email"])
+    staff(client, session, "organiser")
+    form = client.get(URL).content.decode()
+    assert "You: organiser@example.org" in form
+    assert "The event: forum@example.org" in form
+    message = {"audience": "confirmed", "subject": "Hi", "body": "Hello."}
+    refused = client.post(
+        URL, {**message, "reply_to": "attacker@example.org", "confirm": "1"}
+    )
+    assert refused.status_code == 200 and not SessionMessage.objects.exists()
+    client.post(URL, {**message, "reply_to": "forum@example.org", "confirm": "1"})
+    outbox_send_due()
+    (email,) = mail.outbox
+    assert email.reply_to == ["forum@example.org"]
+    assert "Reply-To: forum@example.org" in email.message().as_string()
+
+
+def test_the_service_accepts_only_the_authors_or_the_events_address(session):
+    organiser = User.objects.create_user("org", "org@example.org", "pw-123-long")
+    with pytest.raises(InvalidInput, match="your address or to the event"):
+        session_message_send(
+            session=session,
+            author=organiser,
+            audience="both",
+            subject="Hi",
+            body="Hello.",
+            reply_to="someone@example.org",
+        )
+    assert not SessionMessage.objects.exists()
+
+
+def test_changing_the_message_brings_the_form_back_filled_and_sends_nothing(
+    client, session
+):
+    staff(client, session, "organiser")
+    preview = client.post(
+        URL, {"audience": "both", "subject": "Room change", "body": "Menara."}
+    ).content.decode()
+    page = client.post(URL, {**hidden_fields(preview), "edit": "1"}).content.decode()
+    assert 'value="Room change"' in page and "Menara.</textarea>" in page
+    assert "It will go to" not in page
+    assert not SessionMessage.objects.exists()
+    assert not OutboxMessage.objects.filter(kind="session_message").exists()
+
+
+def test_a_versions_subject_with_a_line_break_is_refused(client, session):
+    staff(client, session, "organiser")
+    page = client.post(
+        URL,
+        {
+            "audience": "both",
+            "subject": "Room change",
+            "body": "Menara.",
+            "subject_es": "Cambio\nde sala",
+            "confirm": "1",
+        },
+    ).content.decode()
+    assert "The subject must fit on one line" in page
+    assert not SessionMessage.objects.exists()
+
+
+def test_with_nobody_on_the_list_nothing_can_be_sent(client, session):
+    staff(client, session, "organiser")
+    Booking = type(session.seated.bookings.first())
+    Booking.objects.filter(session=session, status="waitlisted").update(
+        status="cancelled"
+    )
+    page = client.post(
+        URL, {"audience": "waitlisted", "subject": "Hi", "body": "Hello."}
+    ).content.decode()
+    assert "It will go to 0 delegates." in page
+    assert "Send to" not in page and "Change the message" in page
+
+
+def test_the_preview_is_in_the_readers_language(client, session):
+    staff(client, session, "organiser")
+    page = client.post(
+        URL.replace("/en/", "/es/"),
+        {"audience": "both", "subject": "Hola", "body": "Hola."},
+    ).content.decode()
+    assert "Se enviará a 2 delegados." in page
+
+
+def test_the_secretariat_sets_the_events_contact_address_in_its_settings(
+    client, session
+):
+    staff(client, session, "secretariat")
+    event = session.event
+    client.post(
+        "/en/backoffice/casa/settings/",
+        {
+            "name_en": event.name_en,
+            "venue": "",
+            "contact_email": "forum@example.org",
+            "main_language": "en",
+        },
+    )
+    event.refresh_from_db()
+    assert event.contact_email == "forum@example.org"
+    bad = client.post(
+        "/en/backoffice/casa/settings/",
+        {"name_en": event.name_en, "contact_email": "not an address"},
+    )
+    assert bad.status_code == 200
+    event.refresh_from_db()
+    assert event.contact_email == "forum@example.org"

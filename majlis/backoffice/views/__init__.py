@@ -5,6 +5,7 @@ from majlis.backoffice.views.delegates import (
     delegate_detail,
     delegates,
     delegates_import,
+    delegates_import_template,
 )
 from majlis.backoffice.views.door import check_in
 from majlis.backoffice.views.personal_data import erase_personal_data
@@ -31,6 +32,7 @@ __all__ = [
     "delegate_detail",
     "delegates",
     "delegates_import",
+    "delegates_import_template",
     "erase_personal_data",
     "event_edit",
     "home",

@@ -12,9 +12,11 @@ from django.utils.translation import ngettext
 from majlis.accounts.importing import (
     ImportTooLarge,
     import_limits,
+    import_template_csv,
+    import_template_xlsx,
     read_delegates,
 )
-from majlis.accounts.models import Participant
+from majlis.accounts.models import Constituency, Language, Participant
 from majlis.accounts.services import (
     ImportRejected,
     participant_import_check,
@@ -34,6 +36,41 @@ from majlis.bookings.models import Booking
 from majlis.core.exceptions import MajlisError, NotFound
 
 
+def import_columns() -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """Each column of a file of delegates: its name, what it holds, and the
+    codes it accepts with their meaning, in the reader's language."""
+    return [
+        (
+            "email",
+            _("Required: the delegate's email address, which they sign in with."),
+            [],
+        ),
+        ("name", _("Required: the name on rosters and badges."), []),
+        ("organisation", _("Optional."), []),
+        (
+            "constituency",
+            _("Optional (empty means other). One of these codes:"),
+            [(code, str(label)) for code, label in Constituency.choices],
+        ),
+        (
+            "country",
+            _(
+                "Optional: the ISO 3166-1 alpha-2 code, two letters, such as MA "
+                "for Morocco."
+            ),
+            [],
+        ),
+        (
+            "language",
+            _(
+                "Optional (empty means en): the language of the delegate's "
+                "emails. One of these codes:"
+            ),
+            [(code, str(label)) for code, label in Language.choices],
+        ),
+    ]
+
+
 @login_required
 def delegates_import(request: HttpRequest, event: str) -> HttpResponse:
     """Upload, preview, then import: nothing is imported while a row is wrong."""
@@ -43,6 +80,7 @@ def delegates_import(request: HttpRequest, event: str) -> HttpResponse:
         "backoffice": True,
         "can_run_event": True,
         "limits": import_limits(),
+        "columns": import_columns(),
     }
     user = request.user
     if not isinstance(user, User):
@@ -57,7 +95,11 @@ def delegates_import(request: HttpRequest, event: str) -> HttpResponse:
             )
             return redirect("backoffice:import", event=found.slug)
         try:
-            count = participant_import_rows(event=found, rows=read_delegates(*taken))
+            done = participant_import_rows(
+                event=found,
+                rows=read_delegates(*taken),
+                welcome=bool(request.POST.get("welcome")),
+            )
         except ImportRejected as error:
             context["errors"] = error.errors
         except ImportTooLarge as error:  # the limits were lowered meanwhile
@@ -69,10 +111,22 @@ def delegates_import(request: HttpRequest, event: str) -> HttpResponse:
                 ngettext(
                     "%(count)d delegate imported.",
                     "%(count)d delegates imported.",
-                    count,
+                    done.imported,
                 )
-                % {"count": count},
+                % {"count": done.imported},
             )
+            if request.POST.get("welcome"):
+                messages.info(
+                    request,
+                    ngettext(
+                        "A welcome email with a sign-in link is on its way to "
+                        "%(count)d new delegate.",
+                        "A welcome email with a sign-in link is on its way to "
+                        "%(count)d new delegates.",
+                        done.welcomed,
+                    )
+                    % {"count": done.welcomed},
+                )
             return redirect("backoffice:delegates", event=found.slug)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and not request.POST.get("confirm") and form.is_valid():
@@ -96,6 +150,31 @@ def delegates_import(request: HttpRequest, event: str) -> HttpResponse:
                 context["count"] = len(rows)
     context["form"] = form
     return render(request, "backoffice/import.html", context)
+
+
+TEMPLATES = {
+    "csv": (import_template_csv, "text/csv; charset=utf-8"),
+    "xlsx": (
+        import_template_xlsx,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+}
+
+
+@login_required
+def delegates_import_template(
+    request: HttpRequest, event: str, kind: str
+) -> HttpResponse:
+    """A file of delegates to fill in (CSV or Excel): the header and an example row."""
+    found = secretariat_event(request, event)
+    if kind not in TEMPLATES:
+        raise NotFound()
+    make, content_type = TEMPLATES[kind]
+    response = HttpResponse(make(), content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{found.slug}-delegates.{kind}"'
+    )
+    return response
 
 
 @login_required

@@ -17,6 +17,7 @@ from majlis.backoffice.access import (
     session_get_for_staff,
     session_list_for_staff,
 )
+from majlis.backoffice.emails import session_message_previews
 from majlis.backoffice.exports import roster_csv, roster_xlsx
 from majlis.backoffice.forms import (
     RosterFilter,
@@ -27,6 +28,7 @@ from majlis.backoffice.pdf import attendance_sheet_pdf, name_cards_pdf
 from majlis.backoffice.selectors import (
     ROSTER_SORTS,
     roster_bookings,
+    session_message_recipients,
 )
 from majlis.backoffice.services import (
     session_message_send,
@@ -223,31 +225,63 @@ def move_on_behalf(
 
 @login_required
 def session_messages(request: HttpRequest, event: str, code: str) -> HttpResponse:
-    """Write to the confirmed and/or waiting delegates; see what was sent, to whom."""
+    """Write to the confirmed and/or waiting delegates, see the message as each
+    language's delegates will read it and how many it goes to, then confirm
+    (plain forms: no script needed); see what was sent, to whom."""
     found = event_get_for_staff(request.user, event)
     session = session_get_for_staff(request.user, found, code, Capability.SEE_ROSTER)
-    form = SessionMessageForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = request.user
-        if not isinstance(user, User):
-            raise NotFound()
-        sent = session_message_send(
-            session=session,
-            author=user,
-            audience=form.cleaned_data["audience"],
-            subject=form.cleaned_data["subject"],
-            body=form.cleaned_data["body"],
-        )
-        messages.success(
-            request,
-            ngettext(
-                "Your message is on its way to %(count)d delegate.",
-                "Your message is on its way to %(count)d delegates.",
-                len(sent.recipients),
+    user = request.user
+    if not isinstance(user, User):
+        raise NotFound()
+    form = SessionMessageForm(request.POST or None, author=user, event=found)
+    context: dict[str, object] = {}
+    if request.method == "POST" and form.is_valid() and "edit" not in request.POST:
+        data = form.cleaned_data
+        if "confirm" in request.POST:
+            try:
+                sent = session_message_send(
+                    session=session,
+                    author=user,
+                    audience=data["audience"],
+                    subject=data["subject"],
+                    body=data["body"],
+                    versions=form.versions(),
+                    reply_to=data["reply_to"],
+                )
+            except MajlisError as error:
+                messages.error(request, str(error.message))
+            else:
+                messages.success(
+                    request,
+                    ngettext(
+                        "Your message is on its way to %(count)d delegate.",
+                        "Your message is on its way to %(count)d delegates.",
+                        len(sent.recipients),
+                    )
+                    % {"count": len(sent.recipients)},
+                )
+                return redirect(
+                    "backoffice:messages", event=found.slug, code=session.code
+                )
+        else:
+            recipients = session_message_recipients(
+                session=session, audience=data["audience"]
             )
-            % {"count": len(sent.recipients)},
-        )
-        return redirect("backoffice:messages", event=found.slug, code=session.code)
+            draft = SessionMessage(
+                session=session,
+                subject=data["subject"].strip(),
+                body=data["body"].strip(),
+                versions={
+                    language: {part: text.strip() for part, text in version.items()}
+                    for language, version in form.versions().items()
+                },
+                reply_to=data["reply_to"],
+            )
+            context.update(
+                previews=session_message_previews(written=draft, recipients=recipients),
+                recipient_count=len(recipients),
+                reply_to=data["reply_to"],
+            )
     sent_before = list(
         SessionMessage.objects.filter(session=session).select_related("author")
     )
@@ -265,5 +299,6 @@ def session_messages(request: HttpRequest, event: str, code: str) -> HttpRespons
             "session": session,
             "form": form,
             "sent": sent_before,
+            **context,
         },
     )

@@ -64,7 +64,7 @@ class Command(BaseCommand):
                 % {"rows": error.message}
             ) from error
         try:
-            count = participant_import_rows(event=event, rows=rows)
+            count = participant_import_rows(event=event, rows=rows).imported
         except ImportRejected as error:
             raise CommandError(
                 _("Nothing was imported; fix these rows first:\n%(rows)s")

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import DatabaseError, close_old_connections, connections
 
+from majlis.core.housekeeping import HOUSEKEEPING_SECONDS, run_chores
 from majlis.outbox.crowding import OUTBOX_NICENESS, CpuBusy, CrowdYield
 from majlis.outbox.services import CLAIM_BATCH, outbox_send_due
 from majlis.server.warmup import warm_up
@@ -61,6 +62,7 @@ class Command(BaseCommand):
         # Looked at before every claim: a crowd starting mid-round stops it.
         pause = None if options["once"] else crowd.should_pause
         paused = False
+        housekept_at: float | None = None
         while True:
             if pause is not None and pause():
                 # Requests are waiting for the CPU (a flash crowd): email can
@@ -100,12 +102,23 @@ class Command(BaseCommand):
                 # seconds per hundred messages cost a crowd's last delegates
                 # minutes (docs/BENCHMARKS.md).
                 continue
+            if housekept_at is None or (
+                time.monotonic() - housekept_at >= HOUSEKEEPING_SECONDS
+            ):
+                # While the queue is empty: a crowd's email goes first.
+                self._housekeep()
+                housekept_at = time.monotonic()
             if options["once"]:
                 return
             # Before resting, as Django does between requests: drop a
             # connection that broke or grew too old.
             close_old_connections()
             time.sleep(options["interval"])
+
+    def _housekeep(self) -> None:
+        for chore, removed in run_chores().items():
+            if removed:
+                self.stdout.write(f"outbox: housekeeping, {chore}: {removed} removed")
 
     def _send_urgent(self) -> None:
         try:
