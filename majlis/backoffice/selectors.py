@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from majlis.accounts.models import Constituency, Language, Participant
-from majlis.backoffice.regions import Region, region_of
+from majlis.accounts.regions import Region, region_of
 from majlis.bookings.models import Booking, BookingStatus
 from majlis.events.models import Event, Session
 
