@@ -208,7 +208,8 @@ def group_plan_view(session: Session) -> PlanView | None:
                     (seated_person(current.bookings[int(i)], hosts) for i in group),
                     key=lambda person: (person.host_table is None, person.name),
                 )
-                tables.append(TableView(t, plan.topic_name(t), people))
+                topic = plan.topic_name(t) if plan.kind == GroupKind.TOPICS else ""
+                tables.append(TableView(t, topic, people))
             rounds.append(RoundView(r, tables))
     figures = plan.figures
     if current.left and current.bookings:
@@ -273,7 +274,11 @@ def seats_for_participant(
             )
         if entry is None:
             continue
-        topic = plan.topic_name(seat.table, language) if plan.topics else ""
+        topic = (
+            plan.topic_name(seat.table, language)
+            if plan.kind == GroupKind.TOPICS
+            else ""
+        )
         entry.seats.append(Seat(seat.round, seat.table, topic))
     return list(result.values())
 
@@ -285,9 +290,8 @@ def seats_by_booking(plan: GroupPlan) -> dict[int, list[Seat]]:
     for seat in GroupSeat.objects.filter(
         plan=plan, booking__status=BookingStatus.CONFIRMED
     ).order_by("booking_id", "round"):
-        result[seat.booking_id].append(
-            Seat(seat.round, seat.table, plan.topic_name(seat.table))
-        )
+        topic = plan.topic_name(seat.table) if plan.kind == GroupKind.TOPICS else ""
+        result[seat.booking_id].append(Seat(seat.round, seat.table, topic))
     return dict(result)
 
 
@@ -309,3 +313,12 @@ def topic_preference_of(participant: Participant, session: Session) -> list[int]
         participant=participant, session=session
     ).first()
     return list(preference.choices) if preference else []
+
+
+def people_to_place(session: Session, whom: str = Whom.CONFIRMED) -> list[SeatedPerson]:
+    """The people a new arrangement would seat, by name (for choosing hosts
+    before any arrangement exists)."""
+    return sorted(
+        (seated_person(booking, {}) for booking in eligible_bookings(session, whom)),
+        key=lambda person: person.name,
+    )

@@ -156,8 +156,8 @@ def plan_groups(
 
     ``tables`` or ``group_size`` (the largest table; the tables are as few as
     that allows); for working groups, ``topics`` (one ``{language: name}``
-    per table) give the number of tables, and the stored topics are kept when
-    ``topics`` is None. ``hosts``: booking id -> table (from 1). A published
+    per table) give the number of tables; the stored topics are kept when
+    ``topics`` is None (and whatever the kind). ``hosts``: booking id -> table (from 1). A published
     arrangement is not replanned: it must be unpublished first.
     """
     if kind not in GroupKind.values:
@@ -177,11 +177,8 @@ def plan_groups(
                 "This arrangement is published: unpublish it before forming the groups again."
             )
         )
-    cleaned_topics = (
-        _clean_topics(topics)
-        if topics is not None
-        else (plan.topics if kind == GroupKind.TOPICS else [])
-    )
+    # Topics are kept whatever the kind, for a return to working groups.
+    cleaned_topics = _clean_topics(topics) if topics is not None else plan.topics
     bookings = list(eligible_bookings(session, whom))
     table_count = _tables(kind, tables, group_size, cleaned_topics, len(bookings))
     host_tables = {int(b): int(t) for b, t in (hosts or {}).items()}
