@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from majlis.accounts.models import Constituency, Language, Participant
+from majlis.accounts.regions import Region, region_of
 from majlis.backoffice.models import SessionMessage, StaffRole
-from majlis.backoffice.regions import Region, region_of
 from majlis.bookings.models import Booking, BookingStatus
 from majlis.events.models import Event, Session
 

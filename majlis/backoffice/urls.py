@@ -72,6 +72,22 @@ urlpatterns = [
         name="move",
     ),
     path("<slug:event>/s/<slug:code>/check-in/", views.check_in, name="check-in"),
+    path("<slug:event>/s/<slug:code>/groups/", views.groups, name="groups"),
+    path(
+        "<slug:event>/s/<slug:code>/groups/move/",
+        views.groups_move,
+        name="groups-move",
+    ),
+    path(
+        "<slug:event>/s/<slug:code>/groups/late/",
+        views.groups_late,
+        name="groups-late",
+    ),
+    path(
+        "<slug:event>/s/<slug:code>/groups/publish/",
+        views.groups_publish,
+        name="groups-publish",
+    ),
     path(
         "<slug:event>/s/<slug:code>/messages/", views.session_messages, name="messages"
     ),

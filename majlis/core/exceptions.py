@@ -120,6 +120,18 @@ class SessionMoveConflict(MajlisError):
     )
 
 
+class ChangedMeanwhile(MajlisError):
+    """The thing was changed by someone else since the sender's page showed
+    it: applying the request could undo what they never saw."""
+
+    code = "changed_meanwhile"
+    http_status = 409
+    default_message = _(
+        "Someone else changed this meanwhile. Look at it again, then repeat "
+        "your change if it is still needed."
+    )
+
+
 class TooEarly(MajlisError):
     code = "too_early"
     http_status = 409

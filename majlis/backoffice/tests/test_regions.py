@@ -3,7 +3,7 @@
 import pytest
 from django_countries.data import COUNTRIES
 
-from majlis.backoffice.regions import (
+from majlis.accounts.regions import (
     M49_GROUPS,
     NO_REGION,
     REGION_OF_COUNTRY,

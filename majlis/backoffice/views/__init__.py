@@ -8,6 +8,12 @@ from majlis.backoffice.views.delegates import (
     delegates_import_template,
 )
 from majlis.backoffice.views.door import check_in
+from majlis.backoffice.views.groups import (
+    groups,
+    groups_late,
+    groups_move,
+    groups_publish,
+)
 from majlis.backoffice.views.personal_data import erase_personal_data
 from majlis.backoffice.views.rosters import (
     cancel_on_behalf,
@@ -35,6 +41,10 @@ __all__ = [
     "delegates_import_template",
     "erase_personal_data",
     "event_edit",
+    "groups",
+    "groups_late",
+    "groups_move",
+    "groups_publish",
     "home",
     "move_on_behalf",
     "roster",

@@ -1,0 +1,329 @@
+"""A session's Groups page: who may see and change it, and each of its
+actions as a plain form post (no JavaScript), bad input changing nothing."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from majlis.backoffice.models import StaffRole
+from majlis.bookings.services import Actor, booking_create
+from majlis.groups import services
+from majlis.groups.models import GroupPlan, GroupSeat
+from majlis.testing.factories import (
+    EventFactory,
+    ParticipantFactory,
+    SessionFactory,
+    afternoon,
+)
+
+pytestmark = pytest.mark.django_db
+PAGE = "/en/backoffice/casa/s/cafe/groups/"
+CONSTITUENCIES = ("government", "employers", "workers")
+
+
+@pytest.fixture
+def world():
+    event = EventFactory(slug="casa")
+    cafe = SessionFactory(event=event, code="cafe", title_en="Income and gender")
+    other = SessionFactory(
+        event=event,
+        code="other",
+        starts_at=afternoon(days_from_now=31),
+        ends_at=afternoon(days_from_now=31, hour=18),
+    )
+    bookings = []
+    for i in range(12):
+        participant = ParticipantFactory(
+            event=event,
+            name=f"Person {i:02d}",
+            organisation=f"Org {i % 5}",
+            constituency=CONSTITUENCIES[i % 3],
+            country=("MA", "FR", "BR")[i % 3],
+        )
+        bookings.append(
+            booking_create(
+                participant=participant, session=cafe, actor=Actor.delegate()
+            )
+        )
+    users = {}
+    for name, role, sessions in (
+        ("secretariat", "secretariat", []),
+        ("organiser", "organiser", [cafe]),
+        ("elsewhere", "organiser", [other]),
+        ("door", "door", [cafe]),
+    ):
+        user = User.objects.create_user(name, f"{name}@example.org", "pw-123-long")
+        staff_role = StaffRole.objects.create(user=user, event=event, role=role)
+        staff_role.sessions.set(sessions)
+        users[name] = user
+    return {"session": cafe, "bookings": bookings, "users": users}
+
+
+def signed_in(world, name: str) -> Client:
+    client = Client()
+    client.force_login(world["users"][name])
+    return client
+
+
+FORM = {
+    "version": "0",
+    "kind": "cafe",
+    "tables": "3",
+    "group_size": "",
+    "rounds": "3",
+    "whom": "confirmed",
+    "seed": "0",
+    "host_1": "",
+    "host_table_1": "",
+}
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("secretariat", 200), ("organiser", 200), ("elsewhere", 404), ("door", 403)],
+)
+def test_who_may_see_the_page(world, who, status):
+    assert signed_in(world, who).get(PAGE).status_code == status
+
+
+@pytest.mark.parametrize("address", ["", "move/", "late/", "publish/"])
+@pytest.mark.parametrize(("who", "status"), [("elsewhere", 404), ("door", 403)])
+def test_who_may_not_change_anything(world, who, status, address):
+    services.plan_groups(
+        actor=None, session=world["session"], kind="cafe", tables=3, rounds=2
+    )
+    response = signed_in(world, who).post(PAGE + address, {**FORM, "version": "1"})
+    assert response.status_code == status
+    plan = GroupPlan.objects.get()
+    assert plan.version == 1
+    assert plan.published_at is None
+
+
+def test_anonymous_people_are_sent_to_sign_in(world):
+    response = Client().get(PAGE)
+    assert response.status_code == 302
+    assert "/backoffice/login/" in response["Location"]
+    assert Client().post(PAGE + "publish/").status_code == 302
+
+
+def test_the_roster_links_to_the_groups(world):
+    page = signed_in(world, "organiser").get("/en/backoffice/casa/s/cafe/roster/")
+    assert PAGE in page.content.decode()
+
+
+def test_forming_the_groups_shows_tables_and_figures(world):
+    client = signed_in(world, "organiser")
+    page = client.get(PAGE).content.decode()
+    assert "No groups formed yet." in page
+    response = client.post(PAGE, FORM)
+    assert response.status_code == 302
+    plan = GroupPlan.objects.get()
+    assert (plan.kind, plan.tables, plan.rounds) == ("cafe", 3, 3)
+    assert plan.updated_by == world["users"]["organiser"]
+    assert GroupSeat.objects.count() == 12 * 3
+    page = client.get(PAGE).content.decode()
+    assert "The groups are formed" in page
+    assert "Round 3" in page
+    assert "Table 3" in page
+    assert "<bdi>Person 00</bdi>" in page
+    assert "Pairs who sit together in more than one round" in page
+    assert "A random arrangement" in page
+    assert "Draft" in page
+
+
+def test_trying_another_takes_the_next_seed(world):
+    client = signed_in(world, "secretariat")
+    client.post(PAGE, FORM)
+    client.post(PAGE, {**FORM, "version": "1", "another": "1"})
+    plan = GroupPlan.objects.get()
+    assert (plan.seed, plan.version) == (1, 2)
+
+
+def test_a_group_size_and_hosts(world):
+    host = world["bookings"][4]
+    client = signed_in(world, "organiser")
+    client.post(
+        PAGE,
+        {
+            **FORM,
+            "tables": "",
+            "group_size": "5",
+            "host_1": str(host.pk),
+            "host_table_1": "2",
+        },
+    )
+    plan = GroupPlan.objects.get()
+    assert plan.tables == 3
+    assert plan.hosts == {str(host.pk): 2}
+    assert set(
+        GroupSeat.objects.filter(booking=host).values_list("table", flat=True)
+    ) == {2}
+    page = client.get(PAGE).content.decode()
+    assert "Hosts at their table in every round" in page
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"tables": "7"}, "Too few people for these tables"),
+        ({"tables": "", "group_size": ""}, "either the number of tables"),
+        ({"rounds": "0"}, "Please correct the marked fields."),
+        ({"kind": "teams"}, "Teams are formed for one round"),
+        ({"host_1": "1"}, "Please correct the marked fields."),
+        ({"host_table_1": "2"}, "Choose who hosts this table."),
+    ],
+)
+def test_bad_input_is_told_and_changes_nothing(world, change, message):
+    client = signed_in(world, "organiser")
+    response = client.post(PAGE, {**FORM, **change})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not GroupPlan.objects.exists()
+    assert not GroupSeat.objects.exists()
+
+
+def test_a_form_from_an_older_page_changes_nothing(world):
+    client = signed_in(world, "organiser")
+    client.post(PAGE, FORM)
+    response = client.post(PAGE, {**FORM, "tables": "4"})  # version 0: stale
+    assert "Someone else changed this meanwhile" in response.content.decode()
+    assert GroupPlan.objects.get().tables == 3
+    response = client.post(PAGE + "publish/", {"version": "0"}, follow=True)
+    assert "Someone else changed this meanwhile" in response.content.decode()
+    assert GroupPlan.objects.get().published_at is None
+
+
+def test_topics_are_saved_and_give_the_tables(world):
+    client = signed_in(world, "organiser")
+    client.post(
+        PAGE,
+        {
+            **FORM,
+            "save_topics": "1",
+            "topics_en": "Jobs\nSkills\nCare\n",
+            "topics_fr": "Emplois\nCompétences\n",
+        },
+    )
+    plan = GroupPlan.objects.get()
+    assert plan.topics == [
+        {"en": "Jobs", "fr": "Emplois"},
+        {"en": "Skills", "fr": "Compétences"},
+        {"en": "Care"},
+    ]
+    assert not GroupSeat.objects.exists()
+    client.post(
+        PAGE,
+        {
+            **FORM,
+            "version": str(plan.version),
+            "kind": "topics",
+            "tables": "",
+            "rounds": "1",
+            "topics_en": "Jobs\nSkills\nCare",
+            "topics_fr": "Emplois\nCompétences",
+        },
+    )
+    plan.refresh_from_db()
+    assert (plan.kind, plan.tables) == ("topics", 3)
+    page = client.get("/fr" + PAGE[3:]).content.decode()
+    assert "<bdi>Compétences</bdi>" in page
+    assert "<bdi>Care</bdi>" in page
+
+
+def test_moving_a_person_updates_the_figures(world):
+    client = signed_in(world, "organiser")
+    client.post(PAGE, FORM)
+    plan = GroupPlan.objects.get()
+    mover = world["bookings"][0]
+    seat = GroupSeat.objects.get(booking=mover, round=1)
+    target = seat.table % 3 + 1
+    response = client.post(
+        PAGE + "move/",
+        {
+            "move-person": str(mover.pk),
+            "move-round": "1",
+            "move-table": str(target),
+            "move-version": "1",
+        },
+        follow=True,
+    )
+    assert (
+        f"Person 00 now sits at table {target} in round 1." in response.content.decode()
+    )
+    seat.refresh_from_db()
+    assert seat.table == target
+    plan.refresh_from_db()
+    assert plan.version == 2
+    assert plan.figures["sizes_within_one"] is False
+    # A table that does not exist: told, nothing moves.
+    response = client.post(
+        PAGE + "move/",
+        {
+            "move-person": str(mover.pk),
+            "move-round": "1",
+            "move-table": "9",
+            "move-version": "2",
+        },
+        follow=True,
+    )
+    assert "There is no table 9." in response.content.decode()
+    seat.refresh_from_db()
+    assert seat.table == target
+
+
+def test_late_arrivals_are_seated_from_the_page(world):
+    client = signed_in(world, "organiser")
+    client.post(PAGE, FORM)
+    session = world["session"]
+    late = booking_create(
+        participant=ParticipantFactory(event=session.event, name="Latecomer"),
+        session=session,
+        actor=Actor.delegate(),
+    )
+    page = client.get(PAGE).content.decode()
+    assert "1 person to place has no seat yet" in page
+    response = client.post(PAGE + "late/", {"version": "1"}, follow=True)
+    assert "1 late arrival is seated; nobody else moved." in response.content.decode()
+    assert GroupSeat.objects.filter(booking=late).count() == 3
+    response = client.post(PAGE + "late/", {"version": "2"}, follow=True)
+    assert "Everyone to place already has a seat." in response.content.decode()
+
+
+def test_publishing_and_unpublishing(world):
+    client = signed_in(world, "organiser")
+    response = client.post(PAGE + "publish/", {"version": "0"})
+    assert response.status_code == 404  # nothing to publish yet
+    client.post(PAGE, FORM)
+    response = client.post(PAGE + "publish/", {"version": "1"}, follow=True)
+    assert "The arrangement is published" in response.content.decode()
+    assert GroupPlan.objects.get().published_at is not None
+    page = client.get(PAGE).content.decode()
+    assert "Unpublish" in page
+    # Forming again is refused while published.
+    response = client.post(PAGE, {**FORM, "version": "2", "tables": "4"})
+    assert "unpublish it before forming the groups again" in response.content.decode()
+    response = client.post(
+        PAGE + "publish/", {"version": "2", "unpublish": "1"}, follow=True
+    )
+    assert "a draft again" in response.content.decode()
+    assert GroupPlan.objects.get().published_at is None
+
+
+def test_a_missing_version_is_refused(world):
+    client = signed_in(world, "organiser")
+    client.post(PAGE, FORM)
+    response = client.post(PAGE + "publish/", {}, follow=True)
+    assert "Some of what was sent is not valid." in response.content.decode()
+    assert GroupPlan.objects.get().published_at is None
+
+
+@pytest.mark.parametrize("language", ["fr", "es", "ar"])
+def test_the_page_speaks_every_language(world, language):
+    client = signed_in(world, "organiser")
+    client.post(PAGE, FORM)
+    response = client.get(f"/{language}" + PAGE[3:])
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Pairs who sit together" not in page
+    if language == "ar":
+        assert 'dir="rtl"' in page
