@@ -18,7 +18,7 @@ User = AbstractBaseUser | AnonymousUser
 
 
 class Capability(StrEnum):
-    SEE_ROSTER = "see_roster"  # rosters, exports, messages, booking on behalf
+    SEE_ROSTER = "see_roster"  # rosters, exports, messages, groups, booking on behalf
     CHECK_IN = "check_in"
     RUN_EVENT = "run_event"  # event setup, every delegate, every session
 

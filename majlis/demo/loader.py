@@ -277,3 +277,93 @@ def demo_book(*, event: Event, seed: int = 2026) -> int:
                     session=session, participant=person, actor=Actor.system()
                 )
     return booked
+
+
+# The groups each interactive session forms (issue: "Run the session itself").
+DEMO_GROUPS: dict[str, tuple[str, int, int]] = {
+    # code: (kind, largest group, rounds)
+    "income-gender": ("cafe", 6, 3),
+    "targets-2030": ("topics", 0, 1),
+    "hazardous-work": ("teams", 6, 1),
+    "future-action": ("teams", 6, 1),
+    "humanitarian-toolkit": ("teams", 6, 1),
+    "data-risk": ("teams", 6, 1),
+    "investing-agriculture": ("teams", 6, 1),
+}
+DEMO_TOPICS = [
+    {
+        "en": "Measuring child labour",
+        "fr": "Mesurer le travail des enfants",
+        "es": "Medir el trabajo infantil",
+        "ar": "قياس عمل الأطفال",
+    },
+    {
+        "en": "Targets for hazardous work",
+        "fr": "Des cibles pour les travaux dangereux",
+        "es": "Metas para el trabajo peligroso",
+        "ar": "أهداف خاصة بالأعمال الخطرة",
+    },
+    {
+        "en": "Data from surveys and registers",
+        "fr": "Les données des enquêtes et des registres",
+        "es": "Datos de encuestas y registros",
+        "ar": "بيانات المسوح والسجلات",
+    },
+    {
+        "en": "Following progress country by country",
+        "fr": "Suivre les progrès pays par pays",
+        "es": "Seguir los avances país por país",
+        "ar": "متابعة التقدم بلدًا بلدًا",
+    },
+]
+
+
+def demo_groups(*, event: Event, seed: int = 2026) -> int:
+    """Form and publish the groups of each interactive session from its
+    confirmed bookings, through the groups services: a World Café, working
+    groups on topics (with some delegates' topic preferences), and teams.
+    A session that already has its groups, or too few people, is left as it
+    is. Returns how many sessions got their groups."""
+    from majlis.core.exceptions import MajlisError
+    from majlis.groups import services
+    from majlis.groups.models import GroupSeat
+    from majlis.groups.selectors import eligible_bookings
+
+    rng = random.Random(seed)
+    planned = 0
+    for session in Session.objects.filter(event=event, code__in=DEMO_GROUPS).order_by(
+        "starts_at", "code"
+    ):
+        if GroupSeat.objects.filter(plan__session=session).exists():
+            continue
+        kind, size, rounds = DEMO_GROUPS[session.code]
+        people = list(eligible_bookings(session, "confirmed"))
+        if kind == "topics":
+            if len(people) < 2 * len(DEMO_TOPICS):
+                continue
+            services.set_topics(actor=None, session=session, topics=DEMO_TOPICS)
+            for booking in people:
+                if rng.random() < 0.7:
+                    tables = list(range(1, len(DEMO_TOPICS) + 1))
+                    rng.shuffle(tables)
+                    services.set_topic_preference(
+                        participant=booking.participant,
+                        session=session,
+                        choices=tables[: rng.randint(1, 3)],
+                    )
+        elif len(people) < 2:
+            continue
+        try:
+            plan = services.plan_groups(
+                actor=None,
+                session=session,
+                kind=kind,
+                group_size=size or None,
+                rounds=rounds,
+                seed=seed,
+            )
+        except MajlisError:
+            continue
+        services.publish(actor=None, plan=plan)
+        planned += 1
+    return planned

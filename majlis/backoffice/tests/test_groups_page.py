@@ -303,7 +303,7 @@ def test_publishing_and_unpublishing(world):
     response = client.post(PAGE, {**FORM, "version": "2", "tables": "4"})
     assert "unpublish it before forming the groups again" in response.content.decode()
     response = client.post(
-        PAGE + "publish/", {"version": "2", "action": "unpublish"}, follow=True
+        PAGE + "publish/", {"version": "2", "unpublish": "1"}, follow=True
     )
     assert "a draft again" in response.content.decode()
     assert GroupPlan.objects.get().published_at is None

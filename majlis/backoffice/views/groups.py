@@ -314,7 +314,7 @@ def groups_publish(request: HttpRequest, event: str, code: str) -> HttpResponse:
         messages.error(request, str(InvalidInput.default_message))
         return _page(found, session)
     try:
-        if request.POST.get("action") == "unpublish":
+        if "unpublish" in request.POST:
             services.unpublish(
                 actor=_actor(request), plan=plan, expected_version=version
             )

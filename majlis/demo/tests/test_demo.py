@@ -71,3 +71,47 @@ def test_the_demo_can_book_its_fictitious_delegates_within_the_rules():
         status="waitlisted"
     ).exists()  # some sessions filled up
     assert Booking.objects.filter(checked_in_at__isnull=False).exists()
+
+
+def test_after_booking_each_interactive_session_has_its_published_groups():
+    from majlis.bookings.models import Booking
+    from majlis.demo.loader import DEMO_GROUPS, DEMO_TOPICS
+    from majlis.groups.models import GroupPlan, GroupSeat, TopicPreference
+    from majlis.groups.selectors import seats_for_participant, session_topics
+
+    call_command("demo", participants=200, book=True)
+    plans = {
+        plan.session.code: plan for plan in GroupPlan.objects.select_related("session")
+    }
+    assert set(plans) == set(DEMO_GROUPS)
+    for code, plan in plans.items():
+        kind, _size, rounds = DEMO_GROUPS[code]
+        assert (plan.kind, plan.rounds) == (kind, rounds)
+        assert plan.published_at is not None
+        confirmed = set(
+            Booking.objects.filter(
+                session=plan.session, status="confirmed"
+            ).values_list("pk", flat=True)
+        )
+        for round_ in range(1, rounds + 1):
+            seated = GroupSeat.objects.filter(plan=plan, round=round_)
+            assert set(seated.values_list("booking_id", flat=True)) == confirmed
+        assert plan.figures["sizes_within_one"]
+    topics = plans["targets-2030"]
+    assert session_topics(topics.session, "fr")[0] == "Mesurer le travail des enfants"
+    assert TopicPreference.objects.filter(session=topics.session).exists()
+    assert topics.figures["first_choice_share"] > 0.5
+    booking = Booking.objects.filter(session=topics.session, status="confirmed").first()
+    [entry] = [
+        e
+        for e in seats_for_participant(booking.participant, "ar")
+        if e.session == topics.session
+    ]
+    assert entry.seats[0].topic in {topic["ar"] for topic in DEMO_TOPICS}
+    # Loading and booking again leaves the groups as they are.
+    versions = {code: plan.version for code, plan in plans.items()}
+    call_command("demo", book=True)
+    assert {
+        plan.session.code: plan.version
+        for plan in GroupPlan.objects.select_related("session")
+    } == versions

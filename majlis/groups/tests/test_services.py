@@ -15,6 +15,8 @@ from majlis.groups import services
 from majlis.groups.models import GroupPlan, GroupSeat, TopicPreference
 from majlis.groups.selectors import (
     group_plan_view,
+    people_to_place,
+    seats_by_booking,
     seats_for_participant,
     session_topics,
     topic_preference_of,
@@ -453,3 +455,24 @@ def test_the_page_view_lists_tables_with_people_and_hosts_first(organiser):
     assert person.constituency == "Employers' organisation"
     assert person.region == "Europe"
     assert person.language == "French"
+
+
+def test_seats_by_booking_lists_each_persons_tables_round_by_round(organiser):
+    session, bookings = booked_session(8)
+    plan = services.plan_groups(
+        actor=organiser, session=session, kind="cafe", tables=2, rounds=3
+    )
+    booking_cancel(booking=bookings[7], actor=Actor.delegate())
+    seats = seats_by_booking(plan)
+    assert set(seats) == {b.pk for b in bookings[:7]}
+    first = seats[bookings[0].pk]
+    assert [seat.round for seat in first] == [1, 2, 3]
+    assert [seat.table for seat in first] == list(
+        GroupSeat.objects.filter(plan=plan, booking=bookings[0])
+        .order_by("round")
+        .values_list("table", flat=True)
+    )
+    assert [p.booking_id for p in people_to_place(session)] == sorted(
+        (b.pk for b in bookings[:7]),
+        key=lambda pk: Booking.objects.get(pk=pk).participant.name,
+    )

@@ -10,6 +10,7 @@ from majlis.demo.loader import (
     DEMO_ORGANISER_PASSWORD,
     DEMO_ORGANISER_USERNAME,
     demo_book,
+    demo_groups,
     demo_load,
 )
 
@@ -22,7 +23,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--book",
             action="store_true",
-            help="Book the fictitious delegates into sessions (and check some in).",
+            help="Book the fictitious delegates into sessions (and check some in), "
+            "then form and publish each session's groups.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -30,6 +32,7 @@ class Command(BaseCommand):
         summary = demo_load(participants=options["participants"])
         if options["book"]:
             demo_book(event=summary.event)
+            demo_groups(event=summary.event)
         self.stdout.write(
             ngettext(
                 "Demo event %(event)s: %(count)d session added.",
