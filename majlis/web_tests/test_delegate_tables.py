@@ -1,7 +1,8 @@
 """A delegate on a 360 px phone, in Arabic: their published World Café table
 in each round on "my sessions", then their choice of topics for a session's
 working groups, kept and shown back; both pages pass axe-core and fit the
-screen."""
+screen. An organiser, in Arabic, prints the table cards and emails the tables
+after a confirmation page."""
 
 import json
 import uuid
@@ -10,11 +11,14 @@ import pytest
 from django.contrib.auth.models import User
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from playwright.sync_api import Browser, expect
 
+from majlis.backoffice.models import StaffRole
 from majlis.bookings.services import Actor, booking_create
 from majlis.groups import services
 from majlis.groups.models import GroupSeat, TopicPreference
+from majlis.outbox.models import OutboxMessage
 from majlis.testing.factories import (
     EventFactory,
     ParticipantFactory,
@@ -105,6 +109,63 @@ def test_a_delegate_on_a_phone_in_arabic_sees_their_table_and_chooses_topics(
         keep_screenshot(page, "delegate-topics-ar")
         if problems := violations_on(page):
             found["session page"] = problems
+    except BaseException:
+        keep_screenshot(page, request.node.name)
+        raise
+    finally:
+        context.close()
+    assert found == {}, f"axe-core:\n{json.dumps(found, indent=1)}"
+
+
+def test_an_organiser_emails_the_tables_after_confirming_and_prints_them(
+    browser: Browser, live_server, request
+):
+    slug = f"email-{uuid.uuid4().hex[:8]}"
+    event = EventFactory(slug=slug)
+    cafe = SessionFactory(event=event, code="cafe", title_ar="الدخل والنوع")
+    for _number in range(6):
+        booking_create(
+            participant=ParticipantFactory(event=event),
+            session=cafe,
+            actor=Actor.delegate(),
+        )
+    user = User.objects.create_user("org", "org@example.org", "a-long-pass-phrase")
+    StaffRole.objects.create(user=user, event=event, role="organiser").sessions.add(
+        cafe
+    )
+    plan = services.plan_groups(actor=user, session=cafe, kind="cafe", tables=2)
+    services.publish(actor=user, plan=plan)
+    with translation.override("ar"):
+        email_link = _("Email each delegate their table")
+        send = ngettext("Send %(count)s email", "Send %(count)s emails", 6) % {
+            "count": 6
+        }
+        cards = _("Table cards to fold (PDF)")
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    found: dict[str, list[dict]] = {}
+    try:
+        page.goto(f"{live_server.url}/ar/backoffice/login/")
+        page.locator("input[name=username]").fill("org")
+        page.locator("input[name=password]").fill("a-long-pass-phrase")
+        page.locator("main button[type=submit]").click()
+        page.goto(f"{live_server.url}/ar/backoffice/{slug}/s/cafe/groups/")
+        href = page.get_by_role("link", name=cards).get_attribute("href") or ""
+        pdf = page.request.get(live_server.url + href)
+        assert pdf.headers["content-type"] == "application/pdf"
+        assert pdf.body().startswith(b"%PDF")
+        page.get_by_role("link", name=email_link).click()
+        expect(page.locator("html")).to_have_attribute("dir", "rtl")
+        if problems := violations_on(page):
+            found["confirmation"] = problems
+        assert not OutboxMessage.objects.filter(kind="group_seats").exists()
+        page.get_by_role("button", name=send).click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("الدخل والنوع")
+        expect(page.get_by_role("status").first).not_to_be_empty()
+        assert OutboxMessage.objects.filter(kind="group_seats").count() == 6
+        if problems := violations_on(page):
+            found["groups page"] = problems
     except BaseException:
         keep_screenshot(page, request.node.name)
         raise
