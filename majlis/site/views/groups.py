@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from majlis.accounts.models import Participant
-from majlis.core.exceptions import MajlisError, TooManyRequests
+from majlis.core.exceptions import MajlisError
 from majlis.events.models import Event
 from majlis.events.selectors import session_get_in_event
 from majlis.groups.selectors import topic_offer
@@ -44,8 +44,6 @@ def choose_topics(
         set_topic_preference(
             participant=participant, session=session, choices=form.choices()
         )
-    except TooManyRequests:
-        raise  # the 429 page
     except MajlisError as error:
         messages.error(request, str(error.message))
     else:
