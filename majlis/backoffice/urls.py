@@ -89,6 +89,16 @@ urlpatterns = [
         name="groups-publish",
     ),
     path(
+        "<slug:event>/s/<slug:code>/groups/email/",
+        views.groups_email,
+        name="groups-email",
+    ),
+    path(
+        "<slug:event>/s/<slug:code>/groups/<str:kind>.pdf",
+        views.groups_print,
+        name="groups-print",
+    ),
+    path(
         "<slug:event>/s/<slug:code>/messages/", views.session_messages, name="messages"
     ),
 ]

@@ -238,6 +238,8 @@ class Seat:
     round: int
     table: int
     topic: str
+    # A host stays at this table in every round.
+    host: bool = False
 
 
 @dataclass(frozen=True)
@@ -250,19 +252,23 @@ class SessionSeats:
 
 
 def seats_for_participant(
-    participant: Participant, language: str | None = None
+    participant: Participant,
+    language: str | None = None,
+    *,
+    session: Session | None = None,
 ) -> list[SessionSeats]:
     """The delegate's tables in every published arrangement of the sessions
-    they hold a confirmed seat in, by the sessions' start; topics in
-    ``language`` (else the active language)."""
-    seats = (
-        GroupSeat.objects.filter(
-            booking__participant=participant,
-            booking__status=BookingStatus.CONFIRMED,
-            plan__published_at__isnull=False,
-        )
-        .select_related("plan__session__event")
-        .order_by("plan__session__starts_at", "plan__session_id", "round")
+    (or of ``session`` alone) they hold a confirmed seat in, by the sessions'
+    start; topics in ``language`` (else the active language)."""
+    seats = GroupSeat.objects.filter(
+        booking__participant=participant,
+        booking__status=BookingStatus.CONFIRMED,
+        plan__published_at__isnull=False,
+    )
+    if session is not None:
+        seats = seats.filter(plan__session=session)
+    seats = seats.select_related("plan__session__event").order_by(
+        "plan__session__starts_at", "plan__session_id", "round"
     )
     result: dict[int, SessionSeats] = {}
     for seat in seats:
@@ -279,7 +285,8 @@ def seats_for_participant(
             if plan.kind == GroupKind.TOPICS
             else ""
         )
-        entry.seats.append(Seat(seat.round, seat.table, topic))
+        host = plan.host_tables().get(seat.booking_id) == seat.table
+        entry.seats.append(Seat(seat.round, seat.table, topic, host))
     return list(result.values())
 
 
@@ -287,11 +294,13 @@ def seats_by_booking(plan: GroupPlan) -> dict[int, list[Seat]]:
     """Booking id -> its seats, round by round, of the people still booked
     (for table cards and per-round lists)."""
     result: dict[int, list[Seat]] = defaultdict(list)
+    hosts = plan.host_tables()
     for seat in GroupSeat.objects.filter(
         plan=plan, booking__status=BookingStatus.CONFIRMED
     ).order_by("booking_id", "round"):
         topic = plan.topic_name(seat.table) if plan.kind == GroupKind.TOPICS else ""
-        result[seat.booking_id].append(Seat(seat.round, seat.table, topic))
+        host = hosts.get(seat.booking_id) == seat.table
+        result[seat.booking_id].append(Seat(seat.round, seat.table, topic, host))
     return dict(result)
 
 
@@ -322,3 +331,31 @@ def people_to_place(session: Session, whom: str = Whom.CONFIRMED) -> list[Seated
         (seated_person(booking, {}) for booking in eligible_bookings(session, whom)),
         key=lambda person: person.name,
     )
+
+
+@dataclass(frozen=True)
+class TopicOffer:
+    """The topics a delegate may choose among (table 1 first) and the tables
+    they chose so far, in order."""
+
+    topics: list[str]
+    chosen: list[int]
+
+
+def topic_offer(
+    session: Session, participant: Participant, language: str | None = None
+) -> TopicOffer | None:
+    """What the delegate may choose for the session's working groups, with
+    topics in ``language`` (else the active one); None unless the session's
+    groups are working groups with named topics and not yet published (once
+    published, the tables are set and the delegate sees theirs instead)."""
+    plan = group_plan_of_session(session)
+    if (
+        plan is None
+        or plan.kind != GroupKind.TOPICS
+        or not plan.topics
+        or plan.is_published
+    ):
+        return None
+    topics = [plan.topic_name(t, language) for t in range(1, len(plan.topics) + 1)]
+    return TopicOffer(topics, topic_preference_of(participant, session))

@@ -32,6 +32,7 @@ from majlis.groups.selectors import (
     person_of,
     topic_choices_of_session,
 )
+from majlis.outbox.services import outbox_enqueue
 
 PLAN_ERRORS = {
     "tables": _("The number of tables must be at least 1."),
@@ -366,6 +367,65 @@ def unpublish(
         plan.published_at = None
         _saved(plan, actor, "published_at")
     return plan
+
+
+# The kind of message that tells a delegate their tables (``groups/emails.py``).
+SEATS_MESSAGE = "group_seats"
+
+
+@transaction.atomic
+def email_arrangement(
+    *,
+    actor: AbstractBaseUser | None,
+    plan: GroupPlan,
+    expected_version: int | None = None,
+) -> int:
+    """Queue one message to each seated delegate (still booked), in their
+    language, telling their table in each round as the arrangement is now: the
+    seats and topics go into the message, so a later change does not rewrite
+    what was sent. Records ``emailed_at``; returns how many were queued.
+    Refused unless the arrangement is published (the delegates can then see
+    the same on their sessions page)."""
+    plan = _locked(plan)
+    _check_version(plan, expected_version)
+    if not plan.is_published:
+        raise InvalidInput(
+            _("Publish the arrangement before emailing the delegates their tables.")
+        )
+    seats: dict[int, list[GroupSeat]] = {}
+    for seat in (
+        GroupSeat.objects.filter(plan=plan, booking__status=BookingStatus.CONFIRMED)
+        .select_related("booking__participant")
+        .order_by("booking_id", "round")
+    ):
+        seats.setdefault(seat.booking_id, []).append(seat)
+    hosts = plan.host_tables()
+    for booking_seats in seats.values():
+        participant = booking_seats[0].booking.participant
+        language = participant.language
+        outbox_enqueue(
+            kind=SEATS_MESSAGE,
+            to_email=participant.email,
+            language=language,
+            payload={
+                "booking": booking_seats[0].booking_id,
+                "rounds": plan.rounds,
+                "seats": [
+                    {
+                        "round": seat.round,
+                        "table": seat.table,
+                        "topic": plan.topic_name(seat.table, language)
+                        if plan.kind == GroupKind.TOPICS
+                        else "",
+                        "host": hosts.get(seat.booking_id) == seat.table,
+                    }
+                    for seat in booking_seats
+                ],
+            },
+        )
+    plan.emailed_at = timezone.now()
+    _saved(plan, actor, "emailed_at")
+    return len(seats)
 
 
 @transaction.atomic

@@ -2,13 +2,21 @@
 
 from django.urls import path
 
-from majlis.site.views import account, bookings, calendar_feed, programme, sign_in
+from majlis.site.views import (
+    account,
+    bookings,
+    calendar_feed,
+    groups,
+    programme,
+    sign_in,
+)
 
 event_patterns = [
     path("", programme.programme, name="programme"),
     path("seats/", programme.programme_seats, name="programme-seats"),
     path("s/<slug:code>/", programme.session_detail, name="session-detail"),
     path("s/<slug:code>/book/", bookings.book, name="book"),
+    path("s/<slug:code>/topics/", groups.choose_topics, name="choose-topics"),
     path("bookings/<int:booking_id>/cancel/", bookings.cancel, name="cancel"),
     path(
         "bookings/<int:booking_id>/access-needs/",

@@ -8,6 +8,7 @@ from majlis.backoffice.views.delegates import (
     delegates_import_template,
 )
 from majlis.backoffice.views.door import check_in
+from majlis.backoffice.views.group_outputs import groups_email, groups_print
 from majlis.backoffice.views.groups import (
     groups,
     groups_late,
@@ -42,8 +43,10 @@ __all__ = [
     "erase_personal_data",
     "event_edit",
     "groups",
+    "groups_email",
     "groups_late",
     "groups_move",
+    "groups_print",
     "groups_publish",
     "home",
     "move_on_behalf",

@@ -40,6 +40,7 @@ from majlis.core.exceptions import MajlisError, TooManyRequests
 from majlis.core.templatetags.majlis import as_list
 from majlis.events.models import Event
 from majlis.events.selectors import event_get
+from majlis.groups.wording import seat_lines
 from majlis.site.forms import AccessNeedsForm
 from majlis.site.signin import signed_in_participant
 
@@ -243,7 +244,13 @@ def my_sessions(
 ) -> HttpResponse:
     found = event
     bookings = booking_list_for_participant(participant=participant)
+    seats = seat_lines(participant)
     for booking in bookings:
+        booking.seat_lines = (  # type: ignore[attr-defined]
+            seats.get(booking.session_id, [])
+            if booking.status == BookingStatus.CONFIRMED
+            else []
+        )
         booking.access_form = AccessNeedsForm(  # type: ignore[attr-defined]
             initial={
                 "access_needs": booking.access_needs,

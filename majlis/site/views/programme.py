@@ -19,7 +19,9 @@ from majlis.events.selectors import (
     session_get_in_event,
     session_list,
 )
-from majlis.site.forms import AccessNeedsForm
+from majlis.groups.selectors import topic_offer
+from majlis.groups.wording import seat_lines
+from majlis.site.forms import AccessNeedsForm, TopicChoicesForm
 from majlis.site.signin import signed_in_participant
 
 
@@ -73,6 +75,23 @@ def session_detail(request: HttpRequest, event: str, code: str) -> HttpResponse:
     participant = signed_in_participant(request, found)
     mine = _active_bookings_by_session(participant, found)
     my_booking = mine.get(session.pk)
+    seats: list[SafeString] = []
+    topics = None
+    # Read only for a delegate who holds a seat or a place in line: the page
+    # is the busiest there is when booking opens.
+    if participant is not None and my_booking is not None:
+        if my_booking.status == BookingStatus.CONFIRMED:
+            seats = seat_lines(participant, session=session).get(session.pk, [])
+        offer = topic_offer(session, participant)
+        if offer is not None:
+            topics = {
+                "form": TopicChoicesForm.showing(offer.chosen, topics=offer.topics),
+                "chosen": [
+                    offer.topics[table - 1]
+                    for table in offer.chosen
+                    if 1 <= table <= len(offer.topics)
+                ],
+            }
     conflicting = [
         b
         for b in mine.values()
@@ -93,6 +112,8 @@ def session_detail(request: HttpRequest, event: str, code: str) -> HttpResponse:
             # One token per rendered form: a double click books once.
             "form_token": uuid.uuid4().hex,
             "access_fields": _booking_access_fields(get_language()),
+            "seat_lines": seats,
+            "topics": topics,
         },
     )
 

@@ -1,0 +1,54 @@
+"""The message that tells a delegate their tables, registered with the outbox.
+
+It says what its payload holds, the arrangement when it was emailed
+(``services.email_arrangement``), not what it may have become since.
+"""
+
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from majlis.bookings.models import Booking
+from majlis.groups.selectors import Seat
+from majlis.groups.services import SEATS_MESSAGE
+from majlis.groups.wording import seat_text
+from majlis.outbox.models import OutboxMessage
+from majlis.outbox.rendering import MessageKind, absolute_url, register_kinds
+
+
+def render_seats_message(message: OutboxMessage, _batch: object) -> EmailMessage:
+    booking = Booking.objects.select_related(
+        "session", "session__event", "participant"
+    ).get(pk=message.payload["booking"])
+    session = booking.session
+    event = session.event
+    rounds = int(message.payload["rounds"])
+    seats = [
+        Seat(
+            round=int(seat["round"]),
+            table=int(seat["table"]),
+            topic=str(seat.get("topic", "")),
+            host=bool(seat.get("host")),
+        )
+        for seat in message.payload["seats"]
+    ]
+    context = {
+        "participant": booking.participant,
+        "session": session,
+        "event_name": event.name,
+        "starts": timezone.localtime(session.starts_at, event.zone),
+        "ends": timezone.localtime(session.ends_at, event.zone),
+        "time_zone": event.time_zone,
+        "lines": [seat_text(seat, rounds=rounds) for seat in seats],
+        "my_url": absolute_url(reverse("my-sessions", kwargs={"event": event.slug})),
+    }
+    with timezone.override(event.zone):
+        body = render_to_string("groups/email/seats.txt", context)
+    subject = _("Where you sit: %(session)s") % {"session": session.title}
+    return EmailMessage(subject=subject, body=body, to=[message.to_email])
+
+
+def register() -> None:
+    register_kinds([SEATS_MESSAGE], MessageKind(render=render_seats_message))
