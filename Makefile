@@ -37,9 +37,11 @@ lint: install
 	$(BIN)/lint-imports
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/majlis makemigrations --check --dry-run
 
-# Test-only tools from the npm registry (axe-core for the accessibility tests).
+# Test-only tools from the npm registry (axe-core for the accessibility tests,
+# vnu-jar for the HTML check). No install script: vnu-jar's would download a
+# Java, and Debian's (scripts/install-system-deps) is the one used.
 node_modules/.package-lock.json: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 
 test-sqlite: install node_modules/.package-lock.json
 	scripts/ensure-services

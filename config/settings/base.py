@@ -60,6 +60,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages and answers compressed when the app serves alone (WhiteNoise,
+    # above, compresses the static files itself). Django pads each with
+    # random bytes, and masks the CSRF token anew in each page (BREACH).
+    "django.middleware.gzip.GZipMiddleware",
     # After WhiteNoise: the policies are for pages and answers, not for the
     # static files (600 bytes of headers less on each).
     "django.middleware.csp.ContentSecurityPolicyMiddleware",

@@ -134,6 +134,17 @@ TABLE_LAYOUT = """() => [...document.querySelectorAll('main table')].map(table =
 })"""
 
 
+TABLE_ROLES = {"table", "row", "columnheader", "rowheader", "cell"}
+
+
+def accessible_roles(page: Page) -> set[str]:
+    """The roles in Chromium's own accessibility tree of the page, which is
+    what screen readers are given (Playwright's roles are worked out from
+    the markup alone)."""
+    tree = page.context.new_cdp_session(page).send("Accessibility.getFullAXTree")
+    return {node["role"]["value"] for node in tree["nodes"] if not node.get("ignored")}
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_back_office_pages_fit_a_320_px_phone_with_tables_as_cards(
     browser: Browser, live_server, event_with_staff, language
@@ -153,6 +164,8 @@ def test_back_office_pages_fit_a_320_px_phone_with_tables_as_cards(
                 continue
             (table,) = tables
             assert table["stacked"], f"{name}: not marked to stack"
+            # Laid out as cards, it is still a table to a screen reader.
+            assert accessible_roles(page) >= TABLE_ROLES, f"{name}: {TABLE_ROLES}"
             assert table["headerWidth"] <= 1, f"{name}: the header row still shows"
             assert table["rowDisplay"] and set(table["rowDisplay"]) == {"block"}
             for cells in table["cells"]:

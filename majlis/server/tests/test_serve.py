@@ -1,6 +1,7 @@
 """`majlis serve` as in production: Granian in front of Django, started and
 stopped as an operator would."""
 
+import gzip
 import http.client
 import os
 import resource
@@ -40,6 +41,10 @@ def test_serve_answers_pages_and_the_api_on_kept_alive_connections_and_stops():
                 connection.request("GET", path)
                 answer = connection.getresponse()
                 answers.append((path, answer.status, answer.read()))
+            # Alone, without nginx in front, the app compresses its pages.
+            connection.request("GET", "/en/", headers={"Accept-Encoding": "gzip"})
+            compressed = connection.getresponse()
+            compressed_body = compressed.read()
             connection.close()
         finally:
             server.send_signal(signal.SIGTERM)
@@ -47,6 +52,8 @@ def test_serve_answers_pages_and_the_api_on_kept_alive_connections_and_stops():
     assert [status for _path, status, _body in answers] == [200, 200, 200]
     assert answers[0][2] == b'{"status": "ok"}'
     assert b"<html" in answers[1][2]
+    assert compressed.getheader("Content-Encoding") == "gzip"
+    assert gzip.decompress(compressed_body).startswith(b"<!DOCTYPE html>")
     assert b"Traceback" not in errors, errors.decode()
     # Stopped with its workers: the port is free again.
     deadline = time.monotonic() + 10
