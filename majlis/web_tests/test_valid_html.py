@@ -19,12 +19,14 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import LocalePrefixPattern, URLPattern, URLResolver, get_resolver
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from majlis.backoffice.models import StaffRole
+from majlis.bookings.models import Booking
 from majlis.bookings.services import Actor, booking_create
+from majlis.groups.services import plan_groups, publish, set_topics
 from majlis.site.signin import SESSION_KEY
 from majlis.testing.factories import (
     EventFactory,
@@ -46,7 +48,6 @@ JAVA_OPTIONS = ["-XX:TieredStopAtLevel=1", "-Xss4m", "-XX:+UseSerialGC"]
 # HTML page of their own, and why.
 NOT_PAGES = {
     "book": "a form's target: redirects to the session page",
-    "cancel": "a form's target: redirects",
     "change-access-needs": "a form's target: redirects",
     "booking-calendar": "an iCalendar file",
     "my-data": "a JSON file",
@@ -54,8 +55,12 @@ NOT_PAGES = {
     "backoffice:logout": "a form's target: redirects",
     "backoffice:staff-remove": "a form's target: redirects",
     "backoffice:roster-export": "CSV, XLSX and PDF files",
-    "backoffice:cancel": "a form's target: redirects",
-    "backoffice:move": "a form's target: redirects",
+    "backoffice:import-template": "CSV and XLSX files",
+    "backoffice:groups-move": "a form's target: redirects",
+    "backoffice:groups-late": "a form's target: redirects",
+    "backoffice:groups-publish": "a form's target: redirects",
+    "backoffice:groups-print": "PDF files",
+    "choose-topics": "a form's target: redirects",
 }
 
 
@@ -85,6 +90,36 @@ def conference():
         access_needs=["captioning"],
     )
     booking_create(participant=delegate, session=full, actor=Actor.delegate())
+    # Groups: published tables in one session, topics to choose in another.
+    for code, seated in (("free", True), ("topics", False)):
+        grouped = (
+            free
+            if seated
+            else SessionFactory(
+                event=event,
+                code=code,
+                starts_at=afternoon(days_from_now=33),
+                ends_at=afternoon(days_from_now=33, hour=18),
+            )
+        )
+        if not seated:
+            booking_create(
+                participant=delegate, session=grouped, actor=Actor.delegate()
+            )
+        plan = set_topics(
+            actor=None,
+            session=grouped,
+            topics=[{"en": "Law", "ar": "القانون"}, {"en": "Schools"}],
+        )
+        if seated:
+            for name in ("Nadia Alaoui", "Jean Martin", "María López"):
+                booking_create(
+                    participant=ParticipantFactory(event=event, name=name),
+                    session=grouped,
+                    actor=Actor.delegate(),
+                )
+            plan = plan_groups(actor=None, session=grouped, kind="topics", tables=2)
+            publish(actor=None, plan=plan)
     people = {}
     for role in ("secretariat", "organiser", "door"):
         user = User.objects.create_user(role, f"{role}@example.org", "a-long-phrase")
@@ -181,6 +216,12 @@ def rendered_pages(conference, language: str) -> tuple[dict[str, str], set[str]]
     visit(signed_in, "get", f"{site}/me/")
     visit(signed_in, "post", f"{site}/me/calendar/")
     visit(signed_in, "get", f"{site}/me/delete/")
+    visit(signed_in, "get", f"{site}/s/topics/")
+    visit(
+        signed_in, "post", f"{site}/s/topics/topics/", data={"first": "99"}, follow=True
+    )
+    own = Booking.objects.get(participant=delegate, session__code="free")
+    visit(signed_in, "get", f"{site}/bookings/{own.pk}/cancel/")
 
     staff = staff_client(secretariat)
     visit(staff, "get", f"{back}/")
@@ -201,6 +242,11 @@ def rendered_pages(conference, language: str) -> tuple[dict[str, str], set[str]]
         "s/free/check-in/",
         "s/free/check-in/?q=Amina",
         "s/free/messages/",
+        "s/free/groups/",
+        "s/free/groups/email/",
+        "s/topics/groups/",
+        f"s/free/bookings/{own.pk}/cancel/",
+        f"s/free/bookings/{own.pk}/move/",
     ):
         visit(staff, "get", f"{back}/{slug}/{path}")
     visit(staff, "post", f"{back}/{slug}/s/full/edit/", data={"capacity": "0"})
@@ -215,6 +261,8 @@ def rendered_pages(conference, language: str) -> tuple[dict[str, str], set[str]]
     for rows in (IMPORTED, IMPORTED + WRONG):
         upload = SimpleUploadedFile("delegates.csv", rows.encode(), "text/csv")
         visit(staff, "post", f"{back}/{slug}/delegates/import/", data={"file": upload})
+    visit(staff, "post", f"{back}/{slug}/s/topics/groups/", data={"kind": "x"})
+    visit(staff, "post", f"{back}/{slug}/s/free/check-in/", data={"action": "release"})
     visit(staff_client(door), "get", f"{back}/{slug}/staff/")
     visit(staff_client(organiser), "get", f"{back}/{slug}/")
     return pages, reached
@@ -233,10 +281,11 @@ def page_names() -> set[str]:
                 names.add(namespace + pattern.name)
 
     for pattern in get_resolver().url_patterns:
-        if isinstance(pattern, URLResolver) and pattern.pattern.describe().startswith(
-            "<LocalePrefixPattern"
+        if isinstance(pattern, URLResolver) and isinstance(
+            pattern.pattern, LocalePrefixPattern
         ):
             walk(pattern.url_patterns, "")
+    assert names, "no page found under the language prefix"
     return names
 
 
