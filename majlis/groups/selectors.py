@@ -349,7 +349,18 @@ def topic_offer(
     topics in ``language`` (else the active one); None unless the session's
     groups are working groups with named topics and not yet published (once
     published, the tables are set and the delegate sees theirs instead)."""
-    plan = group_plan_of_session(session)
+    return topic_offer_in_plan(
+        group_plan_of_session(session), session, participant, language
+    )
+
+
+def topic_offer_in_plan(
+    plan: GroupPlan | None,
+    session: Session,
+    participant: Participant,
+    language: str | None = None,
+) -> TopicOffer | None:
+    """``topic_offer`` for a caller that has read the session's plan already."""
     if (
         plan is None
         or plan.kind != GroupKind.TOPICS

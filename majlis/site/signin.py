@@ -22,11 +22,12 @@ def signed_in_participant(request: HttpRequest, event: Event) -> Participant | N
     participant_id = request.session.get(SESSION_KEY)
     if participant_id is None:
         return None
-    return (
-        Participant.objects.select_related("event")
-        .filter(pk=participant_id, event=event, erased_at__isnull=True)
-        .first()
-    )
+    participant = Participant.objects.filter(
+        pk=participant_id, event=event, erased_at__isnull=True
+    ).first()
+    if participant is not None:
+        participant.event = event  # the caller's, rather than read again
+    return participant
 
 
 def participant_set_language(request: HttpRequest, language: str) -> None:

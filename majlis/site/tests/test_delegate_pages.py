@@ -306,6 +306,36 @@ def test_a_form_booking_is_one_statement_with_its_form_token(
     assert Booking.objects.filter(participant=delegate).count() == 1
 
 
+def test_a_session_page_reads_little(
+    signed_in, session, delegate, django_assert_num_queries
+):
+    """The busiest page when booking opens: the session with its event, the
+    web session, the delegate and their bookings; once booked, the session's
+    group plan too (none here, so no seats or topics are read)."""
+    page = url("session-detail", event="casa", code=session.code)
+    with django_assert_num_queries(4):
+        signed_in.get(page)
+    booking_create(participant=delegate, session=session, actor=Actor.delegate())
+    with django_assert_num_queries(5):
+        signed_in.get(page)
+
+
+@pytest.mark.usefixtures("on_postgres")
+def test_a_form_booking_reads_nothing_after_its_statement(
+    signed_in, session, delegate, django_assert_num_queries
+):
+    """The event, the web session, the delegate, then the booking's one
+    statement: a first booking without a switch is what it answered, and
+    gave no seat up."""
+    page = signed_in.get(url("session-detail", event="casa", code=session.code))
+    with django_assert_num_queries(4):
+        booked = signed_in.post(
+            url("book", event="casa", code=session.code),
+            {"form_token": form_token(page)},
+        )
+    assert page_messages(signed_in.get(booked.url)) == [BOOKED]
+
+
 @pytest.mark.usefixtures("on_postgres")
 @pytest.mark.parametrize("switch", ["1", ""])
 def test_a_form_handed_to_the_locked_path_sent_twice_gets_its_first_answer(

@@ -86,12 +86,13 @@ def book(
     needs = AccessNeedsForm(request.POST)
     needs.is_valid()  # unknown choices are dropped rather than block a booking
     form_token = request.POST.get("form_token", "")
+    switch = request.POST.get("switch") == "1"
     try:
         answer = booking_request(
             participant=participant,
             event_slug=event.slug,
             session_code=code,
-            switch=request.POST.get("switch") == "1",
+            switch=switch,
             access_needs=needs.cleaned_data.get("access_needs", []),
             access_needs_note=needs.cleaned_data.get("access_needs_note", ""),
             # The form's one-time token: a double click books once.
@@ -108,13 +109,13 @@ def book(
     except MajlisError as error:  # try again, or a form token sent to another page
         messages.error(request, str(error.message))
     else:
-        _say(request, answer)
+        _say(request, answer, switch=switch)
     return redirect(
         reverse("session-detail", kwargs={"event": event.slug, "code": code})
     )
 
 
-def _say(request: HttpRequest, answer: BookingAnswer) -> None:
+def _say(request: HttpRequest, answer: BookingAnswer, *, switch: bool) -> None:
     if answer.refused:
         messages.error(request, answer.error_message)
     elif _changed_since(answer):
@@ -124,7 +125,12 @@ def _say(request: HttpRequest, answer: BookingAnswer) -> None:
             request, _("This form was already sent; your booking is shown below.")
         )
     elif answer.status == BookingStatus.CONFIRMED:
-        released = sessions_released_by_switch(booking_id=answer.booking_id or 0)
+        # Only a switch gives seats up: a plain booking spares the audit's read.
+        released = (
+            sessions_released_by_switch(booking_id=answer.booking_id or 0)
+            if switch
+            else []
+        )
         if released:
             messages.success(
                 request,
@@ -151,6 +157,8 @@ def _say(request: HttpRequest, answer: BookingAnswer) -> None:
 
 
 def _changed_since(answer: BookingAnswer) -> bool:
+    if not answer.replayed:
+        return False  # answered just now: it is what is true now
     current = Booking.objects.filter(pk=answer.booking_id or 0).values_list(
         "status", flat=True
     )

@@ -19,7 +19,7 @@ from majlis.events.selectors import (
     session_get_in_event,
     session_list,
 )
-from majlis.groups.selectors import topic_offer
+from majlis.groups.selectors import group_plan_of_session, topic_offer_in_plan
 from majlis.groups.wording import seat_lines
 from majlis.site.forms import AccessNeedsForm, TopicChoicesForm
 from majlis.site.signin import signed_in_participant
@@ -77,12 +77,16 @@ def session_detail(request: HttpRequest, event: str, code: str) -> HttpResponse:
     my_booking = mine.get(session.pk)
     seats: list[SafeString] = []
     topics = None
-    # Read only for a delegate who holds a seat or a place in line: the page
-    # is the busiest there is when booking opens.
+    # Read only for a delegate who holds a seat or a place in line (the page
+    # is the busiest there is when booking opens), and the plan once: most
+    # sessions have none, and then neither seats nor topics are read.
+    plan = None
     if participant is not None and my_booking is not None:
-        if my_booking.status == BookingStatus.CONFIRMED:
+        plan = group_plan_of_session(session)
+    if participant is not None and my_booking is not None and plan is not None:
+        if my_booking.status == BookingStatus.CONFIRMED and plan.is_published:
             seats = seat_lines(participant, session=session).get(session.pk, [])
-        offer = topic_offer(session, participant)
+        offer = topic_offer_in_plan(plan, session, participant)
         if offer is not None:
             topics = {
                 "form": TopicChoicesForm.showing(offer.chosen, topics=offer.topics),
