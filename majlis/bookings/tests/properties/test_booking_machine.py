@@ -51,6 +51,11 @@ LAYOUT = {
     "E": (-25, 10, True),
 }
 NO_SHOW_MINUTES = 10
+STARTED_WITH_WAITLIST = sorted(
+    name
+    for name, (start, _end, waitlist) in LAYOUT.items()
+    if waitlist and start <= -NO_SHOW_MINUTES
+)
 PEOPLE = 10
 
 
@@ -124,14 +129,32 @@ class BookingMachine(RuleBasedStateMachine):
         transaction.set_rollback(True)
         self._transaction.__exit__(None, None, None)
 
-    @initialize(capacities=st.tuples(*[st.integers(1, 3) for _ in LAYOUT]))
-    def capacities(self, capacities: tuple[int, ...]) -> None:
+    @initialize(
+        capacities=st.tuples(*[st.integers(1, 3) for _ in LAYOUT]),
+        crowd=st.permutations(range(PEOPLE)),
+        crowded=st.sampled_from(STARTED_WITH_WAITLIST),
+        waiting=st.integers(1, 3),
+    )
+    def a_full_house(
+        self,
+        capacities: tuple[int, ...],
+        crowd: list[int],
+        crowded: str,
+        waiting: int,
+    ) -> None:
+        """Sizes every session, then fills one that has begun and has a
+        waiting list, with people waiting: from the first step a release
+        there frees seats with someone waiting for them (drawn from an empty
+        event, that state came up in 2 runs out of 100, so a model that
+        gave released seats to nobody went unnoticed)."""
         for session, capacity in zip(self.sessions.values(), capacities, strict=True):
             Session.objects.filter(pk=session.pk).update(capacity=capacity)
             session.capacity = capacity
         self.model = DoorModel(
             capacity=dict(zip(LAYOUT, capacities, strict=True)), layout=LAYOUT
         )
+        for person in crowd[: self.model.capacity[crowded] + waiting]:
+            self._book(person, crowded, switch=False)
 
     def _booking(self, person: int, session: str) -> Booking | None:
         return Booking.objects.filter(
@@ -152,6 +175,9 @@ class BookingMachine(RuleBasedStateMachine):
         switch=st.booleans(),
     )
     def book(self, person: int, session: str, switch: bool) -> None:
+        self._book(person, session, switch)
+
+    def _book(self, person: int, session: str, switch: bool) -> None:
         assert self.model is not None
         expected = self.model.book(person, session, switch)
         try:
@@ -305,10 +331,6 @@ def test_the_services_keep_every_rule_whatever_happens():
     run_state_machine_as_test(BookingMachine, settings=MACHINE_SETTINGS)
 
 
-@pytest.mark.skip(
-    reason="unfinished: in 100 runs without shrinking (220 s on SQLite) the "
-    "machine did not report this divergence; why is not yet known"
-)
 @pytest.mark.django_db
 @override_settings(MAJLIS_LIMIT_BOOKING_CHANGES="off", MAJLIS_LIMIT_DOOR_LOOKUPS="off")
 def test_the_machine_finds_a_rule_broken(monkeypatch):
