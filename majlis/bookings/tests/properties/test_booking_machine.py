@@ -144,8 +144,8 @@ class BookingMachine(RuleBasedStateMachine):
     ) -> None:
         """Sizes every session, then fills one that has begun and has a
         waiting list, with people waiting: from the first step a release
-        there frees seats with someone waiting for them (drawn from an empty
-        event, that state came up in 2 runs out of 100, so a model that
+        there frees seats with someone waiting for them (from an empty event,
+        none of 71 releases in 20 runs had someone waiting, so a model that
         gave released seats to nobody went unnoticed)."""
         for session, capacity in zip(self.sessions.values(), capacities, strict=True):
             Session.objects.filter(pk=session.pk).update(capacity=capacity)
