@@ -36,10 +36,12 @@ def port() -> Iterator[int]:
 
 def _answer_times(port: int, clients: int) -> dict[str, float]:
     with trickling_bodies(port, clients, READ_BODY_PATH):
-        return {
+        took = {
             path: round(seconds_to_answer(port, path, give_up_after=10), 3)
             for path in PATHS
         }
+    print({"clients": clients, "seconds to answer": took})  # with -s
+    return took
 
 
 @pytest.mark.xfail(
