@@ -24,13 +24,14 @@ def database_url() -> str:
 
 def start_serve(
     port: int,
+    data: str,
     *options: str,
     environment: dict[str, str] | None = None,
     output: IO[bytes] | int = subprocess.DEVNULL,
 ) -> subprocess.Popen[bytes]:
     """Start `majlis serve` on ``port`` and the test database (migrated by
-    the test run), and return once it answers."""
-    data = tempfile.mkdtemp(prefix="majlis-serve-")
+    the test run), its static files and secret in the folder ``data``, and
+    return once it answers."""
     server = subprocess.Popen(  # noqa: S603
         [
             str(Path(sys.executable).parent / "majlis"),
@@ -65,8 +66,9 @@ def stop(server: subprocess.Popen[bytes]) -> None:
 
 @contextmanager
 def serving(port: int, *options: str, **keywords) -> Iterator[subprocess.Popen[bytes]]:
-    server = start_serve(port, *options, **keywords)
-    try:
-        yield server
-    finally:
-        stop(server)
+    with tempfile.TemporaryDirectory(prefix="majlis-serve-") as data:
+        server = start_serve(port, data, *options, **keywords)
+        try:
+            yield server
+        finally:
+            stop(server)

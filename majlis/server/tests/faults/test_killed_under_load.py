@@ -79,10 +79,10 @@ def test_a_worker_killed_mid_load_loses_no_acknowledged_booking():
     assert _cut(people), "no kill cut a request in flight"
 
 
-def test_serve_killed_mid_load_loses_no_acknowledged_booking():
+def test_serve_killed_mid_load_loses_no_acknowledged_booking(tmp_path):
     people = crowd(DELEGATES, SESSIONS)
     port = free_port()
-    first = start_serve(port, "--workers", "1", "--no-outbox")
+    first = start_serve(port, str(tmp_path), "--workers", "1", "--no-outbox")
     started = psutil.Process(first.pid).children(recursive=True)
     try:
         load = Load(port, people).start()
