@@ -14,8 +14,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
-from ninja import Header, NinjaAPI, Query, Status, Swagger
+from ninja import Header, NinjaAPI, Path, Query, Status, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from pydantic import WithJsonSchema
 
 from majlis.accounts.models import Participant
 from majlis.accounts.services import (
@@ -104,6 +105,13 @@ api = NinjaAPI(
     docs=Swagger(settings={"validatorUrl": None}),
     openapi_url="/openapi.json",
 )
+
+
+# A delegate's address in a path: Django's EmailField checks it when a
+# delegate is written; a look-up of anything else finds nobody (404).
+EmailInPath = Annotated[
+    str, WithJsonSchema({"type": "string", "format": "email"}), Path()
+]
 
 
 def errors(*statuses: int) -> dict[int, type[ErrorOut]]:
@@ -257,7 +265,7 @@ def session_detail(request: HttpRequest, event: str, code: str) -> SessionOut:
     auth=api_key_auth,
 )
 def participant_put(
-    request: HttpRequest, event: str, email: str, payload: ParticipantIn
+    request: HttpRequest, event: str, email: EmailInPath, payload: ParticipantIn
 ) -> Status[ParticipantOut]:
     """Create (201) or update (200) a registered delegate, replacing every field
     (`PATCH` changes some)."""
@@ -278,7 +286,7 @@ def participant_put(
     auth=api_key_auth,
 )
 def participant_patch(
-    request: HttpRequest, event: str, email: str, payload: ParticipantPatchIn
+    request: HttpRequest, event: str, email: EmailInPath, payload: ParticipantPatchIn
 ) -> ParticipantOut:
     """Change some fields of a registered delegate; those left out keep their value."""
     found = event_get(slug=event)
@@ -295,7 +303,9 @@ def participant_patch(
     response={201: TokenOut, **errors(401, 403, 404)},
     auth=api_key_auth,
 )
-def participant_token(request: HttpRequest, event: str, email: str) -> Status[TokenOut]:
+def participant_token(
+    request: HttpRequest, event: str, email: EmailInPath
+) -> Status[TokenOut]:
     """A delegate token, for an integration that authenticated the delegate itself."""
     found = event_get(slug=event)
     caller_of(request).require_event(found)
@@ -305,7 +315,9 @@ def participant_token(request: HttpRequest, event: str, email: str) -> Status[To
     )
 
 
-@api.post("/auth/magic-link", response={202: AcceptedOut, **errors(400)}, auth=None)
+@api.post(
+    "/auth/magic-link", response={202: AcceptedOut, **errors(400, 429)}, auth=None
+)
 def magic_link(request: HttpRequest, payload: MagicLinkIn) -> Status[AcceptedOut]:
     """Email a sign-in link; the answer is the same whether or not the address is known.
 
@@ -357,7 +369,7 @@ def my_token_revoke(request: HttpRequest) -> Status[None]:
 
 @api.post(
     "/events/{event}/sessions/{code}/bookings",
-    response={201: BookingOut, **errors(400, 401, 403, 404, 409, 422, 503)},
+    response={201: BookingOut, **errors(400, 401, 403, 404, 409, 422, 429, 503)},
     auth=participant_auth,
 )
 def booking_post(
@@ -402,7 +414,7 @@ def booking_post(
 
 @api.delete(
     "/bookings/{booking_id}",
-    response={200: BookingOut, **errors(400, 401, 403, 404, 503)},
+    response={200: BookingOut, **errors(400, 401, 403, 404, 429, 503)},
     auth=any_auth,
 )
 def booking_delete(request: HttpRequest, booking_id: int) -> BookingOut:
@@ -460,7 +472,7 @@ def roster(request: HttpRequest, event: str, code: str) -> RosterOut:
 
 @api.patch(
     "/bookings/{booking_id}",
-    response={200: AccessNeedsOut, **errors(400, 401, 403, 404, 409)},
+    response={200: AccessNeedsOut, **errors(400, 401, 403, 404, 409, 429)},
     auth=participant_auth,
 )
 def booking_access_needs(

@@ -131,7 +131,11 @@ def participant_delete_account(*, participant: Participant) -> None:
         status__in=ACTIVE_STATUSES,
         session__starts_at__gt=now,
     ).order_by("pk"):
-        booking_cancel(booking=booking, actor=Actor.delegate(), enforce_window=False)
+        # One request of the delegate's, however many bookings it cancels:
+        # not counted against their limit of booking changes.
+        booking_cancel(
+            booking=booking, actor=Actor.delegate(), enforce_window=False, counted=False
+        )
     with transaction.atomic():
         _erase_booking_details(
             list(

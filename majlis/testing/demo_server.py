@@ -42,7 +42,12 @@ def embedded_environment(data_dir: str) -> dict[str, str]:
 
 
 @contextmanager
-def demo_server(*, workers: int = 1, demo_args: tuple[str, ...] = ()) -> Iterator[str]:
+def demo_server(
+    *,
+    workers: int = 1,
+    demo_args: tuple[str, ...] = (),
+    serve_args: tuple[str, ...] = (),
+) -> Iterator[str]:
     """Yield the base URL of a `majlis serve` of the demo; stop it afterwards."""
     port = free_port()
     majlis = str(Path(sys.executable).parent / "majlis")
@@ -61,6 +66,7 @@ def demo_server(*, workers: int = 1, demo_args: tuple[str, ...] = ()) -> Iterato
                 "--workers",
                 str(workers),
                 "--no-outbox",
+                *serve_args,
             ],
             env=env,
             stdout=subprocess.DEVNULL,
@@ -68,7 +74,7 @@ def demo_server(*, workers: int = 1, demo_args: tuple[str, ...] = ()) -> Iterato
         )
         try:
             base = f"http://127.0.0.1:{port}"
-            wait_for(base + "/en/")
+            wait_for(base + "/en/", seconds=180)
             yield base
         finally:
             server.terminate()

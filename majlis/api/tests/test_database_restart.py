@@ -25,6 +25,7 @@ from django.db import connection, connections
 
 from majlis.testing.demo_server import embedded_environment, free_port, wait_for
 from majlis.testing.factories import EventFactory, SessionFactory
+from majlis.testing.servers import database_url
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -45,13 +46,6 @@ def restart_command() -> list[str]:
         pytest.skip("restarting PostgreSQL needs root and pg_ctlcluster")
     (version,) = sorted(path.name for path in clusters.iterdir())[-1:]
     return ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"]
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    host = db["HOST"] or "127.0.0.1"
-    return f"postgres://{db['USER']}{password}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def started_at() -> str:

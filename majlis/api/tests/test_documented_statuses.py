@@ -66,6 +66,21 @@ def _methods_named(name: str, scope: dict[str, Any]) -> Iterator[Callable]:
                 yield method
 
 
+def _methods_of_made(call: ast.Attribute, scope: dict[str, Any]) -> Iterator[Callable]:
+    """``limiter().hit(...)``: the method of the class the inner call's
+    function says it returns."""
+    if not isinstance(call.value, ast.Call):
+        return
+    maker = _unwrapped(_resolve(call.value.func, scope))
+    if maker is None:
+        return
+    made = inspect.signature(maker, eval_str=True).return_annotation
+    if isinstance(made, type):
+        method = _unwrapped(inspect.getattr_static(made, call.attr, None))
+        if method is not None:
+            yield method
+
+
 def raised_statuses(function: Callable) -> set[int]:
     return {error.http_status for error in raised_errors(function)}
 
@@ -126,6 +141,8 @@ def raised_errors(
             if callee is not None:
                 found |= raised_errors(callee, known)
             elif isinstance(node.func, ast.Attribute):
+                for method in _methods_of_made(node.func, scope):
+                    found |= raised_errors(method, known)
                 for method in _methods_named(node.func.attr, scope):
                     found |= raised_errors(method, known)
         errors.update(e for e in found if not issubclass(e, caught))

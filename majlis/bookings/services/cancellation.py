@@ -29,7 +29,11 @@ from majlis.events.rules import booking_closed, booking_window_check
 
 
 def booking_cancel(
-    *, booking: Booking, actor: Actor, enforce_window: bool = True
+    *,
+    booking: Booking,
+    actor: Actor,
+    enforce_window: bool = True,
+    counted: bool = True,
 ) -> Booking:
     """Cancel a booking; a freed seat goes to the first waiting delegate at once.
 
@@ -37,9 +41,11 @@ def booking_cancel(
     session's overlap group (on PostgreSQL inside one statement,
     majlis/bookings/sql/cancel_v2.sql). Raises ``BookingClosed`` or
     ``TryAgain``, and ``TooManyRequests`` past the delegate's own
-    ``MAJLIS_LIMIT_BOOKING_CHANGES``.
+    ``MAJLIS_LIMIT_BOOKING_CHANGES``, unless not ``counted``: one of the
+    cancellations of a single request, such as deleting the account.
     """
-    delegate_change_count(actor=actor, participant_id=booking.participant_id)
+    if counted:
+        delegate_change_count(actor=actor, participant_id=booking.participant_id)
     if not engine.database_decides():
         return _booking_cancel_locked(
             booking=booking, actor=actor, enforce_window=enforce_window

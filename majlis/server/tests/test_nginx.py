@@ -19,6 +19,7 @@ from majlis.testing.nginx import (
     nginx_serving,
     render_nginx_config,
 )
+from majlis.testing.slow_clients import seconds_to_answer, trickling_bodies
 
 
 def test_the_deploy_config_passes_nginx_t_once_rendered(tmp_path):
@@ -128,3 +129,18 @@ def test_only_the_back_office_takes_a_large_upload(served):
     assert page.status == 413
     # Passed on to Django, which refuses a form without its CSRF token.
     assert import_page.status == 403
+
+
+def test_four_clients_trickling_a_body_hold_no_thread_of_the_server(served):
+    """The attack of test_slow_clients.py, which freezes a `majlis serve` of
+    one worker alone: nginx reads the bodies itself, the server answers."""
+    port, _static = served
+
+    with trickling_bodies(port, 4, "/api/v1/auth/magic-link"):
+        took = {
+            path: round(seconds_to_answer(port, path, give_up_after=10), 3)
+            for path in ("/api/v1/health/live", "/en/")
+        }
+
+    print({"clients": 4, "seconds to answer through nginx": took})  # with -s
+    assert all(seconds < 2.0 for seconds in took.values()), took

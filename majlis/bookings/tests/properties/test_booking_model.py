@@ -40,23 +40,30 @@ def overlaps(x: str, y: str) -> bool:
 
 @dataclass
 class Model:
-    """The rules of the issue, written as plainly as possible."""
+    """The rules of the issue, written as plainly as possible, over a layout of
+    sessions (name: start hour, end hour, whether it keeps a waiting list)."""
 
     capacity: dict[str, int]
-    confirmed: dict[str, list[int]] = field(
-        default_factory=lambda: {s: [] for s in LAYOUT}
-    )
-    waiting: dict[str, list[int]] = field(
-        default_factory=lambda: {s: [] for s in LAYOUT}
-    )
+    layout: dict[str, tuple] = field(default_factory=lambda: LAYOUT)
+    confirmed: dict[str, list[int]] = field(default_factory=dict)
+    waiting: dict[str, list[int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in self.layout:
+            self.confirmed.setdefault(name, [])
+            self.waiting.setdefault(name, [])
+
+    def overlaps(self, x: str, y: str) -> bool:
+        (x_start, x_end, *_), (y_start, y_end, *_) = self.layout[x], self.layout[y]
+        return x != y and x_start < y_end and y_start < x_end
 
     def holds(self, person: int) -> list[str]:
-        return [s for s in LAYOUT if person in self.confirmed[s]]
+        return [s for s in self.layout if person in self.confirmed[s]]
 
     def book(self, person: int, session: str, switch: bool) -> str:
         if person in self.confirmed[session] or person in self.waiting[session]:
             return "already_booked"
-        in_the_way = [s for s in self.holds(person) if overlaps(s, session)]
+        in_the_way = [s for s in self.holds(person) if self.overlaps(s, session)]
         if in_the_way and not switch:
             return "time_conflict"
         if len(self.confirmed[session]) < self.capacity[session]:
@@ -65,7 +72,7 @@ class Model:
             self.confirmed[session].append(person)
             self.fill(in_the_way)
             return "confirmed"
-        if not LAYOUT[session][2]:
+        if not self.layout[session][2]:
             return "session_full"
         self.waiting[session].append(person)
         return "waitlisted"
@@ -95,7 +102,7 @@ class Model:
             ):
                 person = self.waiting[session].pop(0)
                 for other in self.holds(person):
-                    if overlaps(other, session):
+                    if self.overlaps(other, session):
                         self.confirmed[other].remove(person)
                         queue.append(other)
                 self.confirmed[session].append(person)

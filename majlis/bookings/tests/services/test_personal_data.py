@@ -11,6 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
+from django.test import override_settings
 from django.utils import timezone
 
 from majlis.accounts.models import (
@@ -289,3 +290,35 @@ def test_the_command_erases_an_event_that_is_over(capsys):
     call_command("erase_personal_data", "--event", "done", "--no-input")
     assert "Personal data of 2 delegates erased in done." in capsys.readouterr().out
     assert Participant.objects.filter(erased_at__isnull=False).count() == len(people)
+
+
+def test_deleting_an_account_with_more_bookings_than_the_change_limit_cancels_them_all():
+    """One request, however many bookings: the delegate's own limit of booking
+    changes (20 a minute by default) counts the delegate's clicks, not the
+    cancellations a deletion makes."""
+    event = EventFactory()
+    start = timezone.now() + timedelta(days=3)
+    person = _person(event, 1)
+    sessions = [
+        SessionFactory(
+            event=event,
+            starts_at=start + timedelta(hours=2 * number),
+            ends_at=start + timedelta(hours=2 * number + 1),
+        )
+        for number in range(25)
+    ]
+    bookings = []
+    with override_settings(MAJLIS_LIMIT_BOOKING_CHANGES="off"):
+        for session in sessions:
+            bookings.append(_book(person, session))
+
+    participant_delete_account(participant=person)
+
+    statuses = set(
+        Booking.objects.filter(pk__in=[b.pk for b in bookings]).values_list(
+            "status", flat=True
+        )
+    )
+    assert statuses == {BookingStatus.CANCELLED}
+    person.refresh_from_db()
+    assert person.erased_at is not None
