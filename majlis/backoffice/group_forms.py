@@ -32,7 +32,9 @@ def person_choices(people: list[SeatedPerson]) -> list[tuple[str, str]]:
 class TopicsForm(forms.Form):
     """Topic names per language, one a line; line N of each is table N."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Required: a form without the version its page showed would replace
+    # whatever someone else made meanwhile.
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
