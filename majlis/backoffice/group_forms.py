@@ -10,6 +10,7 @@ from majlis.core.translation import LANGUAGE_CODES
 from majlis.groups.models import GroupKind, GroupPlan, Whom
 from majlis.groups.planner import MAX_ROUNDS
 from majlis.groups.selectors import SeatedPerson
+from majlis.groups.services import MOST_TABLES
 
 TOPIC_LABELS = {
     "en": _("Topics in English, one a line (table 1 first)"),
@@ -17,7 +18,6 @@ TOPIC_LABELS = {
     "es": _("Topics in Spanish, one a line"),
     "ar": _("Topics in Arabic, one a line"),
 }
-MOST_TABLES = 500
 
 
 def person_choices(people: list[SeatedPerson]) -> list[tuple[str, str]]:
