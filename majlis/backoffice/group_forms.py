@@ -10,6 +10,7 @@ from majlis.core.translation import LANGUAGE_CODES
 from majlis.groups.models import GroupKind, GroupPlan, Whom
 from majlis.groups.planner import MAX_ROUNDS
 from majlis.groups.selectors import SeatedPerson
+from majlis.groups.services import MOST_TABLES
 
 TOPIC_LABELS = {
     "en": _("Topics in English, one a line (table 1 first)"),
@@ -17,7 +18,6 @@ TOPIC_LABELS = {
     "es": _("Topics in Spanish, one a line"),
     "ar": _("Topics in Arabic, one a line"),
 }
-MOST_TABLES = 500
 
 
 def person_choices(people: list[SeatedPerson]) -> list[tuple[str, str]]:
@@ -32,7 +32,9 @@ def person_choices(people: list[SeatedPerson]) -> list[tuple[str, str]]:
 class TopicsForm(forms.Form):
     """Topic names per language, one a line; line N of each is table N."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Required: a form without the version its page showed would replace
+    # whatever someone else made meanwhile.
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -243,7 +243,8 @@ def door_participant(
     them: booked there, or found by ``query`` as their check-in code or whole
     name (``door_search``). ``None`` otherwise, so that trying numbers names
     nobody."""
-    if not participant_id.isdigit():
+    # isdigit alone lets "²" through, which int() refuses.
+    if not (participant_id.isascii() and participant_id.isdigit()):
         return None
     person = Participant.objects.filter(
         event_id=session.event_id, pk=int(participant_id)

@@ -114,6 +114,7 @@ def staff_invite(
     sessions: list[Session],
     language: str,
     replace: bool = False,
+    invited_by: User | None = None,
 ) -> StaffRole:
     """Give someone a role in the event and email them a link to set their password.
 
@@ -121,11 +122,19 @@ def staff_invite(
     theirs and is told of the role. Someone who has a role here already keeps
     it unless ``replace`` says to replace it. The email goes through the
     outbox and tells the role as given now, whatever it becomes before it is
-    sent. Raises ``InvalidInput``.
+    sent. Nobody replaces their own role (``invited_by``), as in
+    ``staff_role_change``. Raises ``InvalidInput``.
     """
     staff_role_check(role=role, sessions=sessions, event=event)
     address = email.strip().lower()
     user = User.objects.filter(email__iexact=address).first()
+    if (
+        user is not None
+        and invited_by is not None
+        and user.pk == invited_by.pk
+        and StaffRole.objects.filter(user=user, event=event).exists()
+    ):
+        raise InvalidInput(_("You cannot change your own role."))
     if (
         user is not None
         and not replace

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from majlis.bookings.models import Booking
+from majlis.core.time_zones import zone_name
 from majlis.groups.selectors import Seat
 from majlis.groups.services import SEATS_MESSAGE
 from majlis.groups.wording import seat_text
@@ -40,7 +41,7 @@ def render_seats_message(message: OutboxMessage, _batch: object) -> EmailMessage
         "event_name": event.name,
         "starts": timezone.localtime(session.starts_at, event.zone),
         "ends": timezone.localtime(session.ends_at, event.zone),
-        "time_zone": event.time_zone,
+        "time_zone": zone_name(event.time_zone, session.starts_at),
         "lines": [seat_text(seat, rounds=rounds) for seat in seats],
         "my_url": absolute_url(reverse("my-sessions", kwargs={"event": event.slug})),
     }

@@ -54,6 +54,14 @@ TOO_FEW = ngettext_lazy(
     "%(count)d people are to be placed.",
     "count",
 )
+# The most tables an arrangement has (the Groups page's fields say the same):
+# topics give the number of tables, and would otherwise give any number.
+MOST_TABLES = 500
+TOO_MANY_TOPICS = ngettext_lazy(
+    "Give at most %(count)d topic, one per table.",
+    "Give at most %(count)d topics, one per table.",
+    "count",
+)
 TOO_MANY_HOSTS = ngettext_lazy(
     "Too many hosts at one table: here a table holds at most %(count)d person.",
     "Too many hosts at one table: here a table holds at most %(count)d people.",
@@ -95,6 +103,8 @@ def _saved(plan: GroupPlan, actor: AbstractBaseUser | None, *fields: str) -> Non
 
 
 def _clean_topics(topics: Sequence[Mapping[str, str]]) -> list[dict[str, str]]:
+    if len(topics) > MOST_TABLES:
+        raise InvalidInput(TOO_MANY_TOPICS % {"count": MOST_TABLES})
     cleaned = []
     for texts in topics:
         entry = {

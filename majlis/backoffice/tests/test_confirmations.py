@@ -179,3 +179,16 @@ def test_the_back_office_says_who_is_signed_in(client, organiser, talk):
     organiser.save()
     page = client.get(ROSTER).content.decode()
     assert "Signed in as <bdi>org@example.org</bdi>" in page
+
+
+@pytest.mark.parametrize("to_session", ["abc", "1.5", "99999999999999999999"])
+def test_moving_to_a_session_that_is_no_number_is_not_found(
+    client, organiser, amina, to_session
+):
+    move = f"/en/backoffice/casa/s/talk/bookings/{amina.pk}/move/"
+    assert client.get(move, {"to_session": to_session}).status_code == 404
+    assert (
+        client.post(move, {"to_session": to_session, "confirm": "1"}).status_code == 404
+    )
+    amina.refresh_from_db()
+    assert amina.status == BookingStatus.CONFIRMED

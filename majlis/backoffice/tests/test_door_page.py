@@ -189,3 +189,11 @@ def test_htmx_gets_the_same_page_to_swap_its_parts(door, people):
     assert answer.status_code == 200
     assert 'id="door-area"' in html and 'id="door-result"' in html
     assert 'data-hx-select-oob="#door-result:innerHTML"' in html
+
+
+@pytest.mark.parametrize("chosen", ["²", "99999999999999999999"])
+def test_a_chosen_delegate_that_is_no_number_finds_nobody(door, people, chosen):
+    for action in ("walk_in", ""):
+        response = door.post(DOOR, {"action": action, "participant": chosen, "q": ""})
+        assert response.status_code in (200, 404)
+    assert not Booking.objects.filter(checked_in_at__isnull=False).exists()

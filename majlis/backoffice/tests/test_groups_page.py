@@ -327,3 +327,32 @@ def test_the_page_speaks_every_language(world, language):
     assert "Pairs who sit together" not in page
     if language == "ar":
         assert 'dir="rtl"' in page
+
+
+def test_forming_again_without_a_version_is_refused(world):
+    client = signed_in(world, "organiser")
+    client.post(PAGE, FORM)
+    seats = sorted(GroupSeat.objects.values_list("booking_id", "round", "table"))
+    without_version = {key: value for key, value in FORM.items() if key != "version"}
+
+    response = client.post(PAGE, {**without_version, "tables": "4"})
+
+    assert response.status_code == 400
+    plan = GroupPlan.objects.get()
+    assert (plan.tables, plan.version) == (3, 1)
+    assert sorted(GroupSeat.objects.values_list("booking_id", "round", "table")) == (
+        seats
+    )
+
+
+def test_more_topics_than_the_most_tables_are_refused(world):
+    client = signed_in(world, "organiser")
+    topics = "\n".join(f"Topic {n}" for n in range(1, 40_002))
+
+    response = client.post(
+        PAGE, {**FORM, "kind": "topics", "topics_en": topics, "save_topics": "1"}
+    )
+
+    assert response.status_code == 400
+    assert "Give at most 500 topics, one per table." in response.content.decode()
+    assert not GroupPlan.objects.exists()

@@ -322,3 +322,25 @@ def test_an_invitation_is_written_in_the_language_it_was_sent_in(
     with translation.override("fr"):
         assert str(StaffRole.Role.SECRETARIAT.label) in email.body
     assert "Your sessions" not in email.body
+
+
+def test_nobody_replaces_their_own_role_by_inviting_their_own_address(
+    client, event, secretariat
+):
+    talk = SessionFactory(event=event, code="talk")
+
+    refused = client.post(
+        "/en/backoffice/casa/staff/",
+        {
+            "email": "SEC@example.org",
+            "role": "door",
+            "sessions": [talk.pk],
+            "replace": "on",
+        },
+    )
+
+    assert refused.status_code == 200
+    assert "You cannot change your own role." in refused.content.decode()
+    role = StaffRole.objects.get(user=secretariat)
+    assert (role.role, role.sessions.count()) == ("secretariat", 0)
+    assert outbox_send_due().sent == 0

@@ -180,10 +180,11 @@ def move_on_behalf(
     then, with ``confirm``, the move."""
     found, session, booking = _booking_on_roster(request, event, code, booking_id)
     back = reverse("backoffice:roster", kwargs={"event": found.slug, "code": code})
+    wanted = (request.POST or request.GET).get("to_session", "")
     target = (
-        session_list_for_staff(request.user, found)
-        .filter(pk=(request.POST or request.GET).get("to_session") or 0)
-        .first()
+        session_list_for_staff(request.user, found).filter(pk=int(wanted)).first()
+        if wanted.isascii() and wanted.isdigit()
+        else None
     )
     if target is None or target.pk == session.pk:
         raise NotFound()

@@ -36,6 +36,7 @@ def staff(request: HttpRequest, event: str) -> HttpResponse:
                 sessions=list(form.cleaned_data["sessions"]),
                 language=get_language() or "en",
                 replace=form.cleaned_data["replace"],
+                invited_by=request.user if isinstance(request.user, User) else None,
             )
         except MajlisError as error:  # a role given meanwhile, in another tab
             form.add_error(None, str(error.message))

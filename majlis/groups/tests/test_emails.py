@@ -200,3 +200,16 @@ def test_working_groups_name_each_topic_in_the_delegates_language(
     (table,) = tables_of(bookings[2])
     with translation.override("es"):
         assert f"- Mesa {table}: Topic {table}\n" in spanish
+
+
+def test_the_time_zone_is_named_as_people_say_it(cafe, organiser, mail_to_smtp):
+    session, _bookings = cafe
+    plan = services.publish(actor=organiser, plan=planned(session, organiser))
+    deliver(mail_to_smtp)  # the bookings' confirmations
+    services.email_arrangement(actor=organiser, plan=plan)
+    received = deliver(mail_to_smtp)
+    english = text_of(to(received, "person0@example.org"))
+    assert "Africa/Casablanca" not in english
+    assert "(Morocco Time, GMT+" in english
+    arabic = text_of(to(received, "person3@example.org"))
+    assert "توقيت المغرب" in arabic
