@@ -20,8 +20,8 @@ from majlis.outbox.models import OutboxMessage
 from majlis.testing.factories import EventFactory
 from majlis.web_tests.conftest import keep_screenshot
 from majlis.web_tests.test_accessibility import violations_on
-from majlis.web_tests.test_confirmations import no_sideways_scroll
-from majlis.web_tests.test_door import DEVICES, counted, words
+from majlis.web_tests.test_confirmations import no_sideways_scroll, shown
+from majlis.web_tests.test_door import DEVICES, counted
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -73,7 +73,7 @@ def test_template_refused_file_preview_then_import_with_a_welcome(
             found[f"scrolls sideways: {state}"] = sideways
 
     def w(message: str, **values: object) -> str:
-        return words(language, message, **values)
+        return shown(language, message, **values)
 
     try:
         page.goto(f"{base}/login/?next={importing.removeprefix(live_server.url)}")

@@ -20,8 +20,8 @@ from majlis.outbox.models import OutboxMessage
 from majlis.testing.factories import EventFactory, ParticipantFactory, SessionFactory
 from majlis.web_tests.conftest import keep_screenshot
 from majlis.web_tests.test_accessibility import violations_on
-from majlis.web_tests.test_confirmations import no_sideways_scroll
-from majlis.web_tests.test_door import DEVICES, counted, words
+from majlis.web_tests.test_confirmations import no_sideways_scroll, shown
+from majlis.web_tests.test_door import DEVICES, counted
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -68,11 +68,11 @@ def write_and_preview(page: Page, language: str = "en") -> None:
     page.fill("#id_subject", "Room change")
     page.fill("#id_body", "We meet in Menara.\nBring your badge.")
     page.get_by_label(
-        words(language, "The event: %(email)s", email="forum@example.org")
+        shown(language, "The event: %(email)s", email="forum@example.org")
     ).check()
-    page.get_by_text(words(language, "Versions in other languages (optional)")).click()
+    page.get_by_text(shown(language, "Versions in other languages (optional)")).click()
     page.fill("#id_subject_fr", "Changement de salle")
-    page.get_by_role("button", name=words(language, "Preview")).click()
+    page.get_by_role("button", name=shown(language, "Preview")).click()
 
 
 @pytest.mark.parametrize(("language", "device"), [("en", "desktop"), ("ar", "phone")])
@@ -103,7 +103,7 @@ def test_the_preview_shows_each_language_and_the_count_then_sends(
         sign_in(page, live_server.url, slug, language)
         title = "مستقبل العمل" if language == "ar" else "Future of work"
         expect(page.get_by_role("heading", level=1)).to_have_text(
-            words(language, "Write to the delegates: %(title)s", title=title)
+            shown(language, "Write to the delegates: %(title)s", title=title)
         )
         check("form")
         write_and_preview(page, language)
@@ -129,7 +129,7 @@ def test_the_preview_shows_each_language_and_the_count_then_sends(
         expect(arabic).to_have_attribute("dir", "rtl")
         expect(arabic).to_contain_text("مستقبل العمل: Room change")
         expect(page.locator(".message-preview")).to_contain_text(
-            words(
+            shown(
                 language,
                 "Replies go to <bdi>%(reply_to)s</bdi>.",
                 reply_to="forum@example.org",

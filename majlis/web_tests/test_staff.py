@@ -17,8 +17,8 @@ from majlis.outbox.models import OutboxMessage
 from majlis.testing.factories import EventFactory, SessionFactory, afternoon
 from majlis.web_tests.conftest import keep_screenshot
 from majlis.web_tests.test_accessibility import violations_on
-from majlis.web_tests.test_confirmations import no_sideways_scroll
-from majlis.web_tests.test_door import DEVICES, words
+from majlis.web_tests.test_confirmations import no_sideways_scroll, shown
+from majlis.web_tests.test_door import DEVICES
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -82,7 +82,7 @@ def test_inviting_replacing_refusing_and_removing_staff(
             found[f"scrolls sideways: {state}"] = sideways
 
     def w(message: str, **values: object) -> str:
-        return words(language, message, **values)
+        return shown(language, message, **values)
 
     def invite(email: str, role: str, session: str | None) -> None:
         page.fill("#id_email", email)
