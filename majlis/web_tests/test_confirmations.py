@@ -1,7 +1,7 @@
 """Actions that cannot be undone ask first, in a real Chromium: a delegate
 cancels on a 360 px phone in Arabic, an organiser cancels on a delegate's
-behalf on a desktop in English; a refused save sums up its errors and takes
-the focus. axe-core checks each step."""
+behalf on a desktop in English and on a phone in Arabic; a refused save sums
+up its errors and takes the focus. axe-core checks each step."""
 
 import json
 import uuid
@@ -15,6 +15,7 @@ from majlis.bookings.services import Actor, booking_create
 from majlis.testing.factories import EventFactory, ParticipantFactory, SessionFactory
 from majlis.web_tests.conftest import keep_screenshot, sign_in
 from majlis.web_tests.test_accessibility import violations_on
+from majlis.web_tests.test_door import DEVICES, words
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,6 +25,16 @@ def in_arabic(text: str) -> str:
         translated = gettext(text)
     assert translated != text, f"{text!r} has no Arabic translation"
     return translated
+
+
+def shown(language: str, message: str, **values: object) -> str:
+    """``message`` as a page in ``language`` shows it (see test_door.words),
+    failing if it has no translation there: an untranslated text on the
+    page must not pass for the expected one."""
+    if language != "en":
+        with translation.override(language):
+            assert gettext(message) != message, f"{message!r} has no {language} text"
+    return words(language, message, **values)
 
 
 @pytest.fixture
@@ -94,12 +105,16 @@ def test_a_delegate_cancels_after_confirming_on_a_phone_in_arabic(
     assert found == {}, json.dumps(found, indent=1, ensure_ascii=False)
 
 
-def test_an_organiser_cancels_on_a_delegates_behalf_after_confirming_in_english(
-    browser: Browser, live_server, conference, request
+@pytest.mark.parametrize(("language", "device"), [("en", "desktop"), ("ar", "phone")])
+def test_an_organiser_cancels_on_a_delegates_behalf_after_confirming(
+    browser: Browser, live_server, conference, request, language, device
 ):
     from django.contrib.auth.models import User
 
     from majlis.backoffice.models import StaffRole
+
+    def w(message: str, **values: object) -> str:
+        return shown(language, message, **values)
 
     user = User.objects.create_user(
         "organiser", "org@example.org", "a-long-pass-phrase", first_name="Omar"
@@ -114,55 +129,71 @@ def test_an_organiser_cancels_on_a_delegates_behalf_after_confirming_in_english(
         actor=Actor.delegate(),
     )
     booking = conference["booking"]
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    title = "مستقبل العمل" if language == "ar" else "Future of work"
+    context = browser.new_context(viewport=DEVICES[device])  # type: ignore[arg-type]
     page = context.new_page()
     page.set_default_timeout(15_000)
-    base = f"{live_server.url}/en/backoffice"
+    base = f"{live_server.url}/{language}/backoffice"
     slug = conference["slug"]
-    found: dict[str, list[dict]] = {}
+    found: dict[str, object] = {}
+
+    def check(state: str) -> None:
+        if problems := violations_on(page):
+            found[f"axe: {state}"] = problems
+        if (sideways := no_sideways_scroll(page)) > 0:
+            found[f"scrolls sideways: {state}"] = sideways
+
     try:
         page.goto(f"{base}/login/")
         page.fill("#id_username", "organiser")
         page.fill("#id_password", "a-long-pass-phrase")
         page.locator("main button[type=submit]").click()
         page.wait_for_url(f"{base}/{slug}/")
-        expect(page.locator(".signed-in")).to_have_text("Signed in as Omar")
+        expect(page.locator(".signed-in")).to_have_text(
+            w("Signed in as <bdi>%(name)s</bdi>", name="Omar")
+        )
 
         page.goto(f"{base}/{slug}/s/talk/roster/")
-        page.get_by_role("button", name="Cancel the booking of Amina Benali").click()
+        page.get_by_role(
+            "button", name=w("Cancel the booking of %(name)s", name="Amina Benali")
+        ).click()
 
         expect(page.get_by_role("heading", level=1)).to_have_text(
-            "Cancel the booking of Amina Benali?"
+            w("Cancel the booking of <bdi>%(name)s</bdi>?", name="Amina Benali")
         )
         expect(page.locator("main")).to_contain_text(
-            'The seat of Amina Benali in "Future of work" is released: the first '
-            "person on the waiting list gets it"
+            w(
+                'The seat of <bdi>%(name)s</bdi> in "<bdi>%(title)s</bdi>" is '
+                "released: the first person on the waiting list gets it, or anyone "
+                "may book it.",
+                name="Amina Benali",
+                title=title,
+            )
         )
-        if problems := violations_on(page):
-            found["confirmation"] = problems
+        check("confirmation")
         booking.refresh_from_db()
         assert booking.status == "confirmed"
 
-        page.get_by_role("button", name="Yes, cancel the booking").click()
+        page.get_by_role("button", name=w("Yes, cancel the booking")).click()
 
         page.wait_for_url(f"{base}/{slug}/s/talk/roster/")
         expect(page.get_by_role("status")).to_contain_text(
-            "The booking of Amina Benali is cancelled."
+            w("The booking of %(name)s is cancelled.", name="Amina Benali")
         )
         booking.refresh_from_db()
         waiting.refresh_from_db()
         assert (booking.status, waiting.status) == ("cancelled", "confirmed")
+        check("cancelled")
 
         # A refused save: the summary at the top takes the focus and links to
         # the field.
         page.goto(f"{base}/{slug}/s/talk/edit/")
         page.fill("#id_capacity", "0")
-        page.get_by_role("button", name="Save the session").click()
+        page.get_by_role("button", name=w("Save the session")).click()
         summary = page.locator(".error-summary")
         expect(summary).to_be_focused()
         expect(summary).to_have_attribute("role", "alert")
-        if problems := violations_on(page):
-            found["refused save"] = problems
+        check("refused save")
         summary.get_by_role("link").first.click()
         expect(page.locator("#id_capacity")).to_be_focused()
         expect(page.locator("#id_capacity")).to_have_attribute("aria-invalid", "true")
@@ -171,4 +202,4 @@ def test_an_organiser_cancels_on_a_delegates_behalf_after_confirming_in_english(
         raise
     finally:
         context.close()
-    assert found == {}, json.dumps(found, indent=1)
+    assert found == {}, json.dumps(found, indent=1, ensure_ascii=False)
