@@ -538,5 +538,7 @@ def participants_erase(*, event: Event, participant_ids: list[int]) -> int:
         content_type=ContentType.objects.get_for_model(Participant),
         object_id__in=[str(pk) for pk in ids],
     ).update(object_repr=Concat(Value("erased-"), "object_id"))
-    participants_erased.send(sender=Participant, event=event, addresses=addresses)
+    participants_erased.send(
+        sender=Participant, event=event, participant_ids=ids, addresses=addresses
+    )
     return len(people)

@@ -491,3 +491,14 @@ def set_topic_preference(
         participant=participant, session=session, defaults={"choices": wanted}
     )
     return preference
+
+
+def topic_preferences_erase(*, participant_ids: Sequence[int]) -> int:
+    """Delete the topic choices of these delegates, whose personal data is
+    being erased (their account deleted, or the event's data after the
+    conference); returns how many sessions' choices went. Their seats stay:
+    they hang on bookings, which stay, anonymous."""
+    deleted, _by_model = TopicPreference.objects.filter(
+        participant_id__in=list(participant_ids)
+    ).delete()
+    return deleted
