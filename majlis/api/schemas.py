@@ -191,6 +191,18 @@ class BookingOut(Schema):
         )
 
 
+class SeatOut(Schema):
+    """The delegate's table in one round of the session's groups."""
+
+    round: int = Field(description="From 1")
+    table: int = Field(description="From 1")
+    topic: str = Field(
+        description="The working group's topic in the request's language; "
+        "empty unless the groups are working groups on topics"
+    )
+    host: bool = Field(description="The delegate hosts this table")
+
+
 class MyBookingOut(BookingOut):
     """A booking with what a delegate needs to find their session."""
 
@@ -201,9 +213,18 @@ class MyBookingOut(BookingOut):
     ends_at: str
     time_zone: str
     room: str = Field(description="In the request's language")
+    seats: list[SeatOut] = Field(
+        default_factory=list,
+        description="The delegate's table in each round, once the session's "
+        "groups are published and while the seat is confirmed; empty otherwise",
+    )
 
     @staticmethod
-    def from_booking(booking: Booking, waitlist_position: int | None) -> "MyBookingOut":
+    def from_booking(
+        booking: Booking,
+        waitlist_position: int | None,
+        seats: list[SeatOut] | None = None,
+    ) -> "MyBookingOut":
         session = booking.session
         zone = session.event.zone
         return MyBookingOut(
@@ -213,6 +234,7 @@ class MyBookingOut(BookingOut):
             ends_at=timezone.localtime(session.ends_at, zone).isoformat(),
             time_zone=session.event.time_zone,
             room=session.room,
+            seats=seats or [],
         )
 
 
