@@ -19,7 +19,6 @@ from majlis.events.models import Event
 from majlis.outbox.models import OutboxMessage
 from majlis.outbox.rendering import render_message
 
-
 # What apps above bookings hold about a delegate, added to their download:
 # section name -> a function of the delegate giving JSON-ready data. Each app
 # registers its sections in ``AppConfig.ready()``, since bookings cannot import

@@ -300,7 +300,9 @@ def _book_sign_in_delegate(event: Event) -> int:
         event=event, code__in=DEMO_DELEGATE_SESSIONS
     ).order_by("starts_at", "code"):
         try:
-            booking_create(participant=delegate, session=session, actor=Actor.delegate())
+            booking_create(
+                participant=delegate, session=session, actor=Actor.delegate()
+            )
         except MajlisError:  # booked already, at a demo loaded before
             continue
         booked += 1

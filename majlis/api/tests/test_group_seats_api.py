@@ -34,9 +34,7 @@ def test_my_bookings_give_the_published_tables_of_each_round(
 
     services.publish(actor=organiser, plan=plan)
     mine = Booking.objects.get(participant=delegate, session=cafe)
-    tables = [
-        GroupSeat.objects.get(booking=mine, round=r).table for r in (1, 2)
-    ]
+    tables = [GroupSeat.objects.get(booking=mine, round=r).table for r in (1, 2)]
     assert my_bookings(client, as_delegate)["cafe"]["seats"] == [
         {"round": 1, "table": tables[0], "topic": "", "host": False},
         {"round": 2, "table": tables[1], "topic": "", "host": False},

@@ -1,5 +1,6 @@
 import zoneinfo
 from datetime import datetime
+from itertools import pairwise
 
 import pytest
 from django.core.management import call_command
@@ -134,7 +135,7 @@ def test_the_sign_in_delegate_sees_their_tables_in_two_sessions_on_my_sessions()
     )
     # Within the booking rules: no two of their seats overlap in time.
     times = sorted((b.session.starts_at, b.session.ends_at) for b in held)
-    assert all(end <= start for (_, end), (start, _) in zip(times, times[1:]))
+    assert all(end <= start for (_, end), (start, _) in pairwise(times))
     seats = seats_for_participant(delegate, "en")
     assert {entry.session.code for entry in seats} == set(DEMO_DELEGATE_SESSIONS)
     cafe = next(entry for entry in seats if entry.session.code == "income-gender")

@@ -43,12 +43,12 @@ def working_groups(organiser, people: int = 6):
         starts_at=session.ends_at + timedelta(hours=1),
         ends_at=session.ends_at + timedelta(hours=3),
     )
-    participants = []
-    for number in range(people):
-        participant = ParticipantFactory(event=event, language="fr")
-        participants.append(participant)
+    participants = ParticipantFactory.create_batch(people, event=event, language="fr")
+    for participant in participants:
         for each in (session, later):
-            booking_create(participant=participant, session=each, actor=Actor.delegate())
+            booking_create(
+                participant=participant, session=each, actor=Actor.delegate()
+            )
     for each in (session, later):
         services.set_topics(actor=organiser, session=each, topics=TOPICS)
         for participant in participants:
