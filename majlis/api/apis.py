@@ -262,11 +262,13 @@ def participant_put(
     request: HttpRequest, event: str, email: str, payload: ParticipantIn
 ) -> Status[ParticipantOut]:
     """Create (201) or update (200) a registered delegate, replacing every field
-    (`PATCH` changes some)."""
+    but a gender left out, which keeps its value (`PATCH` changes some)."""
     found = event_get(slug=event)
     caller_of(request).require_event(found)
     participant, created = participant_upsert(
-        event=found, data={"email": email, **payload.dict(mode="json")}
+        # Unset: the optional gender, left out, keeps the stored one.
+        event=found,
+        data={"email": email, **payload.dict(mode="json", exclude_unset=True)},
     )
     return Status(
         201 if created else 200,

@@ -7,7 +7,7 @@ from ninja import Schema
 from ninja.schema import DjangoGetter
 from pydantic import Field, ModelWrapValidatorHandler, model_validator
 
-from majlis.accounts.models import Constituency, Language, Participant
+from majlis.accounts.models import Constituency, Gender, Language, Participant
 from majlis.bookings.models import AccessNeed, Booking
 from majlis.events.models import Session, SessionFormat
 from majlis.events.selectors import booking_open_now
@@ -101,17 +101,22 @@ class JsonObjectIn(Schema):
 
 COUNTRY_DESCRIPTION = "ISO 3166-1 alpha-2 code, such as MA; empty when unknown"
 LANGUAGE_DESCRIPTION = "The language of the delegate's email and pages"
+GENDER_DESCRIPTION = (
+    "Optional, used only to mix the tables of a session's groups; empty when not given"
+)
 
 
 class ParticipantIn(Schema):
     """Every field of a delegate: a PUT replaces them all, so none may be left
-    out (a field left out would have been reset to its default)."""
+    out (a field left out would have been reset to its default), but the
+    optional gender: left out, the stored one is kept."""
 
     name: str = Field(min_length=1, max_length=200)
     organisation: str = Field(max_length=200)
     constituency: Constituency
     country: str = Field(max_length=2, description=COUNTRY_DESCRIPTION)
     language: Language = Field(description=LANGUAGE_DESCRIPTION)
+    gender: Gender = Field(None, description=GENDER_DESCRIPTION)  # type: ignore[assignment]
 
 
 class ParticipantPatchIn(JsonObjectIn):
@@ -126,6 +131,7 @@ class ParticipantPatchIn(JsonObjectIn):
     constituency: Constituency = Field(None)  # type: ignore[assignment]
     country: str = Field(None, max_length=2, description=COUNTRY_DESCRIPTION)  # type: ignore[assignment]
     language: Language = Field(None, description=LANGUAGE_DESCRIPTION)  # type: ignore[assignment]
+    gender: Gender = Field(None, description=GENDER_DESCRIPTION)  # type: ignore[assignment]
 
 
 class ParticipantOut(Schema):
@@ -135,6 +141,7 @@ class ParticipantOut(Schema):
     constituency: Constituency
     country: str = Field(description=COUNTRY_DESCRIPTION)
     language: Language = Field(description=LANGUAGE_DESCRIPTION)
+    gender: Gender = Field(description=GENDER_DESCRIPTION)
     checkin_code: str
 
     @staticmethod
@@ -146,6 +153,7 @@ class ParticipantOut(Schema):
             "constituency": participant.constituency,
             "country": str(participant.country or ""),
             "language": participant.language,
+            "gender": participant.gender,
             "checkin_code": participant.checkin_code,
         }
 

@@ -82,6 +82,7 @@ def participant_data_export(*, participant: Participant) -> dict[str, Any]:
             "constituency": participant.constituency,
             "country": str(participant.country),
             "language": participant.language,
+            "gender": participant.gender,
             "checkin_code": participant.checkin_code,
             "registered_at": _when(participant.created_at),
             "updated_at": _when(participant.updated_at),

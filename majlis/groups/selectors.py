@@ -61,6 +61,7 @@ def person_of(
         constituency=participant.constituency,
         region=region.value if region else "",
         language=participant.language,
+        gender=participant.gender,
         topic_choices=tuple(topic_choices),
         host_table=host_table - 1 if host_table is not None else None,
     )
