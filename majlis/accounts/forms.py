@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from majlis.accounts.models import Constituency, Language
+from majlis.accounts.models import Constituency, Gender, Language
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise
@@ -59,6 +59,15 @@ class ParticipantForm(forms.Form):
         refusal=gettext_lazy(
             "“%(value)s” is not a language code. Use one of: %(codes)s "
             "(empty means en)."
+        ),
+    )
+    gender = CodeField(
+        label=gettext_lazy("Gender (optional, used only to mix groups)"),
+        choices=Gender.choices,
+        required=False,
+        refusal=gettext_lazy(
+            "“%(value)s” is not a gender code. Use one of: %(codes)s "
+            "(empty means not given)."
         ),
     )
 

@@ -37,6 +37,7 @@ TEMPLATE_EXAMPLE = {
     "constituency": "government",
     "country": "MA",
     "language": "ar",
+    "gender": "female",
 }
 
 

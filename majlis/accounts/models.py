@@ -37,6 +37,13 @@ class Constituency(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class Gender(models.TextChoices):
+    NOT_GIVEN = "", _("Not given")
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    ANOTHER = "another", _("Another gender")
+
+
 class Language(models.TextChoices):
     EN = "en", _("English")
     FR = "fr", _("French")
@@ -65,6 +72,10 @@ class Participant(models.Model):
         max_length=2,
         choices=Language.choices,
         default=Language.EN,
+    )
+    # Optional, and used only to spread genders across a session's tables.
+    gender = models.CharField(
+        _("gender"), max_length=8, choices=Gender.choices, blank=True, default=""
     )
     checkin_code = models.CharField(
         _("check-in code"), max_length=16, default=new_checkin_code, editable=False

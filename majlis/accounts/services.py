@@ -65,7 +65,8 @@ def participant_upsert(
     """Create or update the delegate registered under ``data["email"]``.
 
     Returns the delegate and whether it was created. Raises ``InvalidInput``
-    naming each bad field.
+    naming each bad field. A gender left out of ``data`` keeps the stored
+    one (it is optional, and an integration may not know it).
     """
     form = ParticipantForm(data)
     if not form.is_valid():
@@ -74,6 +75,8 @@ def participant_upsert(
         )
     values = form.cleaned_data
     email = values.pop("email")
+    if "gender" not in data:
+        values.pop("gender")
     values["constituency"] = values["constituency"] or Constituency.OTHER
     values["language"] = values["language"] or Language.EN
     for _attempt in range(2):
@@ -121,6 +124,7 @@ def participant_update(
             "constituency": locked.constituency,
             "country": str(locked.country or ""),
             "language": locked.language,
+            "gender": locked.gender,
         }
         form = ParticipantForm({**current, **changes, "email": locked.email})
         if not form.is_valid():
@@ -168,6 +172,7 @@ IMPORT_COLUMNS = (
     "constituency",
     "country",
     "language",
+    "gender",
 )
 
 
@@ -203,7 +208,7 @@ def participant_import_rows(
 def _import_write(
     event: Event, people: list[dict[str, Any]], welcome: bool
 ) -> ImportResult:
-    fields = ["name", "organisation", "constituency", "country", "language"]
+    fields = ["name", "organisation", "constituency", "country", "language", "gender"]
     now = timezone.now()
     with transaction.atomic():
         registered: dict[str, Participant] = {}
@@ -227,12 +232,13 @@ def _import_write(
             if participant is None:
                 new.append(Participant(event=event, **values))
                 continue
-            if any(getattr(participant, name) != values[name] for name in fields):
+            given = [name for name in fields if name in values]
+            if any(getattr(participant, name) != values[name] for name in given):
                 # One statement a row: bulk_update's CASE per row and field
                 # cost Python four times as much, and a delegate who has not
                 # changed costs nothing.
                 Participant.objects.filter(pk=participant.pk).update(
-                    **{name: values[name] for name in fields}, updated_at=now
+                    **{name: values[name] for name in given}, updated_at=now
                 )
         Participant.objects.bulk_create(new, batch_size=500)
         welcomed = participants_welcome(participants=new) if welcome else 0
@@ -295,7 +301,10 @@ def _import_clean(
         if not form.is_valid():
             errors.append(ImportRowError(line, _form_errors(form)))
             continue
-        people.append(form.cleaned_data)
+        values = form.cleaned_data
+        if "gender" not in row:
+            values.pop("gender")  # a file without the column keeps the stored one
+        people.append(values)
         email = form.cleaned_data["email"].lower()
         if email in seen:
             errors.append(
@@ -500,7 +509,7 @@ def _anonymous_address(participant_id: int) -> str:
 @transaction.atomic
 def participants_erase(*, event: Event, participant_ids: list[int]) -> int:
     """Erase the personal data of these delegates of ``event``: email, name,
-    organisation, check-in code, their sign-in links and tokens, the messages
+    organisation, gender, check-in code, their sign-in links and tokens, the messages
     the outbox holds for them as delegates, and their names in the admin's
     log; returns how many were erased.
 
@@ -523,11 +532,13 @@ def participants_erase(*, event: Event, participant_ids: list[int]) -> int:
         person.email = _anonymous_address(person.pk)
         person.name = ""
         person.organisation = ""
+        person.gender = ""
         # Never a real code: real ones have 8 letters and digits, no dash.
         person.checkin_code = f"erased-{person.pk}"
         person.erased_at = now
     Participant.objects.bulk_update(
-        people, ["email", "name", "organisation", "checkin_code", "erased_at"]
+        people,
+        ["email", "name", "organisation", "gender", "checkin_code", "erased_at"],
     )
     ids = [person.pk for person in people]
     ParticipantToken.objects.filter(participant_id__in=ids).delete()
@@ -538,5 +549,7 @@ def participants_erase(*, event: Event, participant_ids: list[int]) -> int:
         content_type=ContentType.objects.get_for_model(Participant),
         object_id__in=[str(pk) for pk in ids],
     ).update(object_repr=Concat(Value("erased-"), "object_id"))
-    participants_erased.send(sender=Participant, event=event, addresses=addresses)
+    participants_erased.send(
+        sender=Participant, event=event, participant_ids=ids, addresses=addresses
+    )
     return len(people)

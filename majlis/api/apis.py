@@ -50,6 +50,7 @@ from majlis.api.schemas import (
     ParticipantPatchIn,
     RosterEntryOut,
     RosterOut,
+    SeatOut,
     SessionListOut,
     SessionOut,
     TokenOut,
@@ -84,6 +85,7 @@ from majlis.events.selectors import (
     programme_rows,
     session_get,
 )
+from majlis.groups.selectors import published_seats_of_bookings
 
 api = NinjaAPI(
     title="Majlis API",
@@ -268,11 +270,13 @@ def participant_put(
     request: HttpRequest, event: str, email: EmailInPath, payload: ParticipantIn
 ) -> Status[ParticipantOut]:
     """Create (201) or update (200) a registered delegate, replacing every field
-    (`PATCH` changes some)."""
+    but a gender left out, which keeps its value (`PATCH` changes some)."""
     found = event_get(slug=event)
     caller_of(request).require_event(found)
     participant, created = participant_upsert(
-        event=found, data={"email": email, **payload.dict(mode="json")}
+        # Unset: the optional gender, left out, keeps the stored one.
+        event=found,
+        data={"email": email, **payload.dict(mode="json", exclude_unset=True)},
     )
     return Status(
         201 if created else 200,
@@ -344,11 +348,20 @@ def magic_link(request: HttpRequest, payload: MagicLinkIn) -> Status[AcceptedOut
 )
 def my_bookings(request: HttpRequest) -> BookingListOut:
     """The delegate's bookings, cancelled ones too, with each session's title and
-    room in the request's language, its times, and the place in the queue."""
+    room in the request's language, its times, the place in the queue, and
+    their table in each round once the session's groups are published."""
     participant = caller_of(request).require_participant()
-    bookings = booking_list_for_participant(participant=participant)
+    bookings = list(booking_list_for_participant(participant=participant))
+    seats = published_seats_of_bookings([b.pk for b in bookings])
     return BookingListOut(
-        bookings=[MyBookingOut.from_booking(b, b.waitlist_position) for b in bookings]  # type: ignore[attr-defined]
+        bookings=[
+            MyBookingOut.from_booking(
+                b,
+                b.waitlist_position,  # type: ignore[attr-defined]
+                [SeatOut(**vars(seat)) for seat in seats.get(b.pk, [])],
+            )
+            for b in bookings
+        ]
     )
 
 

@@ -13,7 +13,7 @@ from pydantic import (
     model_validator,
 )
 
-from majlis.accounts.models import Constituency, Language, Participant
+from majlis.accounts.models import Constituency, Gender, Language, Participant
 from majlis.bookings.models import AccessNeed, Booking
 from majlis.events.models import Session, SessionFormat
 from majlis.events.selectors import booking_open_now
@@ -135,16 +135,22 @@ CountryCode = Annotated[
     ),
 ]
 
+GENDER_DESCRIPTION = (
+    "Optional, used only to mix the tables of a session's groups; empty when not given"
+)
+
 
 class ParticipantIn(Schema):
     """Every field of a delegate: a PUT replaces them all, so none may be left
-    out (a field left out would have been reset to its default)."""
+    out (a field left out would have been reset to its default), but the
+    optional gender: left out, the stored one is kept."""
 
     name: str = Field(min_length=1, max_length=200, pattern=NAME_PATTERN)
     organisation: str = Field(max_length=200, pattern=TEXT_PATTERN)
     constituency: Constituency
     country: CountryCode
     language: Language = Field(description=LANGUAGE_DESCRIPTION)
+    gender: Gender = Field(None, description=GENDER_DESCRIPTION)  # type: ignore[assignment]
 
 
 class ParticipantPatchIn(JsonObjectIn):
@@ -159,6 +165,7 @@ class ParticipantPatchIn(JsonObjectIn):
     constituency: Constituency = Field(None)  # type: ignore[assignment]
     country: CountryCode = Field(None)  # type: ignore[assignment]
     language: Language = Field(None, description=LANGUAGE_DESCRIPTION)  # type: ignore[assignment]
+    gender: Gender = Field(None, description=GENDER_DESCRIPTION)  # type: ignore[assignment]
 
 
 class ParticipantOut(Schema):
@@ -168,6 +175,7 @@ class ParticipantOut(Schema):
     constituency: Constituency
     country: str = Field(description=COUNTRY_DESCRIPTION)
     language: Language = Field(description=LANGUAGE_DESCRIPTION)
+    gender: Gender = Field(description=GENDER_DESCRIPTION)
     checkin_code: str
 
     @staticmethod
@@ -179,6 +187,7 @@ class ParticipantOut(Schema):
             "constituency": participant.constituency,
             "country": str(participant.country or ""),
             "language": participant.language,
+            "gender": participant.gender,
             "checkin_code": participant.checkin_code,
         }
 
@@ -224,6 +233,18 @@ class BookingOut(Schema):
         )
 
 
+class SeatOut(Schema):
+    """The delegate's table in one round of the session's groups."""
+
+    round: int = Field(description="From 1")
+    table: int = Field(description="From 1")
+    topic: str = Field(
+        description="The working group's topic in the request's language; "
+        "empty unless the groups are working groups on topics"
+    )
+    host: bool = Field(description="The delegate hosts this table")
+
+
 class MyBookingOut(BookingOut):
     """A booking with what a delegate needs to find their session."""
 
@@ -234,9 +255,18 @@ class MyBookingOut(BookingOut):
     ends_at: str
     time_zone: str
     room: str = Field(description="In the request's language")
+    seats: list[SeatOut] = Field(
+        default_factory=list,
+        description="The delegate's table in each round, once the session's "
+        "groups are published and while the seat is confirmed; empty otherwise",
+    )
 
     @staticmethod
-    def from_booking(booking: Booking, waitlist_position: int | None) -> "MyBookingOut":
+    def from_booking(
+        booking: Booking,
+        waitlist_position: int | None,
+        seats: list[SeatOut] | None = None,
+    ) -> "MyBookingOut":
         session = booking.session
         zone = session.event.zone
         return MyBookingOut(
@@ -246,6 +276,7 @@ class MyBookingOut(BookingOut):
             ends_at=timezone.localtime(session.ends_at, zone).isoformat(),
             time_zone=session.event.time_zone,
             room=session.room,
+            seats=seats or [],
         )
 
 

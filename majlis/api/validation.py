@@ -25,6 +25,7 @@ FIELD_LABELS: dict[str, Promise] = {
     "constituency": gettext_lazy("constituency"),
     "country": gettext_lazy("country"),
     "language": gettext_lazy("preferred language"),
+    "gender": gettext_lazy("gender"),
     "email": gettext_lazy("email"),
     "event": gettext_lazy("event"),
     "switch": gettext_lazy("switch"),

@@ -301,7 +301,8 @@ class ImportForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("A CSV or Excel (.xlsx) file of registered delegates"),
         help_text=gettext_lazy(
-            "Columns: email, name, organisation, constituency, country, language. "
+            "Columns: email, name, organisation, constituency, country, language, "
+            "gender. "
             "The first row names the columns."
         ),
     )

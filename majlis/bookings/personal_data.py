@@ -2,6 +2,7 @@
 their request, and an event's erased after the conference (docs/SECURITY.md,
 "Personal data")."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -17,6 +18,18 @@ from majlis.core.exceptions import InvalidInput
 from majlis.events.models import Event
 from majlis.outbox.models import OutboxMessage
 from majlis.outbox.rendering import render_message
+
+# What apps above bookings hold about a delegate, added to their download:
+# section name -> a function of the delegate giving JSON-ready data. Each app
+# registers its sections in ``AppConfig.ready()``, since bookings cannot import
+# it; it erases its own rows on ``accounts.signals.participants_erased``.
+_SECTIONS: dict[str, Callable[[Participant], Any]] = {}
+
+
+def register_personal_data_section(
+    name: str, build: Callable[[Participant], Any]
+) -> None:
+    _SECTIONS[name] = build
 
 
 def _when(moment: Any) -> str | None:
@@ -50,8 +63,9 @@ def _messages_to(participant: Participant, booking_ids: list[int]) -> list[dict]
 
 def participant_data_export(*, participant: Participant) -> dict[str, Any]:
     """Everything Majlis holds about one delegate, as JSON-ready data: their
-    record, bookings, the audit trail of those bookings, and the email sent
-    or waiting to be sent to them."""
+    record, bookings, the audit trail of those bookings, the email sent or
+    waiting to be sent to them, and the sections registered by the apps
+    above (their topic choices and tables, from ``groups``)."""
     bookings = list(
         Booking.objects.filter(participant=participant)
         .select_related("session")
@@ -68,6 +82,7 @@ def participant_data_export(*, participant: Participant) -> dict[str, Any]:
             "constituency": participant.constituency,
             "country": str(participant.country),
             "language": participant.language,
+            "gender": participant.gender,
             "checkin_code": participant.checkin_code,
             "registered_at": _when(participant.created_at),
             "updated_at": _when(participant.updated_at),
@@ -101,6 +116,7 @@ def participant_data_export(*, participant: Participant) -> dict[str, Any]:
             for change in changes
         ],
         "messages": _messages_to(participant, ids),
+        **{name: build(participant) for name, build in _SECTIONS.items()},
     }
 
 

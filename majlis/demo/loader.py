@@ -249,18 +249,19 @@ def _add_fictitious(event: Event, count: int) -> int:
 
 
 def demo_book(*, event: Event, seed: int = 2026) -> int:
-    """Book the fictitious delegates into the sessions, through the booking
-    services, with a few sessions much wanted: a demo with a life of its own
+    """Book the sign-in delegate into two sessions, then the fictitious
+    delegates into the sessions, through the booking services, with a few
+    sessions much wanted: a demo with a life of its own
     (full sessions, waiting lists, check-ins)."""
     from majlis.bookings.services import Actor, booking_check_in, booking_create
     from majlis.core.exceptions import MajlisError
 
     rng = random.Random(seed)
+    booked = _book_sign_in_delegate(event)
     sessions = list(Session.objects.filter(event=event).order_by("starts_at", "code"))
     days: dict[date, list[Session]] = {}
     for session in sessions:
         days.setdefault(session.starts_at.date(), []).append(session)
-    booked = 0
     for person in Participant.objects.filter(event=event, email__startswith="demo-"):
         for choices in days.values():
             weights = [2 ** (len(choices) - index) for index in range(len(choices))]
@@ -276,6 +277,35 @@ def demo_book(*, event: Event, seed: int = 2026) -> int:
                 booking_check_in(
                     session=session, participant=person, actor=Actor.system()
                 )
+    return booked
+
+
+# The sessions the demo's sign-in delegate holds a seat in, one a day (the
+# sessions of a day overlap), first of all: their "my sessions" page then
+# shows their tables once the groups are published.
+DEMO_DELEGATE_SESSIONS = ("income-gender", "hazardous-work")
+
+
+def _book_sign_in_delegate(event: Event) -> int:
+    from majlis.bookings.services import Actor, booking_create
+    from majlis.core.exceptions import MajlisError
+
+    delegate = Participant.objects.filter(
+        event=event, email=DEMO_DELEGATE_EMAIL
+    ).first()
+    if delegate is None:
+        return 0
+    booked = 0
+    for session in Session.objects.filter(
+        event=event, code__in=DEMO_DELEGATE_SESSIONS
+    ).order_by("starts_at", "code"):
+        try:
+            booking_create(
+                participant=delegate, session=session, actor=Actor.delegate()
+            )
+        except MajlisError:  # booked already, at a demo loaded before
+            continue
+        booked += 1
     return booked
 
 

@@ -61,6 +61,7 @@ def person_of(
         constituency=participant.constituency,
         region=region.value if region else "",
         language=participant.language,
+        gender=participant.gender,
         topic_choices=tuple(topic_choices),
         host_table=host_table - 1 if host_table is not None else None,
     )
@@ -288,6 +289,33 @@ def seats_for_participant(
         host = plan.host_tables().get(seat.booking_id) == seat.table
         entry.seats.append(Seat(seat.round, seat.table, topic, host))
     return list(result.values())
+
+
+def published_seats_of_bookings(
+    booking_ids: list[int], language: str | None = None
+) -> dict[int, list[Seat]]:
+    """Booking id -> its seats round by round in a published arrangement, for
+    those of the bookings that hold a confirmed seat (what the delegate is
+    shown); topics in ``language`` (else the active one)."""
+    result: dict[int, list[Seat]] = defaultdict(list)
+    for seat in (
+        GroupSeat.objects.filter(
+            booking_id__in=booking_ids,
+            booking__status=BookingStatus.CONFIRMED,
+            plan__published_at__isnull=False,
+        )
+        .select_related("plan__session__event")
+        .order_by("booking_id", "round")
+    ):
+        plan = seat.plan
+        topic = (
+            plan.topic_name(seat.table, language)
+            if plan.kind == GroupKind.TOPICS
+            else ""
+        )
+        host = plan.host_tables().get(seat.booking_id) == seat.table
+        result[seat.booking_id].append(Seat(seat.round, seat.table, topic, host))
+    return dict(result)
 
 
 def seats_by_booking(plan: GroupPlan) -> dict[int, list[Seat]]:

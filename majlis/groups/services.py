@@ -477,10 +477,16 @@ def set_topic_preference(
 ) -> TopicPreference | None:
     """Record the delegate's topics in order of preference (tables from 1);
     an empty list removes them. Only a delegate with a seat or a place in
-    line in a session whose working groups have topics may choose."""
+    line in a session whose working groups have topics may choose, until
+    the arrangement is published: the tables are set from then on."""
     plan = GroupPlan.objects.filter(session=session).first()
     if plan is None or plan.kind != GroupKind.TOPICS or not plan.topics:
         raise InvalidInput(_("This session has no topics to choose from."))
+    if plan.is_published:
+        raise InvalidInput(
+            _("The working groups are already formed: topics can no longer be chosen."),
+            extra={"reason": "published"},
+        )
     if not Booking.objects.filter(
         participant=participant,
         session=session,
@@ -501,3 +507,14 @@ def set_topic_preference(
         participant=participant, session=session, defaults={"choices": wanted}
     )
     return preference
+
+
+def topic_preferences_erase(*, participant_ids: Sequence[int]) -> int:
+    """Delete the topic choices of these delegates, whose personal data is
+    being erased (their account deleted, or the event's data after the
+    conference); returns how many sessions' choices went. Their seats stay:
+    they hang on bookings, which stay, anonymous."""
+    deleted, _by_model = TopicPreference.objects.filter(
+        participant_id__in=list(participant_ids)
+    ).delete()
+    return deleted

@@ -48,6 +48,7 @@ def test_put_creates_a_delegate_with_201(client, event, as_integration):
     assert body == {
         "email": "amina@example.org",
         **FULL,
+        "gender": "",
         "checkin_code": created.checkin_code,
     }
     assert snapshot(event) == [

@@ -40,7 +40,18 @@ def upload(client: Client, lines: list[str], language: str = "en") -> str:
 def test_the_page_lists_every_column_and_every_code(client, event):
     sign_in(client, event, "secretariat")
     page = client.get(IMPORT).content.decode()
-    for code in ("government", "civil_society", "youth", "en", "fr", "es", "ar"):
+    for code in (
+        "government",
+        "civil_society",
+        "youth",
+        "en",
+        "fr",
+        "es",
+        "ar",
+        "female",
+        "male",
+        "another",
+    ):
         assert f"<code>{code}</code>" in page
     assert "Academia and research" in page
     assert "two letters, such as MA for Morocco" in page
@@ -72,7 +83,7 @@ def test_each_template_holds_the_header_and_an_example_row_that_imports(
         sheet = load_workbook(io.BytesIO(response.content)).active
         rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert rows[0] == list(IMPORT_COLUMNS)
-    assert rows[1][3:] == ["government", "MA", "ar"]
+    assert rows[1][3:] == ["government", "MA", "ar", "female"]
     # The template as downloaded is a file the import takes.
     preview = client.post(
         IMPORT,

@@ -16,7 +16,7 @@ from majlis.accounts.importing import (
     import_template_xlsx,
     read_delegates,
 )
-from majlis.accounts.models import Constituency, Language, Participant
+from majlis.accounts.models import Constituency, Gender, Language, Participant
 from majlis.accounts.services import (
     ImportRejected,
     participant_import_check,
@@ -67,6 +67,15 @@ def import_columns() -> list[tuple[str, str, list[tuple[str, str]]]]:
                 "emails. One of these codes:"
             ),
             [(code, str(label)) for code, label in Language.choices],
+        ),
+        (
+            "gender",
+            _(
+                "Optional, used only to mix the tables of a session's groups "
+                "(empty means not given; a file without this column keeps what "
+                "is stored). One of these codes:"
+            ),
+            [(code, str(label)) for code, label in Gender.choices if code],
         ),
     ]
 
@@ -219,6 +228,7 @@ def delegate_detail(
             "constituency": person.constituency,
             "country": str(person.country or ""),
             "language": person.language,
+            "gender": person.gender,
         },
     )
     if request.method == "POST" and form.is_valid():

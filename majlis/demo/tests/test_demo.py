@@ -1,5 +1,6 @@
 import zoneinfo
 from datetime import datetime
+from itertools import pairwise
 
 import pytest
 from django.core.management import call_command
@@ -115,3 +116,37 @@ def test_after_booking_each_interactive_session_has_its_published_groups():
         plan.session.code: plan.version
         for plan in GroupPlan.objects.select_related("session")
     } == versions
+
+
+def test_the_sign_in_delegate_sees_their_tables_in_two_sessions_on_my_sessions():
+    from django.test import Client
+    from django.urls import reverse
+
+    from majlis.bookings.models import Booking
+    from majlis.demo.loader import DEMO_DELEGATE_EMAIL, DEMO_DELEGATE_SESSIONS
+    from majlis.groups.selectors import seats_for_participant
+    from majlis.site.signin import SESSION_KEY
+
+    call_command("demo", participants=200, book=True)
+    delegate = Participant.objects.get(email=DEMO_DELEGATE_EMAIL)
+    held = Booking.objects.filter(participant=delegate, status="confirmed")
+    assert sorted(held.values_list("session__code", flat=True)) == sorted(
+        DEMO_DELEGATE_SESSIONS
+    )
+    # Within the booking rules: no two of their seats overlap in time.
+    times = sorted((b.session.starts_at, b.session.ends_at) for b in held)
+    assert all(end <= start for (_, end), (start, _) in pairwise(times))
+    seats = seats_for_participant(delegate, "en")
+    assert {entry.session.code for entry in seats} == set(DEMO_DELEGATE_SESSIONS)
+    cafe = next(entry for entry in seats if entry.session.code == "income-gender")
+    assert [seat.round for seat in cafe.seats] == [1, 2, 3]
+    client = Client()
+    signed_in = client.session
+    signed_in[SESSION_KEY] = delegate.pk
+    signed_in.save()
+    html = client.get(reverse("my-sessions", kwargs={"event": DEMO_SLUG})).content
+    for seat in cafe.seats:
+        assert f"Round {seat.round}: table {seat.table}".encode() in html
+    # Booking the demo again books them nowhere else.
+    call_command("demo", book=True)
+    assert held.count() == len(DEMO_DELEGATE_SESSIONS)

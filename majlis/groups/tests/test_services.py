@@ -6,7 +6,7 @@ from itertools import combinations
 
 import pytest
 from django.contrib.auth.models import User
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from majlis.bookings.models import Booking
 from majlis.bookings.services import Actor, booking_cancel, booking_create
@@ -415,6 +415,33 @@ def test_a_topic_preference_needs_topics_and_a_booking(organiser):
         participant=bookings[0].participant, session=session, choices=[]
     )
     assert not TopicPreference.objects.exists()
+
+
+def test_topics_can_no_longer_be_chosen_once_the_groups_are_published(organiser):
+    session, bookings = booked_session(4)
+    services.set_topics(
+        actor=organiser, session=session, topics=[{"en": "A"}, {"en": "B"}]
+    )
+    delegate = bookings[0].participant
+    services.set_topic_preference(participant=delegate, session=session, choices=[2])
+    plan = services.plan_groups(actor=organiser, session=session, kind="topics")
+    services.publish(actor=organiser, plan=plan)
+    for choices in ([1], []):
+        with pytest.raises(InvalidInput, match="already formed") as refused:
+            services.set_topic_preference(
+                participant=delegate, session=session, choices=choices
+            )
+        assert refused.value.extra == {"reason": "published"}
+    assert topic_preference_of(delegate, session) == [2]
+    with translation.override("fr"):
+        with pytest.raises(InvalidInput) as refused:
+            services.set_topic_preference(
+                participant=delegate, session=session, choices=[1]
+            )
+        assert "already formed" not in str(refused.value.message)
+    services.unpublish(actor=organiser, plan=plan)
+    services.set_topic_preference(participant=delegate, session=session, choices=[1])
+    assert topic_preference_of(delegate, session) == [1]
 
 
 def test_topics_keep_the_number_of_tables_once_seated(organiser):
