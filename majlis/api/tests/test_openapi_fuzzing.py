@@ -188,6 +188,9 @@ def test_every_answer_matches_the_openapi_document(case, known, statuses):
         credential = Credentials().get(case, None)
         if credential and "Authorization" not in (case.headers or {}):
             Credentials().set(case, credential, None)
+    # The answers are read as sent; compressed ones (GZipMiddleware) would
+    # reach the checks as bytes that no JSON parser reads.
+    case.headers = {**(case.headers or {}), "Accept-Encoding": "identity"}
     response = case.call()
     statuses[case.operation.label][response.status_code] += 1
     case.validate_response(response)
