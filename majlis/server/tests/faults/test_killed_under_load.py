@@ -14,9 +14,11 @@ from majlis.testing.servers import serving, start_serve, stop
 
 from .load import Load, assert_every_booking_once, crowd
 
-DELEGATES = 30
-SESSIONS = 3
-KILLED_AFTER = 25  # bookings acknowledged
+DELEGATES = 40
+SESSIONS = 5
+# Killed early, so that the bookings still to come outlast every kill (90 jobs
+# killed after 25 once all finished within the second after the first kill).
+KILLED_AFTER = 10  # bookings acknowledged
 KILLS = 5
 
 
