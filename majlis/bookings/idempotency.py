@@ -8,9 +8,11 @@ free to succeed.
 """
 
 import hashlib
+import json
 from collections.abc import Callable
 
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.utils import timezone
 
 from majlis.bookings.models import IdempotencyRecord
 from majlis.core.exceptions import IdempotencyKeyReused, MajlisError, TryAgain
@@ -68,21 +70,33 @@ def remember(
 ) -> Outcome:
     """Keep ``answer``, decided elsewhere without the key's record (a refusal
     of the database's booking function), as the key's answer; if the key was
-    answered meanwhile, that answer instead, which then stands for both."""
+    answered meanwhile, that answer instead, which then stands for both.
+
+    One statement, committed on its own: every refusal sent with a key is
+    kept, and a crowd repeating its requests sends thousands."""
     status, body = answer
+    table = IdempotencyRecord._meta.db_table
     try:
-        with transaction.atomic():
-            IdempotencyRecord.objects.create(
-                principal=principal,
-                key=key[:200],
-                request_fingerprint=request_fingerprint,
-                response_status=status,
-                response_body=body,
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (principal, key, request_fingerprint,"  # noqa: S608
+                " response_status, response_body, created_at)"
+                " VALUES (%s, %s, %s, %s, %s, %s)"
+                " ON CONFLICT (principal, key) DO NOTHING RETURNING id",
+                [
+                    principal,
+                    key[:200],
+                    request_fingerprint,
+                    status,
+                    json.dumps(body),
+                    timezone.now(),
+                ],
             )
-    except IntegrityError:
-        return *_stored_answer(principal, key[:200], request_fingerprint), True
+            inserted = cursor.fetchone() is not None
     except OperationalError as error:
         raise TryAgain() from error
+    if not inserted:
+        return *_stored_answer(principal, key[:200], request_fingerprint), True
     return status, body, False
 
 

@@ -20,6 +20,8 @@ from majlis.bookings.services import (
     booking_create,
     booking_request,
 )
+from majlis.bookings.services import booking as booking_service
+from majlis.bookings.services import requests as requests_service
 from majlis.core.exceptions import IdempotencyKeyReused
 from majlis.events.models import Session
 from majlis.outbox.models import OutboxMessage
@@ -250,6 +252,33 @@ def test_a_refusal_is_kept_in_the_words_of_its_first_answer():
 
     assert first.body["error"]["message"].startswith("Vous")
     assert again.replayed and again.body == first.body
+
+
+def test_a_refusal_whose_key_was_answered_meanwhile_gets_that_answer(monkeypatch):
+    """The refusal is decided before its answer is kept: a retry that got in
+    between (and was answered first) stands for both, so the two requests
+    hear one answer."""
+    person, session, _code = refused_case("time_conflict")
+    claim = IdempotencyClaim("p", "k", "a" * 64)
+    decide = booking_service.book_in_database
+
+    def retried_meanwhile(**kwargs):
+        decided = decide(**kwargs)
+        IdempotencyRecord.objects.create(
+            principal="p",
+            key="k",
+            request_fingerprint="a" * 64,
+            response_status=409,
+            response_body={"error": {"code": "first", "message": "first"}},
+        )
+        return decided
+
+    monkeypatch.setattr(requests_service, "book_in_database", retried_meanwhile)
+    answer = request(person, session, idempotency=claim)
+
+    assert answer.replayed
+    assert (answer.http_status, answer.body["error"]["code"]) == (409, "first")
+    assert IdempotencyRecord.objects.count() == 1
 
 
 def test_a_key_reused_for_another_request_is_refused():
