@@ -43,11 +43,13 @@ def make_database(url: str) -> None:
     with psycopg.connect(f"{server_url}/postgres", autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{name}"')
-    subprocess.run(
-        [str(Path(sys.executable).parent / "majlis"), "migrate", "--verbosity", "0"],
-        check=True,
-        cwd=ROOT,
-    )
+    # The pages name their static files through the production manifest.
+    for command in (["migrate"], ["collectstatic", "--noinput"]):
+        subprocess.run(
+            [str(Path(sys.executable).parent / "majlis"), *command, "--verbosity", "0"],
+            check=True,
+            cwd=ROOT,
+        )
 
 
 def empty_bookings(url: str) -> None:
