@@ -993,7 +993,7 @@ def targets_of(results: dict[str, Any]) -> list[dict[str, Any]]:
     if "pages" in results:
         pages = results["pages"]
         target("pages", "bookings/s", pages["bookings_per_second"], ">= 250")
-        page = pages["spans"].get("session page, both", {})
+        page = pages["kinds"].get("session page", {})
         target("pages", "session page p99 ms", page.get("p99_ms"), "<= 150")
     for name in PHASES:
         email = results.get(name, {}).get("sign_in_email")

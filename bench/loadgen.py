@@ -24,7 +24,7 @@ Modes:
 - ``repeats``: one first choice a day; with ``--again``, the same requests
   again once booked (expected refused).
 - ``pages``: signed-in delegates book through the web pages (session page,
-  its booking form, the page it redirects to).
+  then its booking form as htmx posts it, answered with the booking area).
 
 With ``--sign-ins N``, N delegates outside the crowd ask for a sign-in link
 while it runs. Every answer a phase does not expect is counted as an error,
@@ -732,6 +732,19 @@ CANCEL_ACTION = re.compile(r'action="[^"]*/bookings/(\d+)/cancel/"')
 MESSAGE = re.compile(r'class="message message-(\w+)"')
 
 
+def htmx_form_headers(site: str, page: str) -> dict[str, str]:
+    """What the session page's booking area (htmx, boosted) sends with its form."""
+    return {
+        "Referer": site + page,
+        "Origin": site,
+        "Content-Type": "application/x-www-form-urlencoded",
+        "HX-Request": "true",
+        "HX-Boosted": "true",
+        "HX-Current-URL": site + page,
+        "HX-Target": "booking-area",
+    }
+
+
 async def pages_journey(
     connection: Connection,
     pacer: Pacer,
@@ -741,9 +754,9 @@ async def pages_journey(
     rng: random.Random,
 ) -> None:
     """A signed-in delegate books one session a day through the pages: opens
-    the session's page, posts its booking form as the browser would (CSRF
-    token and cookie, Referer and Origin, the form's one-time token), and
-    lands on the page the answer redirects to."""
+    the session's page, and posts its booking form as the browser does (htmx,
+    with the CSRF token and cookie, Referer and Origin, the form's one-time
+    token), whose answer is the booking area swapped into the page."""
     site = f"http://{connection.host}:{connection.port}"
     jar = CookieJar({plan["session_cookie"]: delegate["web_session"]})
     base = {"Accept-Language": delegate["language"], "Accept": "text/html"}
@@ -761,7 +774,6 @@ async def pages_journey(
             {**base, **jar.header()},
         )
         jar.take(connection)
-        opened = time.perf_counter()
         form = BOOK_FORM.search(html.decode()) if status == 200 else None
         if form is None:
             results.count("no booking form on the session page")
@@ -770,43 +782,20 @@ async def pages_journey(
             continue
         fields = dict(FIELD.findall(form.group(2)))
         body = urlencode(fields).encode()
-        status, _answer = await timed(
+        status, answer = await timed(
             connection,
             pacer,
             results,
             "booking form",
             "POST",
             form.group(1),
-            {
-                **base,
-                **jar.header(),
-                "Referer": site + page,
-                "Origin": site,
-                "Content-Type": "application/x-www-form-urlencoded",
-            },
+            {**base, **jar.header(), **htmx_form_headers(site, page)},
             body,
-            ok=(302,),
+            ok=(200,),
         )
         jar.take(connection)
-        location = connection.header("location")
-        if status != 302 or not location:
-            continue
-        landed_at = time.perf_counter()
-        status, html = await timed(
-            connection,
-            pacer,
-            results,
-            "page after booking",
-            "GET",
-            location[0].removeprefix(site),
-            {**base, **jar.header(), "Referer": site + page},
-        )
-        jar.take(connection)
-        finished = time.perf_counter()
-        results.span("session page, both", opened - began)
-        results.span("session page, both", finished - landed_at)
-        results.span("booking, 3 requests", finished - began)
-        text = html.decode()
+        results.span("booking, page and form", time.perf_counter() - began)
+        text = answer.decode()
         badge, booking_id = BADGE.search(text), CANCEL_ACTION.search(text)
         said = sorted(set(MESSAGE.findall(text)))
         if status == 200 and badge and booking_id and "error" not in said:
@@ -819,7 +808,7 @@ async def pages_journey(
                 }
             )
         else:
-            results.count(f"not booked, the page said {said or 'nothing'}")
+            results.count(f"not booked, the answer said {said or 'nothing'}")
             results.errors.append(f"booking {code} through the pages: {said}")
 
 

@@ -1,17 +1,18 @@
 """Booking through the pages, in one process: CPU and queries of a journey.
 
-    .venv/bin/python bench/pages_cpu.py [--journeys 200] [--runs 3]
+    .venv/bin/python bench/pages_cpu.py [--journeys 200] [--runs 3] [--without-htmx]
 
 Makes its own PostgreSQL database (`majlis_pages_cpu`) with the demo
 conference and 400 delegates, then walks the bench's pages journey (a
-signed-in delegate opens a session page, posts its booking form as the
-browser would, and opens the page the answer redirects to) through Django's
-WSGI handler with the production settings. Reports the median, over the runs,
-of the Python process's CPU per journey (`time.process_time`: another
-process's load barely counts; the database's own CPU is not counted) and the
-queries of each of the three requests. The forms are read with the load
-generator's own patterns (bench/loadgen.py), so this walks what the bench
-walks. Not the flash-crowd bench: no concurrency, no network.
+signed-in delegate opens a session page and posts its booking form as the
+browser does, through htmx, answered with the booking area; with
+`--without-htmx`, as a browser without JavaScript, redirected to the page it
+then opens) through Django's WSGI handler with the production settings.
+Reports the median, over the runs, of the Python process's CPU per journey
+(`time.process_time`: another process's load barely counts; the database's
+own CPU is not counted) and the queries of each request. The forms are read
+with the load generator's own patterns (bench/loadgen.py), so this walks what
+the bench walks. Not the flash-crowd bench: no concurrency, no network.
 """
 
 import argparse
@@ -33,7 +34,7 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from loadgen import BOOK_FORM, FIELD  # noqa: E402 (the bench's folder first)
+from loadgen import BOOK_FORM, FIELD, htmx_form_headers  # noqa: E402 (the bench's folder first)
 
 DELEGATES = 400
 
@@ -66,7 +67,7 @@ def empty_bookings(url: str) -> None:
         )
 
 
-def measure(url: str, journeys: int, runs: int) -> dict[str, Any]:
+def measure(url: str, journeys: int, runs: int, *, htmx: bool) -> dict[str, Any]:
     import django
 
     django.setup()
@@ -149,25 +150,25 @@ def measure(url: str, journeys: int, runs: int) -> dict[str, Any]:
         if form is None:
             raise SystemExit(f"no booking form on {page} ({status})")
         body = urlencode(dict(FIELD.findall(form.group(2)))).encode()
+        headers = {
+            f"HTTP_{name.upper().replace('-', '_')}": value
+            for name, value in htmx_form_headers(site, page).items()
+            if htmx or not name.startswith("HX-")
+        }
+        headers["CONTENT_TYPE"] = headers.pop("HTTP_CONTENT_TYPE")
         with capture() as posted:
-            status, _content, headers = call(
-                "POST",
-                form.group(1),
-                cookies,
-                body,
-                {
-                    "CONTENT_TYPE": "application/x-www-form-urlencoded",
-                    "HTTP_REFERER": site + page,
-                    "HTTP_ORIGIN": site,
-                },
+            status, _content, answered = call(
+                "POST", form.group(1), cookies, body, headers
             )
-        if not status.startswith("302"):
+        expected = "200" if htmx else "302"
+        if not status.startswith(expected):
             raise SystemExit(f"the booking form answered {status}")
-        with capture() as landed:
-            call("GET", headers["location"], cookies)
         count(0, len(opened))
         count(1, len(posted))
-        count(2, len(landed))
+        if not htmx:
+            with capture() as landed:
+                call("GET", answered["location"], cookies)
+            count(2, len(landed))
 
     counting = False
 
@@ -199,6 +200,7 @@ def measure(url: str, journeys: int, runs: int) -> dict[str, Any]:
                 queries,
                 strict=True,
             )
+            if counts
         },
     }
 
@@ -211,6 +213,11 @@ def main() -> None:
     )
     parser.add_argument("--journeys", type=int, default=200)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--without-htmx",
+        action="store_true",
+        help="post the form as a browser without JavaScript: redirected to the page",
+    )
     args = parser.parse_args()
     os.environ.update(
         {
@@ -224,7 +231,9 @@ def main() -> None:
     )
     sys.path.insert(0, str(ROOT))
     make_database(args.database_url)
-    results = measure(args.database_url, args.journeys, args.runs)
+    results = measure(
+        args.database_url, args.journeys, args.runs, htmx=not args.without_htmx
+    )
     print(results)
 
 

@@ -73,11 +73,17 @@ def test_a_delegate_signs_in_by_email_and_books_a_seat(
         expect(
             page.get_by_role("heading", level=1, name="Future of work")
         ).to_be_visible()
-        page.get_by_role("button", name="Book a seat").click()
+        sent: list[str] = []
+        page.on("request", lambda asked: sent.append(f"{asked.method} {asked.url}"))
+        with page.expect_response(re.compile(r"/book/$")) as booked:
+            page.get_by_role("button", name="Book a seat").click()
 
         expect(
             page.get_by_role("status").filter(has_text="Your seat is booked")
         ).to_be_visible()
+        # htmx swapped the answer in: one request, no page loaded after it.
+        assert booked.value.status == 200
+        assert sent == [f"POST {booked.value.url}"]
         expect(page.get_by_role("button", name="Cancel my booking")).to_be_visible()
         booking = Booking.objects.get(participant=delegate)
         assert booking.session_id == session.pk

@@ -245,6 +245,68 @@ def test_booking_a_seat_confirms_it_and_says_so(signed_in, session, delegate):
     assert booking.access_needs_note == "Step-free access"
 
 
+HTMX = {"HX-Request": "true", "HX-Boosted": "true", "HX-Target": "booking-area"}
+
+
+def test_a_booking_sent_by_htmx_is_answered_with_the_area_it_swaps(
+    signed_in, session, delegate
+):
+    """The page's booking area posts through htmx, which swaps the area, the
+    status region and the seats from the answer: they come in the answer,
+    with no redirect to load the whole page again."""
+    page = signed_in.get(url("session-detail", event="casa", code=session.code))
+
+    answer = signed_in.post(
+        url("book", event="casa", code=session.code),
+        {"form_token": form_token(page)},
+        headers=HTMX,
+    )
+
+    assert answer.status_code == 200
+    html = answer.content.decode()
+    assert '<section id="booking-area"' in html
+    assert '<div id="messages"' in html and BOOKED in html
+    assert f'<p id="seats-{session.code}"' in html
+    assert '<span class="badge badge-confirmed">Confirmed</span>' in html
+    assert "<html" not in html and "site-header" not in html
+    assert Booking.objects.get(participant=delegate).status == BookingStatus.CONFIRMED
+    # Said once: the next page shows no message again.
+    again = signed_in.get(url("session-detail", event="casa", code=session.code))
+    assert page_messages(again) == []
+
+
+def test_a_refusal_sent_by_htmx_is_said_in_the_area(signed_in, session, delegate):
+    booking_create(participant=delegate, session=session, actor=Actor.delegate())
+    page = signed_in.get(url("programme", event="casa"))
+    token = "f" * 32
+
+    answer = signed_in.post(
+        url("book", event="casa", code=session.code),
+        {"form_token": token},
+        headers=HTMX,
+    )
+
+    assert answer.status_code == 200 and page.status_code == 200
+    assertContains(answer, "message-error")
+    assert Booking.objects.filter(participant=delegate).count() == 1
+
+
+def test_another_htmx_target_still_gets_the_redirect(signed_in, session):
+    page = signed_in.get(url("session-detail", event="casa", code=session.code))
+
+    answer = signed_in.post(
+        url("book", event="casa", code=session.code),
+        {"form_token": form_token(page)},
+        headers={**HTMX, "HX-Target": "main"},
+    )
+
+    assertRedirects(
+        answer,
+        url("session-detail", event="casa", code=session.code),
+        fetch_redirect_response=False,
+    )
+
+
 def test_a_delegate_changes_their_access_needs_from_my_sessions(
     signed_in, session, delegate
 ):

@@ -39,10 +39,11 @@ from majlis.bookings.services import (
 from majlis.core.exceptions import MajlisError, TooManyRequests
 from majlis.core.templatetags.majlis import as_list
 from majlis.events.models import Event
-from majlis.events.selectors import event_get
+from majlis.events.selectors import event_get, session_get_in_event
 from majlis.groups.wording import seat_lines
 from majlis.site.forms import AccessNeedsForm
 from majlis.site.signin import signed_in_participant
+from majlis.site.views.programme import session_page_context
 
 
 def participant_view(
@@ -110,6 +111,15 @@ def book(
         messages.error(request, str(error.message))
     else:
         _say(request, answer, switch=switch)
+    if request.headers.get("HX-Target") == "booking-area":
+        # The page swaps its booking area in place (htmx): answered with it,
+        # rather than sent to load the whole page again.
+        session = session_get_in_event(event_slug=event.slug, code=code)
+        return render(
+            request,
+            "site/_booking_answer.html",
+            session_page_context(session, participant),
+        )
     return redirect(
         reverse("session-detail", kwargs={"event": event.slug, "code": code})
     )

@@ -2,6 +2,7 @@
 
 import functools
 import uuid
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -71,8 +72,20 @@ def programme(request: HttpRequest, event: str) -> HttpResponse:
 
 def session_detail(request: HttpRequest, event: str, code: str) -> HttpResponse:
     session = session_get_in_event(event_slug=event, code=code)
+    participant = signed_in_participant(request, session.event)
+    return render(
+        request,
+        "site/session_detail.html",
+        session_page_context(session, participant),
+    )
+
+
+def session_page_context(
+    session: Session, participant: Participant | None
+) -> dict[str, Any]:
+    """What a session's page shows: the session, and for a signed-in delegate
+    their booking and its form (also the booking form's answer to htmx)."""
     found = session.event
-    participant = signed_in_participant(request, found)
     mine = _active_bookings_by_session(participant, found)
     my_booking = mine.get(session.pk)
     seats: list[SafeString] = []
@@ -103,23 +116,19 @@ def session_detail(request: HttpRequest, event: str, code: str) -> HttpResponse:
         and b.session_id != session.pk
         and session.overlaps(_session_of(b))
     ]
-    return render(
-        request,
-        "site/session_detail.html",
-        {
-            "event": found,
-            "participant": participant,
-            "session": session,
-            "my_booking": my_booking,
-            "conflicting": conflicting,
-            "booking_open": booking_open_now(session),
-            # One token per rendered form: a double click books once.
-            "form_token": uuid.uuid4().hex,
-            "access_fields": _booking_access_fields(get_language()),
-            "seat_lines": seats,
-            "topics": topics,
-        },
-    )
+    return {
+        "event": found,
+        "participant": participant,
+        "session": session,
+        "my_booking": my_booking,
+        "conflicting": conflicting,
+        "booking_open": booking_open_now(session),
+        # One token per rendered form: a double click books once.
+        "form_token": uuid.uuid4().hex,
+        "access_fields": _booking_access_fields(get_language()),
+        "seat_lines": seats,
+        "topics": topics,
+    }
 
 
 @functools.cache
