@@ -1,7 +1,7 @@
 """Read-only queries about events and their sessions."""
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -48,24 +48,45 @@ class ProgrammeRows:
     sessions: list[Session]
 
 
+def _read_at_most_every[T](key: str, fresh_for: float, read: Callable[[], T]) -> T:
+    """What ``read`` gave this process at most ``fresh_for`` seconds ago (a
+    new read when 0). Counted from before the read, not from its end: a value
+    never outlives ``fresh_for`` by the time its query took."""
+    found = caches["programme"].get(key) if fresh_for > 0 else None
+    if found is None:
+        read_at = time.time()
+        found = read()
+        remaining = read_at + fresh_for - time.time()
+        if fresh_for > 0 and remaining > 0:
+            caches["programme"].set(key, found, remaining)
+    return found
+
+
 def programme_rows(
     *, slug: str, understood: str | None, fresh_for: float
 ) -> ProgrammeRows:
     """The event's sessions as this process read them at most ``fresh_for``
     seconds ago, for every language: in a flash crowd each process reads them
     once a second, not once a second per language (docs/BENCHMARKS.md)."""
-    key = f"rows:{slug}:{understood or ''}"
-    found = caches["programme"].get(key) if fresh_for > 0 else None
-    if found is None:
+
+    def read() -> ProgrammeRows:
         read_at = time.time()
-        sessions = session_list(event=event_get(slug=slug), understood=understood)
-        found = ProgrammeRows(read_at, sessions)
-        # Counted from before the query, not from now: rows never outlive
-        # ``fresh_for`` by the time the query took.
-        remaining = read_at + fresh_for - time.time()
-        if fresh_for > 0 and remaining > 0:
-            caches["programme"].set(key, found, remaining)
-    return found
+        return ProgrammeRows(
+            read_at, session_list(event=event_get(slug=slug), understood=understood)
+        )
+
+    return _read_at_most_every(f"rows:{slug}:{understood or ''}", fresh_for, read)
+
+
+def session_of_page(*, event_slug: str, code: str, fresh_for: float) -> Session:
+    """A session and its event as this process read them at most ``fresh_for``
+    seconds ago: what its page shows everyone (its seats left as fresh as the
+    programme's); what it shows a delegate of their own is read each time."""
+    return _read_at_most_every(
+        f"session:{event_slug}:{code}",
+        fresh_for,
+        lambda: session_get_in_event(event_slug=event_slug, code=code),
+    )
 
 
 def session_get(*, event: Event, code: str) -> Session:

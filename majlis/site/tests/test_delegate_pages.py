@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -380,6 +381,38 @@ def test_a_session_page_reads_little(
     booking_create(participant=delegate, session=session, actor=Actor.delegate())
     with django_assert_num_queries(5):
         signed_in.get(page)
+
+
+@pytest.fixture
+def programme_cache():
+    caches["programme"].clear()
+    yield
+    caches["programme"].clear()
+
+
+@pytest.mark.usefixtures("programme_cache")
+def test_a_session_page_shares_the_session_for_a_second_and_nothing_personal(
+    client, event, session, django_assert_num_queries, settings
+):
+    """In a crowd every delegate opens the same pages: the session and its
+    seats left are read once a second per process, as the programme's are;
+    the delegate's own booking is read on every page."""
+    settings.MAJLIS_PROGRAMME_FRESH_SECONDS = 3
+    page = url("session-detail", event="casa", code=session.code)
+    amina, omar = ParticipantFactory.create_batch(2, event=event)
+    sign_in(client, amina).get(page)
+    booking_create(participant=amina, session=session, actor=Actor.delegate())
+
+    with django_assert_num_queries(4):  # web session, delegate, bookings, plan
+        seen = client.get(page)
+    assertContains(seen, '<span class="badge badge-confirmed">Confirmed</span>')
+    assertContains(seen, "50 seats left")  # as read a moment ago
+    other = Client()
+    assertContains(sign_in(other, omar).get(page), "Book a seat")
+    assertNotContains(other.get(page), "badge-confirmed")
+
+    caches["programme"].clear()  # as when the second is over
+    assertContains(client.get(page), "49 seats left")
 
 
 @pytest.mark.usefixtures("on_postgres")

@@ -4,6 +4,7 @@ import functools
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -17,8 +18,8 @@ from majlis.events.selectors import (
     booking_open_now,
     event_get,
     programme_by_day,
-    session_get_in_event,
     session_list,
+    session_of_page,
 )
 from majlis.groups.selectors import group_plan_of_session, topic_offer_in_plan
 from majlis.groups.wording import seat_lines
@@ -71,7 +72,9 @@ def programme(request: HttpRequest, event: str) -> HttpResponse:
 
 
 def session_detail(request: HttpRequest, event: str, code: str) -> HttpResponse:
-    session = session_get_in_event(event_slug=event, code=code)
+    session = session_of_page(
+        event_slug=event, code=code, fresh_for=settings.MAJLIS_PROGRAMME_FRESH_SECONDS
+    )
     participant = signed_in_participant(request, session.event)
     return render(
         request,
