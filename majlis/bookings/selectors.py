@@ -7,13 +7,16 @@ from majlis.events.models import Session
 
 
 def booking_list_for_participant(*, participant: Participant) -> list[Booking]:
-    """All of a delegate's bookings, cancelled ones too, with waiting positions set."""
+    """All of a delegate's bookings, cancelled ones too, with waiting positions
+    set and their sessions' event: the delegate's own (read once, not joined
+    on every row: a delegate books only in their own event)."""
     bookings = list(
         Booking.objects.filter(participant=participant)
-        .select_related("session", "session__event")
+        .select_related("session")
         .order_by("session__starts_at", "session__code", "-created_at")
     )
     for booking in bookings:
+        booking.session.event = participant.event
         booking.waitlist_position = None  # type: ignore[attr-defined]
         if booking.status == BookingStatus.WAITLISTED:
             booking.waitlist_position = waitlist_position(booking)  # type: ignore[attr-defined]

@@ -298,16 +298,20 @@ def published_seats_of_bookings(
     those of the bookings that hold a confirmed seat (what the delegate is
     shown); topics in ``language`` (else the active one)."""
     result: dict[int, list[Seat]] = defaultdict(list)
+    # Each plan once, its session and event read only if a topic is named: most
+    # delegates hold no seat in a published plan, and this is on every "my
+    # bookings" (a wide join costs more to build than the rows it brings).
+    plans: dict[int, GroupPlan] = {}
     for seat in (
         GroupSeat.objects.filter(
             booking_id__in=booking_ids,
             booking__status=BookingStatus.CONFIRMED,
             plan__published_at__isnull=False,
         )
-        .select_related("plan__session__event")
+        .select_related("plan")
         .order_by("booking_id", "round")
     ):
-        plan = seat.plan
+        plan = plans.setdefault(seat.plan_id, seat.plan)
         topic = (
             plan.topic_name(seat.table, language)
             if plan.kind == GroupKind.TOPICS
