@@ -78,6 +78,13 @@ def programme_rows(
     return _read_at_most_every(f"rows:{slug}:{understood or ''}", fresh_for, read)
 
 
+def event_of_page(*, slug: str, fresh_for: float) -> Event:
+    """The event as this process read it at most ``fresh_for`` seconds ago:
+    every delegate's page names it, and a change of it (its booking window
+    included: the booking functions read it again) shows within the second."""
+    return _read_at_most_every(f"event:{slug}", fresh_for, lambda: event_get(slug=slug))
+
+
 def session_of_page(*, event_slug: str, code: str, fresh_for: float) -> Session:
     """A session and its event as this process read them at most ``fresh_for``
     seconds ago: what its page shows everyone (its seats left as fresh as the

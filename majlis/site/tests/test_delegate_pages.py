@@ -276,6 +276,26 @@ def test_a_booking_sent_by_htmx_is_answered_with_the_area_it_swaps(
     assert page_messages(again) == []
 
 
+@pytest.mark.usefixtures("on_postgres", "programme_cache")
+def test_a_booking_sent_by_htmx_reads_what_its_answer_shows(
+    signed_in, session, delegate, settings, django_assert_num_queries
+):
+    """The web session, the delegate, the booking's one statement, then the
+    session with its seats, the delegate's bookings and the group plan: the
+    event comes from the process's memory, as on every delegate's page."""
+    settings.MAJLIS_PROGRAMME_FRESH_SECONDS = 3
+    signed_in.get(url("my-sessions", event="casa"))  # the event, read by another page
+    page = signed_in.get(url("session-detail", event="casa", code=session.code))
+
+    with django_assert_num_queries(6):
+        answer = signed_in.post(
+            url("book", event="casa", code=session.code),
+            {"form_token": form_token(page)},
+            headers=HTMX,
+        )
+    assertContains(answer, "49 seats left")
+
+
 def test_a_refusal_sent_by_htmx_is_said_in_the_area(signed_in, session, delegate):
     booking_create(participant=delegate, session=session, actor=Actor.delegate())
     page = signed_in.get(url("programme", event="casa"))

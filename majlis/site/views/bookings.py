@@ -5,6 +5,7 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -39,7 +40,7 @@ from majlis.bookings.services import (
 from majlis.core.exceptions import MajlisError, TooManyRequests
 from majlis.core.templatetags.majlis import as_list
 from majlis.events.models import Event
-from majlis.events.selectors import event_get, session_get_in_event
+from majlis.events.selectors import event_of_page, session_get_in_event
 from majlis.groups.wording import seat_lines
 from majlis.site.forms import AccessNeedsForm
 from majlis.site.signin import signed_in_participant
@@ -53,7 +54,9 @@ def participant_view(
 
     @wraps(view)
     def wrapper(request: HttpRequest, event: str, **kwargs: Any) -> HttpResponse:
-        found = event_get(slug=event)
+        found = event_of_page(
+            slug=event, fresh_for=settings.MAJLIS_PROGRAMME_FRESH_SECONDS
+        )
         participant = signed_in_participant(request, found)
         if participant is None:
             sign_in = reverse("sign-in", kwargs={"event": found.slug})
