@@ -23,6 +23,12 @@ def staff_actor(request: HttpRequest) -> Actor:
     return Actor.organiser(user) if isinstance(user, User) else Actor.system()
 
 
+def confirmed(request: HttpRequest) -> bool:
+    """A change that cannot be undone is made only by the confirmation page's
+    button; the buttons that lead there only ask."""
+    return request.method == "POST" and request.POST.get("confirm") == "1"
+
+
 def secretariat_event(request: HttpRequest, event: str) -> Event:
     found = event_get_for_staff(request.user, event)
     if not can(request.user, found, Capability.RUN_EVENT):

@@ -23,7 +23,7 @@ from majlis.backoffice.selectors import (
     door_still_to_arrive,
     participant_by_checkin_code,
 )
-from majlis.backoffice.views.common import change_reported, staff_actor
+from majlis.backoffice.views.common import change_reported, confirmed, staff_actor
 from majlis.bookings.selectors import waitlist_position
 from majlis.bookings.services import (
     booking_check_in,
@@ -121,7 +121,7 @@ def _lookup(
 
 def _release(request: HttpRequest, event: Event, session: Session) -> HttpResponse:
     """Asks first, saying how many seats would go; releases on the second POST."""
-    if request.POST.get("confirm") != "1":
+    if not confirmed(request):
         fresh = session_queryset_with_counts(event).get(pk=session.pk)
         return render(
             request,

@@ -35,7 +35,7 @@ from majlis.backoffice.selectors import (
 from majlis.backoffice.services import (
     session_message_send,
 )
-from majlis.backoffice.views.common import change_reported, staff_actor
+from majlis.backoffice.views.common import change_reported, confirmed, staff_actor
 from majlis.bookings.models import Booking, BookingStatus
 from majlis.bookings.selectors import waitlist_position
 from majlis.bookings.services import (
@@ -129,12 +129,6 @@ def _booking_on_roster(
     return found, session, booking
 
 
-def _confirmed(request: HttpRequest) -> bool:
-    """A change that cannot be undone is made only by the confirmation page's
-    button; the roster's buttons lead to that page."""
-    return request.method == "POST" and request.POST.get("confirm") == "1"
-
-
 def _change_booking[T](
     request: HttpRequest,
     found: Event,
@@ -153,7 +147,7 @@ def _change_booking[T](
     if booking.status == BookingStatus.CANCELLED:
         messages.info(request, _("This booking is already cancelled."))
         return redirect(back)
-    if not _confirmed(request):
+    if not confirmed(request):
         return render(
             request,
             confirm_page,
