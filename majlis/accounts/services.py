@@ -2,6 +2,7 @@
 
 import base64
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -79,14 +80,19 @@ def participant_upsert(
         values.pop("gender")
     values["constituency"] = values["constituency"] or Constituency.OTHER
     values["language"] = values["language"] or Language.EN
+    return _written_despite_a_race(lambda: _participant_write(event, email, values))
+
+
+def _written_despite_a_race[T](write: Callable[[], T]) -> T:
+    """``write``, made again when it lost a race: two requests registered the
+    same new address at once (``IntegrityError``), and the loser, run again,
+    finds the winner's row and updates it. Three attempts at the most."""
     for _attempt in range(2):
         try:
-            return _participant_write(event, email, values)
+            return write()
         except IntegrityError:
-            # Two requests registered the same new address at once; the loser
-            # now finds the winner's row and updates it.
             continue
-    return _participant_write(event, email, values)
+    return write()
 
 
 def _participant_write(
@@ -197,12 +203,7 @@ def participant_import_rows(
     people, errors = _import_clean(rows)
     if errors:
         raise ImportRejected(errors)
-    for _attempt in range(2):
-        try:
-            return _import_write(event, people, welcome)
-        except IntegrityError:
-            continue
-    return _import_write(event, people, welcome)
+    return _written_despite_a_race(lambda: _import_write(event, people, welcome))
 
 
 def _import_write(
