@@ -255,18 +255,13 @@ async def delegate_journey(
     delegate: dict[str, Any],
     rng: random.Random,
 ) -> None:
-    api = plan["api"]
-    programme = f"{api}/events/{plan['event']}/sessions"
+    programme = programme_path(plan)
     read_headers = {"Accept-Language": delegate["language"]}
     for _time in range(plan.get("programme_reads", 2)):
         await timed(
             connection, pacer, results, "programme", "GET", programme, read_headers
         )
-    auth = {
-        "Authorization": f"Bearer {delegate['token']}",
-        "Content-Type": "application/json",
-        "Accept-Language": delegate["language"],
-    }
+    auth = delegate_auth(delegate)
     confirmed: list[int] = []
     for day in plan["days"]:
         first = pick(rng, day)
@@ -283,13 +278,7 @@ async def delegate_journey(
             if status == 201 and booking["status"] == "confirmed":
                 confirmed.append(booking["id"])
     if confirmed and rng.random() < plan["cancel_share"]:
-        booking_id = rng.choice(confirmed)
-        status, _answer = await timed(
-            connection, pacer, results, "cancel", "DELETE",
-            f"{api}/bookings/{booking_id}", auth,
-        )  # fmt: skip
-        if status == 200:
-            results.cancellations.append(booking_id)
+        await cancel(connection, pacer, results, plan, auth, rng.choice(confirmed))
 
 
 async def book(
@@ -308,7 +297,7 @@ async def book(
     """POST a booking of ``code``: with a new Idempotency-Key (``key`` empty),
     the given one, or none (``None``). The answer, parsed; a 201's booking is
     kept for the rule check."""
-    path = f"{plan['api']}/events/{plan['event']}/sessions/{code}/bookings"
+    path = bookings_path(plan, code)
     headers = dict(auth)
     if key is not None:
         headers["Idempotency-Key"] = key or uuid.uuid4().hex
@@ -325,6 +314,36 @@ async def book(
             {"id": parsed["id"], "status": parsed["status"], "session": code}
         )
     return status, parsed
+
+
+async def cancel(
+    connection: Connection,
+    pacer: Pacer,
+    results: Results,
+    plan: dict[str, Any],
+    auth: dict[str, str],
+    booking_id: int,
+) -> None:
+    """DELETE a booking; a 200's booking is kept for the rule check."""
+    status, _answer = await timed(
+        connection,
+        pacer,
+        results,
+        "cancel",
+        "DELETE",
+        f"{plan['api']}/bookings/{booking_id}",
+        auth,
+    )
+    if status == 200:
+        results.cancellations.append(booking_id)
+
+
+def programme_path(plan: dict[str, Any]) -> str:
+    return f"{plan['api']}/events/{plan['event']}/sessions"
+
+
+def bookings_path(plan: dict[str, Any], code: str) -> str:
+    return f"{programme_path(plan)}/{code}/bookings"
 
 
 def error_code(answer: dict[str, Any]) -> str:
@@ -514,7 +533,7 @@ async def mixed_journey(
     rng: random.Random,
 ) -> None:
     share = MIXED_SHARES
-    programme = f"{plan['api']}/events/{plan['event']}/sessions"
+    programme = programme_path(plan)
     await timed(
         connection,
         pacer,
@@ -550,7 +569,7 @@ async def mixed_journey(
                     results,
                     "retry",
                     "POST",
-                    f"{plan['api']}/events/{plan['event']}/sessions/{first}/bookings",
+                    bookings_path(plan, first),
                     {**auth, "Idempotency-Key": key},
                     b'{"switch": false}',
                     ok=(201,),
@@ -617,18 +636,7 @@ async def mixed_journey(
             if booking["status"] == "confirmed"
         ]
         if confirmed and rng.random() < share["cancel"]:
-            booking_id = rng.choice(confirmed)
-            status, _answer = await timed(
-                connection,
-                pacer,
-                results,
-                "cancel",
-                "DELETE",
-                f"{plan['api']}/bookings/{booking_id}",
-                auth,
-            )
-            if status == 200:
-                results.cancellations.append(booking_id)
+            await cancel(connection, pacer, results, plan, auth, rng.choice(confirmed))
 
 
 async def run_mixed(args: argparse.Namespace) -> Results:

@@ -16,20 +16,13 @@ process's load does not count):
 
 import argparse
 import io
-import json
-import os
-import secrets
 import statistics
-import subprocess
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-import psycopg
+from one_process import served_on_new_database, write_results
 
-ROOT = Path(__file__).resolve().parent.parent
 ROUNDS, CALLS = 11, 1000
 
 # What majlis.core.middleware's web-page classes stand in for.
@@ -68,18 +61,6 @@ def microseconds_per_call(
                 function()
             rounds[function].append((time.process_time() - started) / CALLS * 1e6)
     return statistics.median(rounds[reference]), statistics.median(rounds[candidate])
-
-
-def make_database(url: str) -> None:
-    server_url, _sep, name = url.rpartition("/")
-    with psycopg.connect(f"{server_url}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    subprocess.run(
-        [str(Path(sys.executable).parent / "majlis"), "migrate", "--verbosity", "0"],
-        check=True,
-        cwd=ROOT,
-    )
 
 
 def measure() -> dict[str, Any]:
@@ -165,26 +146,14 @@ def main() -> None:
         "--database-url", default="postgres://postgres@127.0.0.1:5432/majlis_micro"
     )
     args = parser.parse_args()
-    os.environ.update(
-        {
-            "DATABASE_URL": args.database_url,
-            # As served: production settings (no query log, no debug).
-            "DJANGO_SETTINGS_MODULE": "config.settings.production",
-            "MAJLIS_SECRET_KEY": secrets.token_urlsafe(40),
-            "MAJLIS_ALLOWED_HOSTS": "127.0.0.1",
-        }
-    )
-    sys.path.insert(0, str(ROOT))
-    make_database(args.database_url)
+    served_on_new_database(args.database_url)
     results = measure()
     for name, figures in results.items():
         print(
             f"{name}: reference {figures['reference_us']} us, Majlis"
             f" {figures['majlis_us']} us, ratio {figures['ratio']}"
         )
-    out = ROOT / "bench" / "results" / "micro.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(results, indent=2))
+    write_results("micro", results)
 
 
 if __name__ == "__main__":

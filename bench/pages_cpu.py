@@ -17,10 +17,7 @@ the bench walks. Not the flash-crowd bench: no concurrency, no network.
 
 import argparse
 import io
-import os
-import secrets
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -35,22 +32,9 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 from loadgen import BOOK_FORM, FIELD, htmx_form_headers  # noqa: E402 (the bench's folder first)
+from one_process import served_on_new_database  # noqa: E402
 
 DELEGATES = 400
-
-
-def make_database(url: str) -> None:
-    server_url, _sep, name = url.rpartition("/")
-    with psycopg.connect(f"{server_url}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    # The pages name their static files through the production manifest.
-    for command in (["migrate"], ["collectstatic", "--noinput"]):
-        subprocess.run(
-            [str(Path(sys.executable).parent / "majlis"), *command, "--verbosity", "0"],
-            check=True,
-            cwd=ROOT,
-        )
 
 
 def empty_bookings(url: str) -> None:
@@ -219,18 +203,11 @@ def main() -> None:
         help="post the form as a browser without JavaScript: redirected to the page",
     )
     args = parser.parse_args()
-    os.environ.update(
-        {
-            "DATABASE_URL": args.database_url,
-            "DJANGO_SETTINGS_MODULE": "config.settings.production",
-            "MAJLIS_SECRET_KEY": secrets.token_urlsafe(40),
-            "MAJLIS_ALLOWED_HOSTS": "127.0.0.1",
-            # One delegate books once here: the limit would only add noise.
-            "MAJLIS_LIMIT_BOOKING_CHANGES": "1000000/1m",
-        }
+    served_on_new_database(
+        args.database_url,
+        # One delegate books once here: the limit would only add noise.
+        MAJLIS_LIMIT_BOOKING_CHANGES="1000000/1m",
     )
-    sys.path.insert(0, str(ROOT))
-    make_database(args.database_url)
     results = measure(
         args.database_url, args.journeys, args.runs, htmx=not args.without_htmx
     )

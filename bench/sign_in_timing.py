@@ -17,7 +17,6 @@ bench/results/sign_in_timing.json (docs/RELIABILITY.md).
 import argparse
 import io
 import json
-import os
 import secrets
 import statistics
 import sys
@@ -27,9 +26,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from micro import make_database
-
-ROOT = Path(__file__).resolve().parent.parent
+from one_process import served_on_new_database, write_results
 
 
 def measure(pairs: int) -> dict[str, Any]:
@@ -115,16 +112,7 @@ def main() -> None:
     )
     parser.add_argument("--pairs", type=int, default=1000)
     args = parser.parse_args()
-    os.environ.update(
-        {
-            "DATABASE_URL": args.database_url,
-            "DJANGO_SETTINGS_MODULE": "config.settings.production",
-            "MAJLIS_SECRET_KEY": secrets.token_urlsafe(40),
-            "MAJLIS_ALLOWED_HOSTS": "127.0.0.1",
-        }
-    )
-    sys.path.insert(0, str(ROOT))
-    make_database(args.database_url)
+    served_on_new_database(args.database_url)
     results = measure(args.pairs)
     for name, figures in results["cases"].items():
         print(f"{name}: median {figures['median_ms']} ms, p90 {figures['p90_ms']} ms")
@@ -134,9 +122,7 @@ def main() -> None:
         "· over its limit / registered:",
         results["ratio_over_limit_to_registered"],
     )
-    out = ROOT / "bench" / "results" / "sign_in_timing.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(results, indent=2))
+    write_results("sign_in_timing", results)
 
 
 if __name__ == "__main__":

@@ -2,8 +2,9 @@
 
 import base64
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
@@ -79,14 +80,19 @@ def participant_upsert(
         values.pop("gender")
     values["constituency"] = values["constituency"] or Constituency.OTHER
     values["language"] = values["language"] or Language.EN
+    return _written_despite_a_race(lambda: _participant_write(event, email, values))
+
+
+def _written_despite_a_race[T](write: Callable[[], T]) -> T:
+    """``write``, made again when it lost a race: two requests registered the
+    same new address at once (``IntegrityError``), and the loser, run again,
+    finds the winner's row and updates it. Three attempts at the most."""
     for _attempt in range(2):
         try:
-            return _participant_write(event, email, values)
+            return write()
         except IntegrityError:
-            # Two requests registered the same new address at once; the loser
-            # now finds the winner's row and updates it.
             continue
-    return _participant_write(event, email, values)
+    return write()
 
 
 def _participant_write(
@@ -197,12 +203,7 @@ def participant_import_rows(
     people, errors = _import_clean(rows)
     if errors:
         raise ImportRejected(errors)
-    for _attempt in range(2):
-        try:
-            return _import_write(event, people, welcome)
-        except IntegrityError:
-            continue
-    return _import_write(event, people, welcome)
+    return _written_despite_a_race(lambda: _import_write(event, people, welcome))
 
 
 def _import_write(
@@ -254,15 +255,10 @@ def participants_welcome(*, participants: list[Participant]) -> int:
     registers them."""
     now = timezone.now()
     lifetime = timedelta(days=settings.MAJLIS_WELCOME_LINK_DAYS)
-    links = []
-    for participant in participants:
-        link = MagicLink(
-            participant=participant,
-            token_salt=secrets.token_urlsafe(32),
-            expires_at=now + lifetime,
-        )
-        link.token_hash = hash_secret(magic_link_token(link))
-        links.append(link)
+    links = [
+        _magic_link_new(participant, expires_at=now + lifetime)
+        for participant in participants
+    ]
     MagicLink.objects.bulk_create(links, batch_size=500)
     return outbox_enqueue_many(
         kind="welcome",
@@ -389,6 +385,18 @@ def magic_link_token(link: MagicLink) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
+def _magic_link_new(participant: Participant, *, expires_at: datetime) -> MagicLink:
+    """A new link, not yet saved: a random salt, and the hash of the token it
+    derives."""
+    link = MagicLink(
+        participant=participant,
+        token_salt=secrets.token_urlsafe(32),
+        expires_at=expires_at,
+    )
+    link.token_hash = hash_secret(magic_link_token(link))
+    return link
+
+
 def magic_link_request(*, event: Event, email: str, next_path: str = "") -> None:
     """Email a one-time sign-in link if ``email`` is registered; say nothing either way.
 
@@ -447,12 +455,7 @@ def magic_link_request(*, event: Event, email: str, next_path: str = "") -> None
             )
             return
         if link is None:
-            link = MagicLink(
-                participant=participant,
-                token_salt=secrets.token_urlsafe(32),
-                expires_at=now + lifetime,
-            )
-            link.token_hash = hash_secret(magic_link_token(link))
+            link = _magic_link_new(participant, expires_at=now + lifetime)
             link.save()
         else:
             _decoy_link()

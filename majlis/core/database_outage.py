@@ -11,13 +11,13 @@ shape (majlis/api/apis.py); pages get ``database_unavailable_page``.
 """
 
 import logging
-from collections.abc import Callable
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
 from majlis.core.exceptions import DatabaseUnavailable
+from majlis.core.middleware import ExceptionPageMiddleware
 
 logger = logging.getLogger(__name__)
 
@@ -48,14 +48,8 @@ def database_unavailable_page(request: HttpRequest) -> HttpResponse:
     return response
 
 
-class DatabaseOutageMiddleware:
+class DatabaseOutageMiddleware(ExceptionPageMiddleware):
     """Turns a lost database connection in a page's view into the 503 page."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
 
     def process_exception(
         self, request: HttpRequest, exception: Exception

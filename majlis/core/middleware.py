@@ -114,16 +114,21 @@ def too_many_requests_page(
     return response
 
 
-class NotFoundMiddleware:
-    """Shows the ordinary 404 or 403 page when a selector finds nothing, or an
-    access check refuses, and the 429 page when a rate limit refuses, for a
-    web page."""
+class ExceptionPageMiddleware:
+    """A middleware that only answers a view's exception with a page: every
+    request passes through; a subclass writes ``process_exception``."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
+
+
+class NotFoundMiddleware(ExceptionPageMiddleware):
+    """Shows the ordinary 404 or 403 page when a selector finds nothing, or an
+    access check refuses, and the 429 page when a rate limit refuses, for a
+    web page."""
 
     def process_exception(
         self, request: HttpRequest, exception: Exception

@@ -83,17 +83,17 @@ def invalid_plan(error: planner.PlanError) -> InvalidInput:
     return InvalidInput(message, extra={"reason": error.code})
 
 
-def _check_version(plan: GroupPlan, expected_version: int | None) -> None:
-    if expected_version is not None and plan.version != expected_version:
-        raise ChangedMeanwhile()
-
-
-def _locked(plan: GroupPlan) -> GroupPlan:
-    return (
+def _locked(plan: GroupPlan, expected_version: int | None) -> GroupPlan:
+    """The plan, locked for the change, if it is still at the version the
+    caller saw (``None``: whatever version); ``ChangedMeanwhile`` if not."""
+    locked = (
         GroupPlan.objects.select_for_update()
         .select_related("session__event")
         .get(pk=plan.pk)
     )
+    if expected_version is not None and locked.version != expected_version:
+        raise ChangedMeanwhile()
+    return locked
 
 
 def _saved(plan: GroupPlan, actor: AbstractBaseUser | None, *fields: str) -> None:
@@ -180,8 +180,7 @@ def plan_groups(
     plan, _created = GroupPlan.objects.get_or_create(
         session=session, defaults={"kind": kind, "tables": 1}
     )
-    plan = _locked(plan)
-    _check_version(plan, expected_version)
+    plan = _locked(plan, expected_version)
     if plan.is_published:
         raise InvalidInput(
             _(
@@ -271,8 +270,7 @@ def move_person(
     """Seat one person at another table in one round (both from 1); nobody
     else moves, and the figures are measured again. A host stays at their
     table."""
-    plan = _locked(plan)
-    _check_version(plan, expected_version)
+    plan = _locked(plan, expected_version)
     if plan.host_tables().get(booking.pk) not in (None, table):
         raise InvalidInput(
             _(
@@ -304,8 +302,7 @@ def seat_late_arrivals(
     """Seat everyone now to be placed who has no seat yet, each in every round
     at one of the least full tables (the best of them for their topics and
     the mix), without moving anyone else. Returns how many were seated."""
-    plan = _locked(plan)
-    _check_version(plan, expected_version)
+    plan = _locked(plan, expected_version)
     current = current_arrangement(plan)
     if not current.bookings:
         raise InvalidInput(_("Form the groups first."))
@@ -353,8 +350,7 @@ def publish(
     expected_version: int | None = None,
 ) -> GroupPlan:
     """Show the arrangement to its delegates ("my sessions")."""
-    plan = _locked(plan)
-    _check_version(plan, expected_version)
+    plan = _locked(plan, expected_version)
     if not GroupSeat.objects.filter(plan=plan).exists():
         raise InvalidInput(_("Form the groups first."))
     if plan.published_at is None:
@@ -371,8 +367,7 @@ def unpublish(
     expected_version: int | None = None,
 ) -> GroupPlan:
     """Take the arrangement back to a draft the delegates do not see."""
-    plan = _locked(plan)
-    _check_version(plan, expected_version)
+    plan = _locked(plan, expected_version)
     if plan.published_at is not None:
         plan.published_at = None
         _saved(plan, actor, "published_at")
@@ -396,8 +391,7 @@ def email_arrangement(
     what was sent. Records ``emailed_at``; returns how many were queued.
     Refused unless the arrangement is published (the delegates can then see
     the same on their sessions page)."""
-    plan = _locked(plan)
-    _check_version(plan, expected_version)
+    plan = _locked(plan, expected_version)
     if not plan.is_published:
         raise InvalidInput(
             _("Publish the arrangement before emailing the delegates their tables.")
@@ -457,8 +451,7 @@ def set_topics(
         session=session,
         defaults={"kind": GroupKind.TOPICS, "tables": len(cleaned)},
     )
-    plan = _locked(plan)
-    _check_version(plan, expected_version)
+    plan = _locked(plan, expected_version)
     seated = GroupSeat.objects.filter(plan=plan).exists()
     if seated and (plan.kind != GroupKind.TOPICS or plan.tables != len(cleaned)):
         raise InvalidInput(

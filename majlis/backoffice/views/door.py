@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,7 +23,7 @@ from majlis.backoffice.selectors import (
     door_still_to_arrive,
     participant_by_checkin_code,
 )
-from majlis.backoffice.views.common import staff_actor
+from majlis.backoffice.views.common import change_reported, confirmed, staff_actor
 from majlis.bookings.selectors import waitlist_position
 from majlis.bookings.services import (
     booking_check_in,
@@ -122,7 +121,7 @@ def _lookup(
 
 def _release(request: HttpRequest, event: Event, session: Session) -> HttpResponse:
     """Asks first, saying how many seats would go; releases on the second POST."""
-    if request.POST.get("confirm") != "1":
+    if not confirmed(request):
         fresh = session_queryset_with_counts(event).get(pk=session.pk)
         return render(
             request,
@@ -135,20 +134,18 @@ def _release(request: HttpRequest, event: Event, session: Session) -> HttpRespon
                 "release_open": timezone.now() >= fresh.no_show_release_at,
             },
         )
-    try:
-        released = session_release_no_shows(session=session, actor=staff_actor(request))
-    except MajlisError as error:
-        messages.error(request, str(error.message))
-    else:
-        messages.success(
-            request,
+    change_reported(
+        request,
+        lambda: session_release_no_shows(session=session, actor=staff_actor(request)),
+        lambda released: (
             ngettext(
                 "%(count)d seat of an absent delegate was released.",
                 "%(count)d seats of absent delegates were released.",
                 len(released),
             )
-            % {"count": len(released)},
-        )
+            % {"count": len(released)}
+        ),
+    )
     return redirect("backoffice:check-in", event=event.slug, code=session.code)
 
 

@@ -2,7 +2,6 @@
 the printed table cards and per-round table lists. Organisers of the session
 and the secretariat only, as for the page itself."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
@@ -16,7 +15,8 @@ from majlis.backoffice.access import (
 )
 from majlis.backoffice.group_forms import VersionForm
 from majlis.backoffice.pdf import round_tables_pdf, table_cards_pdf
-from majlis.core.exceptions import InvalidInput, MajlisError, NotFound
+from majlis.backoffice.views.common import change_reported
+from majlis.core.exceptions import InvalidInput, NotFound
 from majlis.events.models import Event, Session
 from majlis.groups import services
 from majlis.groups.selectors import PlanView, group_plan_view, seats_by_booking
@@ -44,26 +44,28 @@ def groups_email(request: HttpRequest, event: str, code: str) -> HttpResponse:
     groups_page = redirect("backoffice:groups", event=found.slug, code=session.code)
     if request.method == "POST":
         form = VersionForm(request.POST)
-        try:
+
+        def email() -> int:
             if not form.is_valid():
                 raise InvalidInput()
-            count = services.email_arrangement(
+            return services.email_arrangement(
                 actor=request.user if isinstance(request.user, User) else None,
                 plan=plan,
                 expected_version=form.cleaned_data["version"],
             )
-        except MajlisError as error:
-            messages.error(request, str(error.message))
-        else:
-            messages.success(
-                request,
+
+        change_reported(
+            request,
+            email,
+            lambda count: (
                 ngettext(
                     "%(count)d delegate will receive their table by email.",
                     "%(count)d delegates will receive their table by email.",
                     count,
                 )
-                % {"count": count},
-            )
+                % {"count": count}
+            ),
+        )
         return groups_page
     return render(
         request,

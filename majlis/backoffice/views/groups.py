@@ -5,6 +5,7 @@ Every change is a plain form post answered by a redirect to the page, so the
 page works without JavaScript; the services of ``majlis.groups`` decide.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -26,6 +27,7 @@ from majlis.backoffice.group_forms import (
     MoveForm,
     VersionForm,
 )
+from majlis.backoffice.views.common import change_reported
 from majlis.bookings.models import Booking
 from majlis.core.exceptions import InvalidInput, MajlisError, NotFound
 from majlis.events.models import Event, Session
@@ -250,27 +252,43 @@ def groups_move(request: HttpRequest, event: str, code: str) -> HttpResponse:
     )
     if booking is None:
         raise NotFound()
-    try:
-        services.move_person(
+    change_reported(
+        request,
+        lambda: services.move_person(
             actor=_actor(request),
             plan=view.plan,
             booking=booking,
             round=form.cleaned_data["round"],
             table=form.cleaned_data["table"],
             expected_version=form.cleaned_data["version"],
-        )
-    except MajlisError as error:
-        messages.error(request, str(error.message))
-    else:
-        messages.success(
-            request,
+        ),
+        lambda _plan: (
             _("%(name)s now sits at table %(table)d in round %(round)d.")
             % {
                 "name": booking.participant.name,
                 "table": form.cleaned_data["table"],
                 "round": form.cleaned_data["round"],
-            },
-        )
+            }
+        ),
+    )
+    return _page(found, session)
+
+
+def _change_plan(
+    request: HttpRequest,
+    event: str,
+    code: str,
+    change: Callable[[GroupPlan, int], str],
+) -> HttpResponse:
+    """Make one change of the arrangement at the version the page showed;
+    ``change`` says what it did."""
+    try:
+        found, session, plan, version = _plan_for_change(request, event, code)
+    except InvalidInput:
+        found, session = _session(request, event, code)
+        messages.error(request, str(InvalidInput.default_message))
+        return _page(found, session)
+    change_reported(request, lambda: change(plan, version), lambda text: text)
     return _page(found, session)
 
 
@@ -278,57 +296,39 @@ def groups_move(request: HttpRequest, event: str, code: str) -> HttpResponse:
 @login_required
 def groups_late(request: HttpRequest, event: str, code: str) -> HttpResponse:
     """Seat the late arrivals without moving anyone."""
-    try:
-        found, session, plan, version = _plan_for_change(request, event, code)
-    except InvalidInput:
-        found, session = _session(request, event, code)
-        messages.error(request, str(InvalidInput.default_message))
-        return _page(found, session)
-    try:
+
+    def seat(plan: GroupPlan, version: int) -> str:
         count = services.seat_late_arrivals(
             actor=_actor(request), plan=plan, expected_version=version
         )
-    except MajlisError as error:
-        messages.error(request, str(error.message))
-    else:
-        if count:
-            text = ngettext(
-                "%(count)d late arrival is seated; nobody else moved.",
-                "%(count)d late arrivals are seated; nobody else moved.",
-                count,
-            ) % {"count": count}
-        else:
-            text = _("Everyone to place already has a seat.")
-        messages.success(request, text)
-    return _page(found, session)
+        if not count:
+            return _("Everyone to place already has a seat.")
+        return ngettext(
+            "%(count)d late arrival is seated; nobody else moved.",
+            "%(count)d late arrivals are seated; nobody else moved.",
+            count,
+        ) % {"count": count}
+
+    return _change_plan(request, event, code, seat)
 
 
 @require_POST
 @login_required
 def groups_publish(request: HttpRequest, event: str, code: str) -> HttpResponse:
     """Publish the arrangement to its delegates, or take it back."""
-    try:
-        found, session, plan, version = _plan_for_change(request, event, code)
-    except InvalidInput:
-        found, session = _session(request, event, code)
-        messages.error(request, str(InvalidInput.default_message))
-        return _page(found, session)
-    try:
+
+    def publish(plan: GroupPlan, version: int) -> str:
         if "unpublish" in request.POST:
             services.unpublish(
                 actor=_actor(request), plan=plan, expected_version=version
             )
-            text = _(
+            return _(
                 "The arrangement is a draft again: the delegates no longer see it."
             )
-        else:
-            services.publish(actor=_actor(request), plan=plan, expected_version=version)
-            text = _(
-                "The arrangement is published: each delegate sees their tables "
-                "on their sessions page."
-            )
-    except MajlisError as error:
-        messages.error(request, str(error.message))
-    else:
-        messages.success(request, text)
-    return _page(found, session)
+        services.publish(actor=_actor(request), plan=plan, expected_version=version)
+        return _(
+            "The arrangement is published: each delegate sees their tables "
+            "on their sessions page."
+        )
+
+    return _change_plan(request, event, code, publish)

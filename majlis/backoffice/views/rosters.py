@@ -1,6 +1,8 @@
 """A session's roster: filters, exports, cancelling or moving on a delegate's
 behalf, and messages to its delegates."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
@@ -33,14 +35,14 @@ from majlis.backoffice.selectors import (
 from majlis.backoffice.services import (
     session_message_send,
 )
-from majlis.backoffice.views.common import staff_actor
+from majlis.backoffice.views.common import change_reported, confirmed, staff_actor
 from majlis.bookings.models import Booking, BookingStatus
 from majlis.bookings.selectors import waitlist_position
 from majlis.bookings.services import (
     booking_cancel,
     booking_move,
 )
-from majlis.core.exceptions import MajlisError, NotFound
+from majlis.core.exceptions import NotFound
 from majlis.events.models import Event, Session
 from majlis.outbox.models import OutboxMessage, OutboxStatus
 
@@ -127,10 +129,39 @@ def _booking_on_roster(
     return found, session, booking
 
 
-def _confirmed(request: HttpRequest) -> bool:
-    """A change that cannot be undone is made only by the confirmation page's
-    button; the roster's buttons lead to that page."""
-    return request.method == "POST" and request.POST.get("confirm") == "1"
+def _change_booking[T](
+    request: HttpRequest,
+    found: Event,
+    session: Session,
+    booking: Booking,
+    *,
+    back: str,
+    confirm_page: str,
+    page: Callable[[], dict[str, object]],
+    change: Callable[[], T],
+    success: Callable[[T], str],
+) -> HttpResponse:
+    """What a change of a booking from the roster goes through: nothing to do
+    on a cancelled booking; then the confirmation page (``page`` adds to what
+    it shows); then, confirmed, the change."""
+    if booking.status == BookingStatus.CANCELLED:
+        messages.info(request, _("This booking is already cancelled."))
+        return redirect(back)
+    if not confirmed(request):
+        return render(
+            request,
+            confirm_page,
+            {
+                "event": found,
+                "backoffice": True,
+                "session": session,
+                "booking": booking,
+                "back": back,
+                **page(),
+            },
+        )
+    change_reported(request, change, success)
+    return redirect(back)
 
 
 @login_required
@@ -140,36 +171,22 @@ def cancel_on_behalf(
     """GET, or a POST without ``confirm``: what cancelling does, and a button;
     a POST with ``confirm``: cancel."""
     found, session, booking = _booking_on_roster(request, event, code, booking_id)
-    back = reverse("backoffice:roster", kwargs={"event": found.slug, "code": code})
-    if booking.status == BookingStatus.CANCELLED:
-        messages.info(request, _("This booking is already cancelled."))
-        return redirect(back)
-    if not _confirmed(request):
-        return render(
-            request,
-            "backoffice/confirm_cancel.html",
-            {
-                "event": found,
-                "backoffice": True,
-                "session": session,
-                "booking": booking,
-                "waitlist_position": waitlist_position(booking),
-                "back": back,
-            },
-        )
-    try:
-        booking_cancel(
+    return _change_booking(
+        request,
+        found,
+        session,
+        booking,
+        back=reverse("backoffice:roster", kwargs={"event": found.slug, "code": code}),
+        confirm_page="backoffice/confirm_cancel.html",
+        page=lambda: {"waitlist_position": waitlist_position(booking)},
+        change=lambda: booking_cancel(
             booking=booking, actor=staff_actor(request), enforce_window=False
-        )
-    except MajlisError as error:
-        messages.error(request, str(error.message))
-    else:
-        messages.success(
-            request,
+        ),
+        success=lambda _cancelled: (
             _("The booking of %(name)s is cancelled.")
-            % {"name": booking.participant.name},
-        )
-    return redirect(back)
+            % {"name": booking.participant.name}
+        ),
+    )
 
 
 @login_required
@@ -188,40 +205,32 @@ def move_on_behalf(
     )
     if target is None or target.pk == session.pk:
         raise NotFound()
-    if booking.status == BookingStatus.CANCELLED:
-        messages.info(request, _("This booking is already cancelled."))
-        return redirect(back)
-    if not _confirmed(request):
-        return render(
-            request,
-            "backoffice/confirm_move.html",
-            {
-                "event": found,
-                "backoffice": True,
-                "session": session,
-                "booking": booking,
-                "target": target,
-                "target_has_seat": target.seats_taken < target.capacity,
-                "back": back,
-            },
-        )
-    try:
-        moved = booking_move(
-            booking=booking, to_session=target, actor=staff_actor(request)
-        )
-    except MajlisError as error:
-        messages.error(request, str(error.message))
-    else:
+
+    def said(moved: Booking) -> str:
         if moved.status == BookingStatus.CONFIRMED:
             text = _("%(name)s now has a seat in %(session)s.")
         else:
             text = _(
                 "%(session)s is full: %(name)s waits there and keeps their seat here."
             )
-        messages.success(
-            request, text % {"name": booking.participant.name, "session": target.title}
-        )
-    return redirect(back)
+        return text % {"name": booking.participant.name, "session": target.title}
+
+    return _change_booking(
+        request,
+        found,
+        session,
+        booking,
+        back=back,
+        confirm_page="backoffice/confirm_move.html",
+        page=lambda: {
+            "target": target,
+            "target_has_seat": target.seats_taken < target.capacity,
+        },
+        change=lambda: booking_move(
+            booking=booking, to_session=target, actor=staff_actor(request)
+        ),
+        success=said,
+    )
 
 
 @login_required
@@ -239,8 +248,9 @@ def session_messages(request: HttpRequest, event: str, code: str) -> HttpRespons
     if request.method == "POST" and form.is_valid() and "edit" not in request.POST:
         data = form.cleaned_data
         if "confirm" in request.POST:
-            try:
-                sent = session_message_send(
+            if change_reported(
+                request,
+                lambda: session_message_send(
                     session=session,
                     author=user,
                     audience=data["audience"],
@@ -248,19 +258,16 @@ def session_messages(request: HttpRequest, event: str, code: str) -> HttpRespons
                     body=data["body"],
                     versions=form.versions(),
                     reply_to=data["reply_to"],
-                )
-            except MajlisError as error:
-                messages.error(request, str(error.message))
-            else:
-                messages.success(
-                    request,
+                ),
+                lambda sent: (
                     ngettext(
                         "Your message is on its way to %(count)d delegate.",
                         "Your message is on its way to %(count)d delegates.",
                         len(sent.recipients),
                     )
-                    % {"count": len(sent.recipients)},
-                )
+                    % {"count": len(sent.recipients)}
+                ),
+            ):
                 return redirect(
                     "backoffice:messages", event=found.slug, code=session.code
                 )

@@ -18,8 +18,9 @@ from majlis.backoffice.services import (
     staff_invite,
     staff_role_change,
 )
-from majlis.backoffice.views.common import secretariat_event
+from majlis.backoffice.views.common import confirmed, secretariat_event
 from majlis.core.exceptions import MajlisError, NotFound
+from majlis.events.models import Event
 
 
 @login_required
@@ -66,20 +67,28 @@ def staff(request: HttpRequest, event: str) -> HttpResponse:
     )
 
 
-@login_required
-def staff_remove(request: HttpRequest, event: str, role_id: int) -> HttpResponse:
-    """Take a role in this event away from someone (their account stays): first
-    what it does, then, with ``confirm``, the removal."""
+def _role_in_event(
+    request: HttpRequest, event: str, role_id: int
+) -> tuple[Event, StaffRole]:
+    """A role in an event the caller runs, or ``NotFound``."""
     found = secretariat_event(request, event)
     role = (
         StaffRole.objects.filter(event=found, pk=role_id).select_related("user").first()
     )
     if role is None:
         raise NotFound()
+    return found, role
+
+
+@login_required
+def staff_remove(request: HttpRequest, event: str, role_id: int) -> HttpResponse:
+    """Take a role in this event away from someone (their account stays): first
+    what it does, then, with ``confirm``, the removal."""
+    found, role = _role_in_event(request, event, role_id)
     if role.user_id == request.user.pk:
         messages.error(request, _("You cannot remove your own role."))
         return redirect("backoffice:staff", event=found.slug)
-    if request.method != "POST" or request.POST.get("confirm") != "1":
+    if not confirmed(request):
         return render(
             request,
             "backoffice/confirm_staff_remove.html",
@@ -103,12 +112,7 @@ def staff_remove(request: HttpRequest, event: str, role_id: int) -> HttpResponse
 @login_required
 def staff_edit(request: HttpRequest, event: str, role_id: int) -> HttpResponse:
     """The secretariat changes someone's role and the sessions they work at."""
-    found = secretariat_event(request, event)
-    staff = (
-        StaffRole.objects.filter(event=found, pk=role_id).select_related("user").first()
-    )
-    if staff is None:
-        raise NotFound()
+    found, staff = _role_in_event(request, event, role_id)
     form = StaffRoleForm(
         request.POST or None,
         event=found,

@@ -29,7 +29,8 @@ from majlis.core.exceptions import (
     NotFound,
     NotRegistered,
 )
-from majlis.events.models import Event, Session
+from majlis.events.models import Event
+from majlis.events.selectors import session_get_in_event
 
 
 @dataclass(frozen=True)
@@ -109,13 +110,7 @@ def booking_request(
             raise NotFound()
         if participant.event_id != event.pk:
             raise NotRegistered()
-        session = (
-            Session.objects.select_related("event")
-            .filter(event=event, code=session_code)
-            .first()
-        )
-        if session is None:
-            raise NotFound()
+        session = session_get_in_event(event_slug=event.slug, code=session_code)
         booking = _booking_create_locked(
             participant=participant,
             session=session,

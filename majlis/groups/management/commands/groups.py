@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from majlis.core.terminal import activate_terminal_language
-from majlis.groups.planner import Figures, Kind, Plan, PlanError, Request, plan
+from majlis.groups.planner import Kind, Plan, PlanError, Request, plan
 from majlis.groups.roster import COLUMNS, RosterError, read_roster
+from majlis.groups.selectors import figures_as_dict
 
 
 def _roster_message(error: RosterError) -> str:
@@ -71,23 +72,6 @@ def _plan_message(error: PlanError) -> str:
     return message % params if params else message
 
 
-def _figures(figures: Figures) -> dict[str, Any]:
-    return {
-        "repeated_pairs": figures.repeated_pairs,
-        "lower_bound": figures.lower_bound,
-        "most_meetings": figures.most_meetings,
-        "repeat_meetings": figures.repeat_meetings,
-        "repeat_meetings_lower_bound": figures.repeat_meetings_lower_bound,
-        "balance_deviation": figures.balance_deviation,
-        "balance_by_attribute": figures.balance_by_attribute,
-        "same_organisation_pairs": figures.same_organisation_pairs,
-        "same_organisation_pairs_unavoidable": figures.same_organisation_pairs_unavoidable,
-        "first_choice_share": figures.first_choice_share,
-        "sizes_within_one": figures.sizes_within_one,
-        "hosts_in_place": figures.hosts_in_place,
-    }
-
-
 def as_json(result: Plan) -> dict[str, Any]:
     """The plan as ``majlis groups plan --json`` prints it."""
     request = result.request
@@ -99,8 +83,8 @@ def as_json(result: Plan) -> dict[str, Any]:
         "rounds": [
             [list(group) for group in tables] for tables in result.arrangement.rounds
         ],
-        **_figures(result.arrangement.figures),
-        "random": _figures(result.random.figures),
+        **figures_as_dict(result.arrangement.figures),
+        "random": figures_as_dict(result.random.figures),
         "seconds": round(result.seconds, 3),
         "cpu_seconds": round(result.cpu_seconds, 3),
         "time_limited": result.time_limited,
