@@ -326,7 +326,10 @@ CACHES = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "majlis.core.log_redaction.RedactPersonalData"}},
+    "filters": {
+        "redact": {"()": "majlis.core.log_redaction.RedactPersonalData"},
+        "quiet_refusals": {"()": "majlis.core.refusal_logs.QuietRefusals"},
+    },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["redact"]},
     },
@@ -334,6 +337,13 @@ LOGGING = {
     "loggers": {
         # No handlers of their own: their records reach the root's.
         "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # A 409 (already booked, a time conflict) is an answer, not a fault.
+        "django.request": {
+            "handlers": [],
+            "level": "INFO",
+            "propagate": True,
+            "filters": ["quiet_refusals"],
+        },
         "django.server": {"handlers": [], "level": "INFO", "propagate": True},
         "granian.access": {"handlers": [], "level": "INFO", "propagate": True},
         "django.db.backends": {"level": "WARNING"},

@@ -6,7 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from majlis.accounts.services import participant_token_create
+from majlis.bookings.services import Actor, booking_create
 from majlis.core.log_redaction import RedactPersonalData, redact
+from majlis.testing.factories import ParticipantFactory, SessionFactory
 
 ADDRESS = "ann.o+conf@example.org"
 TOKEN = "mjp_k3Y-secret_Value42"
@@ -113,3 +116,27 @@ def test_a_traceback_loses_its_addresses_too(log_output):
 )
 def test_redact(line, expected):
     assert redact(line) == expected
+
+
+@pytest.mark.django_db
+def test_a_refusal_is_not_logged_and_a_fault_still_is(client, log_output):
+    """A 409 (a booking refused: already booked, a time conflict) is an
+    answer: a crowd draws thousands. Other 4xx answers are still written."""
+    session = SessionFactory()
+    person = ParticipantFactory(event=session.event)
+    booking_create(participant=person, session=session, actor=Actor.delegate())
+    token = participant_token_create(participant=person)
+    path = f"/api/v1/events/{session.event.slug}/sessions/{session.code}/bookings"
+
+    refused = client.post(
+        path,
+        {},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    missing = client.get(f"/api/v1/events/{session.event.slug}/sessions/no-such-code")
+
+    assert (refused.status_code, missing.status_code) == (409, 404)
+    written = log_output.getvalue()
+    assert "Conflict:" not in written
+    assert "Not Found: /api/v1/events/" in written
