@@ -661,7 +661,8 @@ def test_my_sessions_lists_my_bookings_cancelled_too_and_my_checkin_code(
     response = signed_in.get(url("my-sessions", event="casa"))
 
     assertTemplateUsed(response, "site/my_sessions.html")
-    assertContains(response, "Signed in as <bdi>Amina</bdi>.")
+    # Said once, beside "Sign out", as on every page.
+    assertContains(response, "Signed in as <bdi>Amina</bdi>", count=1)
     assertContains(response, "Future of work")
     assertContains(response, "Later session")
     assertContains(response, '<span class="badge badge-confirmed">Confirmed</span>')
