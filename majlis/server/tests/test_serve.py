@@ -292,12 +292,12 @@ def test_where_the_database_is(vendor, host, here):
 @pytest.mark.parametrize(
     ("vendor", "host", "cores", "workers"),
     [
-        # PostgreSQL here: two thirds of the cores for the workers, at least one.
+        # PostgreSQL here: one per core.
         ("postgresql", "127.0.0.1", 1, 1),
-        ("postgresql", "127.0.0.1", 2, 1),
-        ("postgresql", "/var/run/postgresql", 3, 2),
-        ("postgresql", "", 4, 2),
-        ("postgresql", "localhost", 8, 5),
+        ("postgresql", "127.0.0.1", 2, 2),
+        ("postgresql", "/var/run/postgresql", 3, 3),
+        ("postgresql", "", 4, 4),
+        ("postgresql", "localhost", 8, 8),
         # PostgreSQL elsewhere: two per core.
         ("postgresql", "10.0.0.5", 1, 2),
         ("postgresql", "db.example.org", 2, 4),

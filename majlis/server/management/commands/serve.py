@@ -26,22 +26,19 @@ WORKERS_KILL_TIMEOUT_SECONDS = 10
 DEFAULT_CONNECTIONS = 4096
 
 
-# Worker processes, by where the database is (docs/BENCHMARKS.md in git before 2026-12-05, items 25,
-# 27 and 30):
+# Worker processes, by where the database is (docs/SCALING.md):
 # - PostgreSQL on another machine: two per core, each thread spends more of a
 #   request waiting on round trips.
-# - PostgreSQL on this machine: two thirds of the cores, at least one. A busy
-#   worker keeps a core busy (its Python runs one thread at a time), and
-#   PostgreSQL's processes used about half as much again in the crowd; a
-#   worker more than that leaves every process waiting for a core, and a
-#   worker stopped while it holds Python's lock stops all its threads. On 2
-#   cores, one worker of 4 threads had a crowd's booking p99 a tenth to a
-#   sixth lower than two on average, for a crowd served 11-17 % slower. One
-#   worker alone leaves the port closed for about 0.6 s when it dies, until
-#   Granian replaces it; `--workers 2` keeps one serving.
+# - PostgreSQL on this machine: one per core. A worker's Python runs one
+#   thread at a time, so one worker never uses more than a core: on 2 cores
+#   beside PostgreSQL, two workers served the flash crowd in 12.4 s against
+#   18.8 s for one (p99 120 against 147 ms), the mixed crowd at 811 requests/s
+#   against 587 and the pages at 115 bookings/s against 79, with the same or
+#   a shorter tail (runs of 2026-12-06, back to back). Two also keep one
+#   serving while Granian replaces a worker that died.
 # - SQLite: one per core, at least 2; the database works inside the workers.
 WORKERS_PER_CORE_DATABASE_ELSEWHERE = 2
-WORKERS_SHARE_OF_CORES_DATABASE_HERE = (2, 3)
+WORKERS_PER_CORE_DATABASE_HERE = 1
 WORKERS_PER_CORE_SQLITE = 1
 
 
@@ -63,8 +60,7 @@ def default_workers() -> int:
         return max(2, cores * WORKERS_PER_CORE_SQLITE)
     host = str(connection.settings_dict.get("HOST") or "")
     if database_on_this_machine(connection.vendor, host):
-        share, of = WORKERS_SHARE_OF_CORES_DATABASE_HERE
-        return max(1, cores * share // of)
+        return max(1, cores * WORKERS_PER_CORE_DATABASE_HERE)
     return max(2, cores * WORKERS_PER_CORE_DATABASE_ELSEWHERE)
 
 
