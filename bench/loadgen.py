@@ -382,7 +382,8 @@ def sign_ins(
     """While the crowd runs, delegates who are not part of it ask for a
     sign-in link, one every ``--sign-in-every`` seconds, each noted with the
     wall-clock time it was sent (the mail sink notes when the email arrives)."""
-    emails = plan.get("sign_in", [])[: args.sign_ins]
+    start = args.sign_ins_from
+    emails = plan.get("sign_in", [])[start : start + args.sign_ins]
     if not emails:
         return None
 
@@ -840,6 +841,12 @@ def main() -> None:
     )
     parser.add_argument(
         "--sign-ins", type=int, default=0, help="sign-in links asked for meanwhile"
+    )
+    parser.add_argument(
+        "--sign-ins-from",
+        type=int,
+        default=0,
+        help="the first of the plan's sign-in delegates to ask",
     )
     parser.add_argument("--sign-in-every", type=float, default=1.0)
     parser.add_argument("--path", default="/api/v1/health/live")
