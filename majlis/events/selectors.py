@@ -1,15 +1,15 @@
 """Read-only queries about events and their sessions."""
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.core.cache import caches
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from majlis.core.exceptions import BookingClosed, NotFound
+from majlis.core.shared_reads import read_at_most_every
 from majlis.events.models import Event, Session
 from majlis.events.rules import booking_window_check
 
@@ -48,20 +48,6 @@ class ProgrammeRows:
     sessions: list[Session]
 
 
-def _read_at_most_every[T](key: str, fresh_for: float, read: Callable[[], T]) -> T:
-    """What ``read`` gave this process at most ``fresh_for`` seconds ago (a
-    new read when 0). Counted from before the read, not from its end: a value
-    never outlives ``fresh_for`` by the time its query took."""
-    found = caches["programme"].get(key) if fresh_for > 0 else None
-    if found is None:
-        read_at = time.time()
-        found = read()
-        remaining = read_at + fresh_for - time.time()
-        if fresh_for > 0 and remaining > 0:
-            caches["programme"].set(key, found, remaining)
-    return found
-
-
 def programme_rows(
     *, slug: str, understood: str | None, fresh_for: float
 ) -> ProgrammeRows:
@@ -75,21 +61,21 @@ def programme_rows(
             read_at, session_list(event=event_get(slug=slug), understood=understood)
         )
 
-    return _read_at_most_every(f"rows:{slug}:{understood or ''}", fresh_for, read)
+    return read_at_most_every(f"rows:{slug}:{understood or ''}", fresh_for, read)
 
 
 def event_of_page(*, slug: str, fresh_for: float) -> Event:
     """The event as this process read it at most ``fresh_for`` seconds ago:
     every delegate's page names it, and a change of it (its booking window
     included: the booking functions read it again) shows within the second."""
-    return _read_at_most_every(f"event:{slug}", fresh_for, lambda: event_get(slug=slug))
+    return read_at_most_every(f"event:{slug}", fresh_for, lambda: event_get(slug=slug))
 
 
 def session_of_page(*, event_slug: str, code: str, fresh_for: float) -> Session:
     """A session and its event as this process read them at most ``fresh_for``
     seconds ago: what its page shows everyone (its seats left as fresh as the
     programme's); what it shows a delegate of their own is read each time."""
-    return _read_at_most_every(
+    return read_at_most_every(
         f"session:{event_slug}:{code}",
         fresh_for,
         lambda: session_get_in_event(event_slug=event_slug, code=code),

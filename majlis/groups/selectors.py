@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from majlis.accounts.models import Constituency, Language, Participant
 from majlis.accounts.regions import Region, region_of
 from majlis.bookings.models import Booking, BookingStatus
+from majlis.core.shared_reads import read_at_most_every
 from majlis.events.models import Session
 from majlis.groups import planner
 from majlis.groups.models import GroupKind, GroupPlan, GroupSeat, TopicPreference, Whom
@@ -188,6 +189,17 @@ def group_plan_of_session(session: Session) -> GroupPlan | None:
     return (
         GroupPlan.objects.filter(session=session).select_related("session__event")
     ).first()
+
+
+def group_plan_on_delegates_pages(
+    session: Session, *, fresh_for: float
+) -> GroupPlan | None:
+    """The session's plan (or none, the common case) as this process read it
+    at most ``fresh_for`` seconds ago: the same on every delegate's page of
+    the session; their own seats and choices are read on each."""
+    return read_at_most_every(
+        f"group-plan:{session.pk}", fresh_for, lambda: group_plan_of_session(session)
+    )
 
 
 def group_plan_view(session: Session) -> PlanView | None:

@@ -21,7 +21,10 @@ from majlis.events.selectors import (
     session_list,
     session_of_page,
 )
-from majlis.groups.selectors import group_plan_of_session, topic_offer_in_plan
+from majlis.groups.selectors import (
+    group_plan_on_delegates_pages,
+    topic_offer_in_plan,
+)
 from majlis.groups.wording import seat_lines
 from majlis.site.forms import AccessNeedsForm, TopicChoicesForm
 from majlis.site.signin import signed_in_participant
@@ -98,7 +101,9 @@ def session_page_context(
     # sessions have none, and then neither seats nor topics are read.
     plan = None
     if participant is not None and my_booking is not None:
-        plan = group_plan_of_session(session)
+        plan = group_plan_on_delegates_pages(
+            session, fresh_for=settings.MAJLIS_PROGRAMME_FRESH_SECONDS
+        )
     if participant is not None and my_booking is not None and plan is not None:
         if my_booking.status == BookingStatus.CONFIRMED and plan.is_published:
             seats = seat_lines(participant, session=session).get(session.pk, [])
