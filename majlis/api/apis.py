@@ -40,6 +40,7 @@ from majlis.api.schemas import (
     AccessNeedsOut,
     BookingIn,
     BookingListOut,
+    BookingMadeOut,
     BookingOut,
     ErrorOut,
     HealthOut,
@@ -57,15 +58,17 @@ from majlis.api.schemas import (
 )
 from majlis.api.validation import invalid_request
 from majlis.bookings.idempotency import fingerprint
-from majlis.bookings.models import Booking
+from majlis.bookings.models import Booking, BookingStatus
 from majlis.bookings.selectors import (
     access_needs_counts,
     booking_get_for_participant,
     booking_list_for_participant,
     session_roster,
+    sessions_released_by_switch,
 )
 from majlis.bookings.services import (
     Actor,
+    BookingAnswer,
     IdempotencyClaim,
     booking_cancel,
     booking_request,
@@ -382,7 +385,7 @@ def my_token_revoke(request: HttpRequest) -> Status[None]:
 
 @api.post(
     "/events/{event}/sessions/{code}/bookings",
-    response={201: BookingOut, **errors(400, 401, 403, 404, 409, 422, 429, 503)},
+    response={201: BookingMadeOut, **errors(400, 401, 403, 404, 409, 422, 429, 503)},
     auth=participant_auth,
 )
 def booking_post(
@@ -401,8 +404,9 @@ def booking_post(
 ) -> HttpResponse:
     """Book a seat, or join the waiting list when the session is full.
 
-    Send `"switch": true` to leave a seat held at the same time. A retry with
-    the same `Idempotency-Key` header gets the first answer and books nothing more.
+    Send `"switch": true` to leave a seat held at the same time; `released`
+    names the sessions whose seats it left. A retry with the same
+    `Idempotency-Key` header gets the first answer and books nothing more.
     """
     caller = caller_of(request)
     participant = caller.require_participant()
@@ -422,7 +426,21 @@ def booking_post(
         if idempotency_key
         else None,
     )
-    return api.create_response(request, answer.body, status=answer.http_status)
+    body_out = answer.body
+    if not answer.refused:
+        body_out = {**answer.body, "released": _released_by(answer, switch=body.switch)}
+    return api.create_response(request, body_out, status=answer.http_status)
+
+
+def _released_by(answer: BookingAnswer, *, switch: bool) -> list[str]:
+    """The sessions whose seats a booking request released, read from the
+    booking's audit trail rather than stored with the answer, so that a retry
+    (whose answer the database stored on PostgreSQL) hears the same. Only a
+    confirmed switch releases seats: a plain booking spares the audit's read."""
+    if not switch or answer.status != BookingStatus.CONFIRMED:
+        return []
+    released = sessions_released_by_switch(booking_id=answer.booking_id or 0)
+    return [session.code for session in released]
 
 
 @api.delete(

@@ -233,6 +233,15 @@ class BookingOut(Schema):
         )
 
 
+class BookingMadeOut(BookingOut):
+    """The answer to a booking request, the same for each retry of it."""
+
+    released: list[str] = Field(
+        description="Codes of the sessions whose seats this request released "
+        'to book this one (a `"switch": true` request); empty otherwise'
+    )
+
+
 class SeatOut(Schema):
     """The delegate's table in one round of the session's groups."""
 

@@ -38,6 +38,7 @@ def test_booking_a_free_seat_answers_201_confirmed(
         "session": "s",
         "status": "confirmed",
         "waitlist_position": None,
+        "released": [],
     }
     assert (booking.participant, booking.status) == (delegate, BookingStatus.CONFIRMED)
     assert seats_left(client, event, "s") == 1
@@ -206,10 +207,63 @@ def test_switch_true_moves_the_seat_to_the_overlapping_session(
     moved = book(client, as_delegate, event.slug, "same-time", {"switch": True})
     assert moved.status_code == 201, moved.content
     assert moved.json()["status"] == "confirmed"
+    assert moved.json()["released"] == ["morning"]
     mine = my_bookings(client, as_delegate)
     assert mine["morning"]["status"] == "cancelled"
     assert mine["same-time"]["status"] == "confirmed"
     assert seats_left(client, event, "morning") == held.capacity
+
+
+def test_a_switch_names_every_seat_it_released_and_only_those(
+    client, event, as_delegate
+):
+    first = SessionFactory(event=event, code="first-half")
+    second = SessionFactory(
+        event=event,
+        code="second-half",
+        starts_at=first.ends_at,
+        ends_at=first.ends_at + (first.ends_at - first.starts_at),
+    )
+    SessionFactory(
+        event=event,
+        code="apart",
+        starts_at=second.ends_at + timedelta(hours=2),
+        ends_at=second.ends_at + timedelta(hours=3),
+    )
+    for code in ("second-half", "first-half", "apart"):
+        assert book(client, as_delegate, event.slug, code).status_code == 201
+    SessionFactory(
+        event=event, code="long", starts_at=first.starts_at, ends_at=second.ends_at
+    )
+    moved = book(client, as_delegate, event.slug, "long", {"switch": True})
+    assert moved.status_code == 201, moved.content
+    assert moved.json()["released"] == ["first-half", "second-half"]
+
+
+def test_a_switch_onto_the_waiting_list_keeps_the_seat_and_releases_nothing(
+    client, event, as_delegate, token_headers
+):
+    held = SessionFactory(event=event, code="morning")
+    SessionFactory(
+        event=event,
+        code="full",
+        capacity=1,
+        starts_at=held.starts_at,
+        ends_at=held.ends_at,
+    )
+    book(client, token_headers(ParticipantFactory(event=event)), event.slug, "full")
+    book(client, as_delegate, event.slug, "morning")
+    waiting = book(client, as_delegate, event.slug, "full", {"switch": True})
+    assert waiting.status_code == 201, waiting.content
+    assert (waiting.json()["status"], waiting.json()["released"]) == ("waitlisted", [])
+    assert my_bookings(client, as_delegate)["morning"]["status"] == "confirmed"
+
+
+def test_a_switch_that_releases_nothing_says_so(client, event, as_delegate):
+    SessionFactory(event=event, code="s")
+    booked = book(client, as_delegate, event.slug, "s", {"switch": True})
+    assert booked.status_code == 201, booked.content
+    assert booked.json()["released"] == []
 
 
 def test_booking_is_closed_after_the_event_closes_it_and_says_when(

@@ -27,6 +27,22 @@ def test_the_same_key_twice_gets_the_same_answer_and_books_once(
     assert first.json()["id"] == bookings_in(event).get().pk
 
 
+def test_a_switch_is_replayed_naming_the_seat_it_released(client, event, as_delegate):
+    held = SessionFactory(event=event, code="morning")
+    SessionFactory(
+        event=event, code="same-time", starts_at=held.starts_at, ends_at=held.ends_at
+    )
+    book(client, as_delegate, event.slug, "morning")
+    first = book(
+        client, as_delegate, event.slug, "same-time", {"switch": True}, key=KEY
+    )
+    again = book(
+        client, as_delegate, event.slug, "same-time", {"switch": True}, key=KEY
+    )
+    assert first.json()["released"] == ["morning"], first.content
+    assert (again.status_code, again.json()) == (201, first.json())
+
+
 def test_without_a_key_a_retry_is_a_new_request(client, event, as_delegate):
     SessionFactory(event=event, code="s")
     assert book(client, as_delegate, event.slug, "s").status_code == 201
