@@ -168,7 +168,12 @@ class GroupPlanForm(TopicsForm):
         }
 
     @staticmethod
-    def initial_of(plan: GroupPlan | None) -> dict[str, Any]:
+    def initial_of(
+        plan: GroupPlan | None, hosts: dict[int, int] | None = None
+    ) -> dict[str, Any]:
+        """The form as ``plan`` was formed, with ``hosts`` (booking id ->
+        table): those still hosting (``PlanView.hosts``), not the plan's
+        stored ones, which may name a booking cancelled since."""
         initial: dict[str, Any] = TopicsForm.initial_of(plan)
         if plan is None:
             return {**initial, "version": 0}
@@ -181,7 +186,7 @@ class GroupPlanForm(TopicsForm):
             seed=plan.seed,
             version=plan.version,
         )
-        for row, (booking, table) in enumerate(sorted(plan.host_tables().items()), 1):
+        for row, (booking, table) in enumerate(sorted((hosts or {}).items()), 1):
             initial[f"host_{row}"] = str(booking)
             initial[f"host_table_{row}"] = table
         return initial

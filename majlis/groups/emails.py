@@ -1,7 +1,8 @@
 """The message that tells a delegate their tables, registered with the outbox.
 
 It says what its payload holds, the arrangement when it was emailed
-(``services.email_arrangement``), not what it may have become since.
+(``services.email_arrangement``), not what it may have become since; but a
+delegate whose booking was cancelled meanwhile sits nowhere, and gets none.
 """
 
 from django.core.mail import EmailMessage
@@ -10,19 +11,26 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from majlis.bookings.models import Booking
+from majlis.bookings.models import Booking, BookingStatus
 from majlis.core.time_zones import zone_name
 from majlis.groups.selectors import Seat
 from majlis.groups.services import SEATS_MESSAGE
 from majlis.groups.wording import seat_text
 from majlis.outbox.models import OutboxMessage
-from majlis.outbox.rendering import MessageKind, absolute_url, register_kinds
+from majlis.outbox.rendering import (
+    MessageKind,
+    NotToSend,
+    absolute_url,
+    register_kinds,
+)
 
 
 def render_seats_message(message: OutboxMessage, _batch: object) -> EmailMessage:
     booking = Booking.objects.select_related(
         "session", "session__event", "participant"
     ).get(pk=message.payload["booking"])
+    if booking.status != BookingStatus.CONFIRMED:
+        raise NotToSend(f"booking {booking.pk} is {booking.status}")
     session = booking.session
     event = session.event
     rounds = int(message.payload["rounds"])

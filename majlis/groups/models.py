@@ -103,7 +103,9 @@ class GroupPlan(models.Model):
         return ""
 
     def host_tables(self) -> dict[int, int]:
-        """Booking id -> table (from 1) of each host."""
+        """Booking id -> table (from 1) of each host, as stored: a host whose
+        booking was cancelled since is still named here, and hosts no longer
+        (``selectors.current_arrangement``)."""
         return {int(booking): int(table) for booking, table in self.hosts.items()}
 
 

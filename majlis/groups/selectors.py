@@ -2,7 +2,8 @@
 delegate's seats, a session's topics.
 
 A booking cancelled after the planning leaves the arrangement: its seats are
-left out of every answer here, and the figures are measured again without it.
+left out of every answer here, the figures are measured again without it, and
+it hosts no table (``current_arrangement``).
 """
 
 import dataclasses
@@ -77,9 +78,14 @@ class Current:
     rounds: planner.Rounds
     bookings: dict[int, Booking]
     left: int  # people seated once whose booking is no longer confirmed
+    # Booking id -> table (from 1) of the hosts still booked.
+    hosts: dict[int, int]
 
 
 def current_arrangement(plan: GroupPlan) -> Current:
+    """The arrangement as it stands: a host whose booking is no longer
+    confirmed hosts no longer (the plan keeps them until the groups are
+    formed again, as the booking's cancellation does not touch the plan)."""
     seats = list(
         GroupSeat.objects.filter(plan=plan)
         .select_related("booking__participant")
@@ -92,7 +98,7 @@ def current_arrangement(plan: GroupPlan) -> Current:
             bookings[seat.booking_id] = seat.booking
         else:
             left.add(seat.booking_id)
-    hosts = plan.host_tables()
+    hosts = {b: t for b, t in plan.host_tables().items() if b in bookings}
     choices = topic_choices_of_session(plan.session)
     people = tuple(
         person_of(
@@ -117,7 +123,7 @@ def current_arrangement(plan: GroupPlan) -> Current:
         seed=plan.seed,
     )
     rounds = tuple(tuple(tuple(group) for group in r) for r in grid)
-    return Current(request, rounds, bookings, len(left))
+    return Current(request, rounds, bookings, len(left), hosts)
 
 
 def figures_as_dict(figures: planner.Figures) -> dict[str, Any]:
@@ -164,6 +170,8 @@ class PlanView:
     unseated: list[SeatedPerson]
     # People seated once whose booking was cancelled since.
     left: int
+    # Booking id -> table (from 1) of the hosts still booked.
+    hosts: dict[int, int]
 
 
 def seated_person(booking: Booking, hosts: dict[int, int]) -> SeatedPerson:
@@ -208,8 +216,8 @@ def group_plan_view(session: Session) -> PlanView | None:
     plan = group_plan_of_session(session)
     if plan is None:
         return None
-    hosts = plan.host_tables()
     current = current_arrangement(plan)
+    hosts = current.hosts
     everyone = list(eligible_bookings(session, plan.whom))
     seated = set(current.bookings)
     rounds = []
@@ -240,6 +248,7 @@ def group_plan_view(session: Session) -> PlanView | None:
             key=lambda p: p.name,
         ),
         left=current.left,
+        hosts=hosts,
     )
 
 

@@ -271,13 +271,13 @@ def move_person(
     else moves, and the figures are measured again. A host stays at their
     table."""
     plan = _locked(plan, expected_version)
-    if plan.host_tables().get(booking.pk) not in (None, table):
+    current = current_arrangement(plan)
+    if current.hosts.get(booking.pk) not in (None, table):
         raise InvalidInput(
             _(
                 "A host stays at their table: change the hosts and form the groups again."
             )
         )
-    current = current_arrangement(plan)
     try:
         moved = planner.move_person(
             current.request, current.rounds, str(booking.pk), round - 1, table - 1
@@ -306,7 +306,7 @@ def seat_late_arrivals(
     current = current_arrangement(plan)
     if not current.bookings:
         raise InvalidInput(_("Form the groups first."))
-    hosts = plan.host_tables()
+    hosts = current.hosts
     choices = topic_choices_of_session(plan.session)
     request, rounds = current.request, current.rounds
     newcomers = [

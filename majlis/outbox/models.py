@@ -6,8 +6,9 @@ class OutboxStatus(models.TextChoices):
     PENDING = "pending", _("Waiting to be sent")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Given up")
-    # Written only so that a request does the same work whatever it asked
-    # (a sign-in for an unknown address); never sent.
+    # Never sent: written so that a request does the same work whatever it
+    # asked (a sign-in for an unknown address), or found no longer true when
+    # its turn came (``rendering.NotToSend``).
     DROPPED = "dropped", _("Not to be sent")
 
 

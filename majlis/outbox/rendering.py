@@ -32,6 +32,13 @@ class MessageKind:
     urgent: bool = False
 
 
+class NotToSend(Exception):
+    """Raised by a kind's ``render`` when what its message reports on no
+    longer holds as it is sent (a delegate's tables, for a booking cancelled
+    since it was queued): the worker marks the message dropped, neither sent
+    nor tried again. The exception's text says why, in the row."""
+
+
 _KINDS: dict[str, MessageKind] = {}
 
 
@@ -70,7 +77,8 @@ def render_message(
     message: OutboxMessage, *, batch: dict[MessageKind, Any] | None = None
 ) -> EmailMessage:
     """The email of ``message``; ``batch`` may hold what it reports on already
-    (:func:`read_batch`)."""
+    (:func:`read_batch`). Raises :class:`NotToSend` for a message no longer to
+    send."""
     kind = _KINDS.get(message.kind)
     if kind is None:
         raise ValueError(f"unknown outbox message kind {message.kind!r}")

@@ -92,6 +92,8 @@ class SendReport:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    # No longer true when their turn came (``rendering.NotToSend``): not sent.
+    dropped: int = 0
     paused: bool = False
 
 
@@ -295,6 +297,11 @@ def _send(
 ) -> None:
     try:
         _deliver(rendering.render_message(message, batch=batch), connection)
+    except rendering.NotToSend as reason:
+        message.status = OutboxStatus.DROPPED
+        message.last_error = f"not sent: {reason}"[:2000]
+        message.payload = _without_secrets(message.payload)
+        report.dropped += 1
     except Exception as error:  # any failure must only delay, never lose
         logger.warning("outbox message %s failed: %s", message.pk, error)
         connection.close()

@@ -1,12 +1,14 @@
 """A session's Groups page: who may see and change it, and each of its
 actions as a plain form post (no JavaScript), bad input changing nothing."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
 from majlis.backoffice.models import StaffRole
-from majlis.bookings.services import Actor, booking_create
+from majlis.bookings.services import Actor, booking_cancel, booking_create
 from majlis.groups import services
 from majlis.groups.models import GroupPlan, GroupSeat
 from majlis.testing.factories import (
@@ -160,6 +162,74 @@ def test_a_group_size_and_hosts(world):
     ) == {2}
     page = client.get(PAGE).content.decode()
     assert "Hosts at their table in every round" in page
+
+
+def form_fields(page: str) -> dict[str, str]:
+    """What the page's form of the groups sends as the page shows it: its
+    inputs' values (radio buttons: the checked one) and its selects' chosen
+    options."""
+    (form,) = [f for f in page.split("<form")[1:] if 'name="host_1"' in f]
+    form = form.split("</form>")[0]
+    fields = {}
+    for tag in re.findall(r"<input ([^>]*)>", form):
+        attributes = dict(re.findall(r'([\w-]+)="([^"]*)"', tag))
+        checkable = attributes.get("type") in ("radio", "checkbox")
+        if "name" in attributes and (
+            not checkable or re.search(r"\schecked\b", " " + tag)
+        ):
+            fields[attributes["name"]] = attributes.get("value", "")
+    for name, options in re.findall(
+        r'<select name="([^"]+)"[^>]*>(.*?)</select>', form, re.DOTALL
+    ):
+        chosen = re.search(r'<option value="([^"]*)"[^>]*selected', options)
+        fields[name] = chosen.group(1) if chosen else ""
+    return fields
+
+
+@pytest.mark.parametrize("by", ["delegate", "organiser"])
+def test_a_host_who_cancelled_hosts_no_longer(world, by):
+    """The Groups page forgets a host whose booking was cancelled: no table
+    left in the form for nobody, no figure for hosts; forming the groups
+    again from the page as it shows works and seats them nowhere."""
+    host, other_host = world["bookings"][4], world["bookings"][7]
+    client = signed_in(world, "organiser")
+    client.post(
+        PAGE,
+        {
+            **FORM,
+            "host_1": str(host.pk),
+            "host_table_1": "2",
+            "host_2": str(other_host.pk),
+            "host_table_2": "3",
+        },
+    )
+    actor = (
+        Actor.delegate()
+        if by == "delegate"
+        else Actor.organiser(world["users"]["organiser"])
+    )
+    booking_cancel(booking=host, actor=actor)
+
+    page = client.get(PAGE).content.decode()
+    fields = form_fields(page)
+    assert (fields["host_1"], fields["host_table_1"]) == (str(other_host.pk), "3")
+    assert not any(fields.get(f"host_table_{row}") for row in range(2, 10)), (
+        "a table for a host no longer booked"
+    )
+
+    booking_cancel(
+        booking=other_host, actor=Actor.organiser(world["users"]["organiser"])
+    )
+    page = client.get(PAGE).content.decode()
+    assert "Hosts at their table in every round" not in page
+    fields = form_fields(page)
+    assert not any(fields.get(f"host_table_{row}") for row in range(1, 10))
+
+    response = client.post(PAGE, {**fields, "another": "1"})
+    assert response.status_code == 302
+    plan = GroupPlan.objects.get()
+    assert plan.hosts == {}
+    assert not GroupSeat.objects.filter(booking__in=[host, other_host]).exists()
 
 
 @pytest.mark.parametrize(

@@ -111,7 +111,7 @@ def _figure_rows(view: PlanView) -> list[dict[str, Any]]:
             "best": yes,
         }
     )
-    if view.plan.hosts:
+    if view.hosts:
         rows.append(
             {
                 "label": _("Hosts at their table in every round"),
@@ -140,10 +140,11 @@ def _render(
     plan = view.plan if view is not None else None
     people = view.people if view is not None else people_to_place(session)
     if form is None:
-        initial = GroupPlanForm.initial_of(plan)
-        hosts = len(plan.hosts) if plan is not None else 0
+        hosts = view.hosts if view is not None else {}
         form = GroupPlanForm(
-            initial=initial, people=people, host_rows=max(hosts + 2, 3)
+            initial=GroupPlanForm.initial_of(plan, hosts=hosts),
+            people=people,
+            host_rows=max(len(hosts) + 2, 3),
         )
     seated = [
         person for person in people if view is not None and person not in view.unseated

@@ -5,13 +5,14 @@ server."""
 
 import pytest
 from django.contrib.auth.models import User
+from django.core import mail
 from django.utils import translation
 
 from majlis.bookings.services import Actor, booking_cancel, booking_create
 from majlis.core.exceptions import ChangedMeanwhile, InvalidInput
 from majlis.groups import services
 from majlis.groups.models import GroupSeat
-from majlis.outbox.models import OutboxMessage
+from majlis.outbox.models import OutboxMessage, OutboxStatus
 from majlis.outbox.services import outbox_send_due
 from majlis.testing.factories import EventFactory, ParticipantFactory, SessionFactory
 
@@ -104,6 +105,34 @@ def test_one_message_per_seated_delegate_in_their_language(cafe, organiser):
     plan.refresh_from_db()
     assert plan.emailed_at is not None
     assert plan.updated_by == organiser
+
+
+@pytest.mark.parametrize("by", ["delegate", "organiser"])
+def test_a_booking_cancelled_before_the_email_is_sent_gets_no_tables(
+    cafe, organiser, by
+):
+    """The tables of a delegate who cancelled (or was cancelled) after the
+    email was queued are dropped by the worker, not sent; the others go."""
+    session, bookings = cafe
+    plan = services.publish(actor=organiser, plan=planned(session, organiser))
+    outbox_send_due()  # the bookings' confirmations
+    services.email_arrangement(actor=organiser, plan=plan)
+    actor = Actor.delegate() if by == "delegate" else Actor.organiser(organiser)
+    booking_cancel(booking=bookings[0], actor=actor)
+    mail.outbox.clear()
+
+    outbox_send_due()
+
+    subjects_to_person_0 = [
+        m.subject for m in mail.outbox if m.to == ["person0@example.org"]
+    ]
+    assert subjects_to_person_0 == ["Your booking is cancelled: Income and gender"]
+    others = sorted(m.to[0] for m in mail.outbox if m.to != ["person0@example.org"])
+    assert others == [f"person{i}@example.org" for i in range(1, 9)]
+    dropped = OutboxMessage.objects.get(
+        kind="group_seats", to_email="person0@example.org"
+    )
+    assert (dropped.status, dropped.sent_at) == (OutboxStatus.DROPPED, None)
 
 
 def test_an_email_from_an_older_page_is_refused(cafe, organiser):

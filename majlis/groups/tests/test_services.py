@@ -276,6 +276,56 @@ def test_a_host_is_not_moved_away_from_their_table(organiser):
         )
 
 
+def test_a_host_whose_booking_is_cancelled_hosts_no_longer(organiser):
+    """The plan still names them (nothing changes it on a cancellation), but
+    the arrangement, its page and the planner count them out: forming the
+    groups with them as host is refused, and nobody seats them again."""
+    session, bookings = booked_session(9)
+    gone, staying = bookings[0], bookings[1]
+    plan = services.plan_groups(
+        actor=organiser,
+        session=session,
+        kind="cafe",
+        tables=3,
+        rounds=2,
+        hosts={gone.pk: 1, staying.pk: 2},
+    )
+    booking_cancel(booking=gone, actor=Actor.organiser(organiser))
+
+    view = group_plan_view(session)
+    assert view.hosts == {staying.pk: 2}
+    assert [p.host_table for p in view.people if p.booking_id == staying.pk] == [2]
+    with pytest.raises(InvalidInput, match="one of the people"):
+        services.plan_groups(
+            actor=organiser,
+            session=session,
+            kind="cafe",
+            tables=3,
+            rounds=2,
+            hosts=plan.host_tables(),
+        )
+    booking_create(
+        participant=ParticipantFactory(event=session.event),
+        session=session,
+        actor=Actor.delegate(),
+    )
+    assert services.seat_late_arrivals(actor=organiser, plan=plan) == 1
+    plan = services.plan_groups(
+        actor=organiser,
+        session=session,
+        kind="cafe",
+        tables=3,
+        rounds=2,
+        hosts=view.hosts,
+        seed=1,
+    )
+    assert plan.hosts == {str(staying.pk): 2}
+    assert not GroupSeat.objects.filter(booking=gone).exists()
+    assert set(
+        GroupSeat.objects.filter(booking=staying).values_list("table", flat=True)
+    ) == {2}
+
+
 def test_late_arrivals_join_the_least_full_tables_and_nobody_moves(organiser):
     session, _ = booked_session(9)
     plan = services.plan_groups(

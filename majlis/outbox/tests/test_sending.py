@@ -264,6 +264,32 @@ def test_a_mail_server_that_is_down_delays_no_booking_and_loses_no_message(
 
 
 @pytest.mark.django_db
+def test_a_message_no_longer_true_is_dropped_not_sent_nor_retried(
+    mail_to_smtp, session, event, monkeypatch
+):
+    first, second = (
+        book(p, session) for p in ParticipantFactory.create_batch(2, event=event)
+    )
+    real_render = rendering.render_message
+
+    def first_no_longer_true(message, **kwargs):
+        if message.payload["booking"] == first.pk:
+            raise rendering.NotToSend("what it tells changed")
+        return real_render(message, **kwargs)
+
+    monkeypatch.setattr(rendering, "render_message", first_no_longer_true)
+
+    assert outbox_send_due() == SendReport(sent=1, dropped=1)
+    [delivery] = mail_to_smtp.deliveries
+    assert delivery.rcpt_tos == [second.participant.email]
+    row = OutboxMessage.objects.get(payload__booking=first.pk)
+    assert (row.status, row.attempts, row.sent_at) == (OutboxStatus.DROPPED, 1, None)
+    assert row.last_error == "not sent: what it tells changed"
+    make_due(row)
+    assert outbox_send_due() == SendReport()
+
+
+@pytest.mark.django_db
 def test_a_message_is_given_up_after_the_last_attempt(
     settings, mail_to_closed_port, session, delegate
 ):

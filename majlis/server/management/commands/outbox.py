@@ -11,7 +11,7 @@ from django.db import DatabaseError, close_old_connections, connections
 
 from majlis.core.housekeeping import HOUSEKEEPING_SECONDS, run_chores
 from majlis.outbox.crowding import OUTBOX_NICENESS, CpuBusy, CrowdYield
-from majlis.outbox.services import CLAIM_BATCH, outbox_send_due
+from majlis.outbox.services import CLAIM_BATCH, SendReport, outbox_send_due
 from majlis.server.warmup import warm_up
 
 logger = logging.getLogger(__name__)
@@ -88,13 +88,13 @@ class Command(BaseCommand):
                 logger.exception("outbox: the database failed; trying again")
                 connections.close_all()
             else:
-                handled = report.sent + report.retried + report.failed
+                handled = report.sent + report.retried + report.failed + report.dropped
                 # Stopped for a crowd: the pause is taken at the top.
                 full_round = handled >= ROUND or report.paused
                 if handled:
                     self.stdout.write(
                         f"outbox: {report.sent} sent, {report.retried} to retry, "
-                        f"{report.failed} given up"
+                        f"{report.failed} given up{_dropped(report)}"
                     )
             if full_round:
                 # More is waiting (a flash crowd queues thousands of
@@ -127,11 +127,15 @@ class Command(BaseCommand):
             logger.exception("outbox: the database failed; trying again")
             connections.close_all()
             return
-        if report.sent or report.retried or report.failed:
+        if report.sent or report.retried or report.failed or report.dropped:
             self.stdout.write(
                 f"outbox: {report.sent} urgent sent, {report.retried} to retry, "
-                f"{report.failed} given up"
+                f"{report.failed} given up{_dropped(report)}"
             )
+
+
+def _dropped(report: SendReport) -> str:
+    return f", {report.dropped} no longer to send" if report.dropped else ""
 
 
 def _interrupt(_signum: int, _frame: object) -> None:
