@@ -2,7 +2,8 @@
 
 It says what its payload holds, the arrangement when it was emailed
 (``services.email_arrangement``), not what it may have become since; but a
-delegate whose booking was cancelled meanwhile sits nowhere, and gets none.
+delegate whose booking was cancelled meanwhile sits nowhere, and gets none,
+and an arrangement taken back to a draft meanwhile is told to nobody.
 """
 
 from django.core.mail import EmailMessage
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from majlis.bookings.models import Booking, BookingStatus
 from majlis.core.time_zones import zone_name
+from majlis.groups.models import GroupPlan
 from majlis.groups.selectors import Seat
 from majlis.groups.services import SEATS_MESSAGE
 from majlis.groups.wording import seat_text
@@ -32,6 +34,10 @@ def render_seats_message(message: OutboxMessage, _batch: object) -> EmailMessage
     if booking.status != BookingStatus.CONFIRMED:
         raise NotToSend(f"booking {booking.pk} is {booking.status}")
     session = booking.session
+    if not GroupPlan.objects.filter(
+        session=session, published_at__isnull=False
+    ).exists():
+        raise NotToSend(f"the groups of {session.code} are no longer published")
     event = session.event
     rounds = int(message.payload["rounds"])
     seats = [

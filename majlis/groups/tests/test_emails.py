@@ -135,6 +135,27 @@ def test_a_booking_cancelled_before_the_email_is_sent_gets_no_tables(
     assert (dropped.status, dropped.sent_at) == (OutboxStatus.DROPPED, None)
 
 
+def test_tables_emailed_then_unpublished_are_not_sent(cafe, organiser):
+    """Taken back to a draft before the worker's turn, the arrangement is no
+    longer what the delegates are told: every queued email is dropped."""
+    session, _bookings = cafe
+    plan = services.publish(actor=organiser, plan=planned(session, organiser))
+    outbox_send_due()  # the bookings' confirmations
+    services.email_arrangement(actor=organiser, plan=plan)
+    services.unpublish(actor=organiser, plan=plan)
+    mail.outbox.clear()
+
+    outbox_send_due()
+
+    assert mail.outbox == []
+    statuses = set(
+        OutboxMessage.objects.filter(kind="group_seats").values_list(
+            "status", flat=True
+        )
+    )
+    assert statuses == {OutboxStatus.DROPPED}
+
+
 def test_an_email_from_an_older_page_is_refused(cafe, organiser):
     session, _bookings = cafe
     plan = services.publish(actor=organiser, plan=planned(session, organiser))
