@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 
 from majlis.accounts.models import Participant
 from majlis.bookings.models import ACTIVE_STATUSES, Booking, BookingStatus
-from majlis.events.models import Event, Session, SpokenLanguage
+from majlis.events.models import Event, Session, SpokenLanguage, intervals_overlap
 from majlis.events.selectors import (
     booking_open_now,
     event_get,
@@ -40,9 +40,12 @@ def home(request: HttpRequest) -> HttpResponse:
 def _active_bookings_by_session(
     participant: Participant | None, event: Event
 ) -> dict[int, Booking]:
+    """The delegate's live bookings by session, without their sessions: a
+    booking carries its session's times, which is all the pages need of
+    them but for a conflict's title (read then)."""
     if participant is None:
         return {}
-    bookings = Booking.objects.select_related("session").filter(
+    bookings = Booking.objects.filter(
         participant=participant, session__event=event, status__in=ACTIVE_STATUSES
     )
     return {b.session_id: b for b in bookings}
@@ -122,7 +125,9 @@ def session_page_context(
         for b in mine.values()
         if b.status == BookingStatus.CONFIRMED
         and b.session_id != session.pk
-        and session.overlaps(_session_of(b))
+        and intervals_overlap(
+            b.starts_at, b.ends_at, session.starts_at, session.ends_at
+        )
     ]
     return {
         "event": found,
@@ -150,10 +155,6 @@ def _booking_access_fields(language: str) -> SafeString:
             {"form": AccessNeedsForm(auto_id="book-%s")},
         )
     )
-
-
-def _session_of(booking: Booking) -> Session:
-    return booking.session
 
 
 def programme_seats(request: HttpRequest, event: str) -> HttpResponse:
