@@ -426,3 +426,15 @@ def test_more_topics_than_the_most_tables_are_refused(world):
     assert response.status_code == 400
     assert "Give at most 500 topics, one per table." in response.content.decode()
     assert not GroupPlan.objects.exists()
+
+
+def test_with_too_few_left_for_a_random_arrangement_the_page_shows_none(world):
+    """Cancellations leave 5 people for 3 tables: the page still shows this
+    arrangement's figures, and a dash, not "no", where a random one would be."""
+    client = signed_in(world, "organiser")
+    client.post(PAGE, FORM)
+    for booking in world["bookings"][:7]:
+        booking_cancel(booking=booking, actor=Actor.delegate())
+    page = client.get(PAGE).content.decode()
+    row = page.split("Table sizes within one of each other</th>")[1].split("</tr>")[0]
+    assert '<td data-label="A random arrangement">—</td>' in row
