@@ -438,3 +438,16 @@ def test_with_too_few_left_for_a_random_arrangement_the_page_shows_none(world):
     page = client.get(PAGE).content.decode()
     row = page.split("Table sizes within one of each other</th>")[1].split("</tr>")[0]
     assert '<td data-label="A random arrangement">—</td>' in row
+
+
+def test_the_balance_figure_names_every_attribute_it_counts(world):
+    """Seats out of balance count constituency, region, language and gender
+    (planner.BALANCED): the page's label names all four."""
+    from majlis.groups.planner import BALANCED
+
+    client = signed_in(world, "organiser")
+    client.post(PAGE, FORM)
+    page = client.get(PAGE).content.decode()
+    [label] = re.findall(r'<th scope="row">(Seats out of balance[^<]*)</th>', page)
+    assert BALANCED == ("constituency", "region", "language", "gender")
+    assert "constituency, region, language and gender" in label

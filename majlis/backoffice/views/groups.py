@@ -78,8 +78,8 @@ def _figure_rows(view: PlanView) -> list[dict[str, Any]]:
     rows.append(
         {
             "label": _(
-                "Seats out of balance (constituency, region and language spread "
-                "as evenly as their numbers allow: 0)"
+                "Seats out of balance (constituency, region, language and gender "
+                "spread as evenly as their numbers allow: 0)"
             ),
             "mine": mine["balance_deviation"],
             "random": chance.get("balance_deviation", "—"),
