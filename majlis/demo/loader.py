@@ -223,6 +223,20 @@ def _add_demo_staff(event: Event) -> None:
         staff.sessions.set([s for s in sessions if codes or "ILO" in s.organisers])
 
 
+# `majlis demo --book` without --participants tops the fictitious delegates
+# up to this many: enough for every interactive session to form its groups.
+DEMO_BOOKED_PARTICIPANTS = 180
+
+
+def participants_to_add_for_booking() -> int:
+    """How many fictitious delegates `majlis demo --book` adds when not told:
+    as many as bring them to DEMO_BOOKED_PARTICIPANTS (none the second time)."""
+    present = Participant.objects.filter(
+        event__slug=DEMO_SLUG, email__startswith="demo-"
+    ).count()
+    return max(0, DEMO_BOOKED_PARTICIPANTS - present)
+
+
 def _add_fictitious(event: Event, count: int) -> int:
     """Add ``count`` more fictitious delegates, numbered after those already there."""
     if count <= 0:

@@ -99,9 +99,9 @@ class Figures:
     lower_bound: int
     # The most rounds any pair shares a table.
     most_meetings: int
-    # What the planner makes smallest: for each pair of people and each two
-    # rounds in which they share a table, 1 (a pair together in 2 rounds
-    # counts 1, in 3 rounds 3); and a lower bound of it.
+    # What the planner makes smallest: the meetings with someone met before
+    # (a pair together in 2 rounds counts 1, in 3 rounds 2); the fewer, the
+    # more different people met. And a lower bound of it.
     repeat_meetings: int
     repeat_meetings_lower_bound: int
     # Seats out of balance: summed over rounds, tables and each value of
@@ -266,18 +266,20 @@ def repeated_pairs_lower_bound(
 
 
 def repeat_meetings_lower_bound(people: int, tables: int, rounds: int) -> int:
-    """A lower bound of the sum over pairs of ``m·(m-1)/2`` (``m`` the rounds
-    they share a table), the search's last level: any two rounds hold at
-    least the two-rounds count of pairs together again (see
-    ``repeated_pairs_lower_bound``), and every meeting beyond the number of
-    pairs is a pair meeting again."""
+    """A lower bound of the sum over pairs of ``m - 1`` (``m`` the rounds
+    they share a table, when 1 or more), the search's last level: every pair
+    meeting twice or more counts at least 1 (``repeated_pairs_lower_bound``),
+    and the sum is the meetings less the pairs who meet, at most all pairs."""
     if rounds < 2:
         return 0
     small, extra = divmod(people, tables)
     sizes = [small + 1] * extra + [small] * (tables - extra)
-    two_rounds = sum(_spread_pairs(size, tables) for size in sizes)
     meetings = rounds * sum(_pairs(size) for size in sizes)
-    return max(_pairs(rounds) * two_rounds, meetings - _pairs(people), 0)
+    return max(
+        repeated_pairs_lower_bound(people, tables, rounds),
+        meetings - _pairs(people),
+        0,
+    )
 
 
 def _value(person: Person, attribute: str) -> str:

@@ -13,8 +13,11 @@ compared in order (lexicographically), as the organiser's priorities are:
    spread as evenly as its numbers allow (no table holds two more of it than
    another), and for an organisation it counts the pairs of colleagues seated
    together;
-3. meetings: for each pair of people, ``m·(m-1)/2`` where ``m`` is how many
-   rounds they share a table; 0 when no pair meets twice.
+3. meetings: for each pair of people who share a table in ``m`` rounds,
+   ``m - 1`` (a pair together twice counts 1, in three rounds 2): the
+   meetings with someone met before. The meetings are as many in any
+   arrangement of the same sizes, so this is smallest exactly when people
+   meet the most different people; 0 when no pair meets twice.
 
 Moves, all of which keep sizes within one and hosts at their table:
 
@@ -64,8 +67,8 @@ class Topics:
 
 
 def meeting_cost(meet: bytearray, rounds: int) -> int:
-    """The sum of ``m·(m-1)/2`` over the counts of ``meet``."""
-    return sum(meet.count(m) * (m * (m - 1) // 2) for m in range(2, rounds + 1))
+    """The sum of ``m - 1`` over the counts ``m`` of ``meet`` above 1."""
+    return sum(meet.count(m) * (m - 1) for m in range(2, rounds + 1))
 
 
 @dataclass(frozen=True)
@@ -215,24 +218,28 @@ class State:
         return 2 * delta
 
     def meeting_delta(self, r: int, p: int, a: int, q: int, b: int) -> int:
+        """Meeting cost of moving p from table a to b in round r (q = -1), or
+        of swapping p with q at b: joining someone already met costs 1,
+        leaving someone met in another round too saves 1."""
         meet = self.meet
         n = self.n
         pn = p * n
         delta = 0
         if q < 0:
             for z in self.members[r][b]:
-                delta += meet[pn + z]
+                if meet[pn + z]:
+                    delta += 1
             for z in self.members[r][a]:
-                if z != p:
-                    delta -= meet[pn + z] - 1
+                if z != p and meet[pn + z] >= 2:
+                    delta -= 1
             return delta
         qn = q * n
         for z in self.members[r][b]:
             if z != q:
-                delta += meet[pn + z] - meet[qn + z] + 1
+                delta += (meet[pn + z] >= 1) - (meet[qn + z] >= 2)
         for z in self.members[r][a]:
             if z != p:
-                delta += meet[qn + z] - meet[pn + z] + 1
+                delta += (meet[qn + z] >= 1) - (meet[pn + z] >= 2)
         return delta
 
     # Applying moves.
@@ -321,7 +328,8 @@ def mix_weight(state: State) -> int:
     """How much one step of the mix (a change of 2 in its sum of squares)
     outweighs the meetings: more than one move can change them by (each of
     the two people swapped leaves and joins at most ``largest table`` people,
-    each met at most ``rounds - 1`` times before)."""
+    each a change of at most 1). ``largest · (rounds - 1) + 1`` is more than
+    that, and the scale the search's temperatures are set for."""
     largest = max(
         (len(group) for groups in state.members for group in groups), default=1
     )

@@ -232,14 +232,21 @@ def group_plan_view(session: Session) -> PlanView | None:
                 topic = plan.topic_name(t) if plan.kind == GroupKind.TOPICS else ""
                 tables.append(TableView(t, topic, people))
             rounds.append(RoundView(r, tables))
-    figures = plan.figures
+    figures, random_figures = plan.figures, plan.random_figures
     if current.left and current.bookings:
+        # Those still booked, beside a random arrangement of the same people.
         figures = figures_as_dict(planner.measure(current.request, current.rounds))
+        try:
+            random_figures = figures_as_dict(
+                planner.random_arrangement(current.request).figures
+            )
+        except planner.PlanError:  # too few left for its tables: none shown
+            random_figures = {}
     return PlanView(
         plan=plan,
         rounds=rounds,
         figures=figures,
-        random_figures=plan.random_figures,
+        random_figures=random_figures,
         people=sorted(
             (seated_person(b, hosts) for b in everyone), key=lambda p: p.name
         ),

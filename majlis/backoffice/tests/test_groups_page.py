@@ -426,3 +426,28 @@ def test_more_topics_than_the_most_tables_are_refused(world):
     assert response.status_code == 400
     assert "Give at most 500 topics, one per table." in response.content.decode()
     assert not GroupPlan.objects.exists()
+
+
+def test_with_too_few_left_for_a_random_arrangement_the_page_shows_none(world):
+    """Cancellations leave 5 people for 3 tables: the page still shows this
+    arrangement's figures, and a dash, not "no", where a random one would be."""
+    client = signed_in(world, "organiser")
+    client.post(PAGE, FORM)
+    for booking in world["bookings"][:7]:
+        booking_cancel(booking=booking, actor=Actor.delegate())
+    page = client.get(PAGE).content.decode()
+    row = page.split("Table sizes within one of each other</th>")[1].split("</tr>")[0]
+    assert '<td data-label="A random arrangement">—</td>' in row
+
+
+def test_the_balance_figure_names_every_attribute_it_counts(world):
+    """Seats out of balance count constituency, region, language and gender
+    (planner.BALANCED): the page's label names all four."""
+    from majlis.groups.planner import BALANCED
+
+    client = signed_in(world, "organiser")
+    client.post(PAGE, FORM)
+    page = client.get(PAGE).content.decode()
+    [label] = re.findall(r'<th scope="row">(Seats out of balance[^<]*)</th>', page)
+    assert BALANCED == ("constituency", "region", "language", "gender")
+    assert "constituency, region, language and gender" in label

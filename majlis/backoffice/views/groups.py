@@ -78,8 +78,8 @@ def _figure_rows(view: PlanView) -> list[dict[str, Any]]:
     rows.append(
         {
             "label": _(
-                "Seats out of balance (constituency, region and language spread "
-                "as evenly as their numbers allow: 0)"
+                "Seats out of balance (constituency, region, language and gender "
+                "spread as evenly as their numbers allow: 0)"
             ),
             "mine": mine["balance_deviation"],
             "random": chance.get("balance_deviation", "—"),
@@ -107,7 +107,7 @@ def _figure_rows(view: PlanView) -> list[dict[str, Any]]:
         {
             "label": _("Table sizes within one of each other"),
             "mine": yes if mine["sizes_within_one"] else no,
-            "random": yes if chance.get("sizes_within_one") else no,
+            "random": _yes_no(chance.get("sizes_within_one"), yes, no),
             "best": yes,
         }
     )
@@ -116,11 +116,18 @@ def _figure_rows(view: PlanView) -> list[dict[str, Any]]:
             {
                 "label": _("Hosts at their table in every round"),
                 "mine": yes if mine["hosts_in_place"] else no,
-                "random": yes if chance.get("hosts_in_place") else no,
+                "random": _yes_no(chance.get("hosts_in_place"), yes, no),
                 "best": yes,
             }
         )
     return rows
+
+
+def _yes_no(value: bool | None, yes: str, no: str) -> str:
+    """A random arrangement's yes or no; "—" when there is none to show."""
+    if value is None:
+        return "—"
+    return yes if value else no
 
 
 def _percent(share: float | None) -> str:

@@ -118,6 +118,21 @@ def test_after_booking_each_interactive_session_has_its_published_groups():
     } == versions
 
 
+def test_demo_book_alone_gives_every_interactive_session_its_groups():
+    """`majlis demo --book` on a fresh database, as the issue and the README
+    name it: fictitious delegates to book, so that each session has a plan."""
+    from majlis.demo.loader import DEMO_GROUPS
+    from majlis.groups.models import GroupPlan
+
+    call_command("demo", book=True)
+    plans = GroupPlan.objects.filter(published_at__isnull=False)
+    assert set(plans.values_list("session__code", flat=True)) == set(DEMO_GROUPS)
+    # Booking again adds nobody: the delegates were topped up, not added again.
+    people = Participant.objects.count()
+    call_command("demo", book=True)
+    assert Participant.objects.count() == people
+
+
 def test_the_sign_in_delegate_sees_their_tables_in_two_sessions_on_my_sessions():
     from django.test import Client
     from django.urls import reverse

@@ -271,6 +271,61 @@ def test_the_lower_bound_counts_what_it_says():
     assert repeated_pairs_lower_bound(50, 8, 1) == 0
 
 
+def eight_couples_at_four_tables() -> tuple[Request, tuple]:
+    """24 people at 4 tables of 6 over 4 rounds with only 8 pairs meeting
+    again: 8 couples and 8 single people are the 16 points of the affine
+    plane AG(2, 4), the couples on two parallel lines, and the rounds 4 of its
+    other parallel classes. Each line of those classes holds 2 couples and
+    2 singles (6 people), and two points share at most one line: only the
+    couples meet twice (in all four rounds)."""
+    from majlis.groups.designs import field_tables
+
+    add, multiply = field_tables(4)
+    points = [(x, y) for x in range(4) for y in range(4)]
+    members: dict[tuple[int, int], list[str]] = {}
+    number = 0
+    for x, y in points:
+        size = 2 if x < 2 else 1  # the lines x = 0 and x = 1: couples
+        members[(x, y)] = [f"p{number + i}" for i in range(size)]
+        number += size
+    rounds = tuple(
+        tuple(
+            tuple(
+                person
+                for x, y in points
+                if add[y][multiply[slope][x]] == table
+                for person in members[(x, y)]
+            )
+            for table in range(4)
+        )
+        for slope in range(4)
+    )
+    people = tuple(Person(id=f"p{i}") for i in range(number))
+    return Request(people=people, tables=4, rounds=4), rounds
+
+
+def test_eight_couples_reach_the_lower_bound_of_repeated_pairs():
+    request, rounds = eight_couples_at_four_tables()
+    figures = measure(request, rounds)
+    assert figures.sizes_within_one
+    assert figures.repeated_pairs == figures.lower_bound == 8
+    # Each couple meets again in 3 rounds: 24 meetings with someone met
+    # before, of the 240 there are: 216 different pairs meet.
+    assert figures.repeat_meetings == 24
+
+
+def test_the_planner_finds_few_repeated_pairs_when_the_bound_is_reachable():
+    """The search counts, for a pair together in m rounds, m - 1: what is
+    lost to meeting someone again. It used to count m·(m-1)/2, which the
+    eight couples' 4 rounds make 6 each: at 48, that count's lower bound, it
+    stopped with 44 pairs meeting again (and 194 different pairs met)."""
+    request, _rounds = eight_couples_at_four_tables()
+    found = [plan(replace(request, seed=seed)).arrangement.figures for seed in range(3)]
+    assert all(f.repeated_pairs <= 3 * f.lower_bound for f in found)
+    assert min(f.repeated_pairs for f in found) == 8
+    assert min(f.repeat_meetings for f in found) == 24
+
+
 def test_the_same_seed_gives_the_same_plan_and_another_seed_may_not():
     request = Request(people=roster(60, seed=2), tables=8, rounds=3, seed=5, effort=0.2)
     first = plan(request).arrangement.rounds

@@ -386,6 +386,31 @@ def test_a_cancelled_booking_leaves_the_arrangement(organiser):
         services.move_person(actor=organiser, plan=plan, booking=gone, round=1, table=1)
 
 
+def test_after_cancellations_the_random_figures_are_of_the_same_people(organiser):
+    """The page sets the arrangement of those still booked beside a random
+    arrangement of the same people: not one of everyone first seated."""
+    session, bookings = booked_session(12)
+    services.plan_groups(
+        actor=organiser, session=session, kind="cafe", tables=3, rounds=3
+    )
+    before = group_plan_view(session)
+    # 12 people at 3 tables of 4 over 3 rounds: some pairs must meet again.
+    assert before.figures["lower_bound"] == before.random_figures["lower_bound"] > 0
+    for gone in bookings[:3]:
+        booking_cancel(booking=gone, actor=Actor.delegate())
+    view = group_plan_view(session)
+    assert view.left == 3
+    # 9 people at 3 tables of 3: nothing forces a pair to meet twice.
+    assert view.figures["lower_bound"] == 0
+    assert view.random_figures["lower_bound"] == view.figures["lower_bound"]
+    # Too few left for a random arrangement of 3 tables: none is shown.
+    for gone in bookings[3:7]:
+        booking_cancel(booking=gone, actor=Actor.delegate())
+    view = group_plan_view(session)
+    assert view.left == 7
+    assert view.random_figures == {}
+
+
 def test_a_delegate_sees_only_published_seats_with_their_topic(organiser):
     session, bookings = booked_session(6)
     topics = [{"en": "Jobs", "fr": "Emplois"}, {"en": "Skills", "ar": "المهارات"}]

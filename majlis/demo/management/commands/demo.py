@@ -12,6 +12,7 @@ from majlis.demo.loader import (
     demo_book,
     demo_groups,
     demo_load,
+    participants_to_add_for_booking,
 )
 
 
@@ -19,7 +20,13 @@ class Command(BaseCommand):
     help = "Load the demo conference (idempotent); --participants N adds N fictitious delegates."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--participants", type=int, default=0)
+        parser.add_argument(
+            "--participants",
+            type=int,
+            default=None,
+            help="Fictitious delegates to add (default 0; with --book, as many "
+            "as bring them to 180).",
+        )
         parser.add_argument(
             "--book",
             action="store_true",
@@ -29,7 +36,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         activate_terminal_language()
-        summary = demo_load(participants=options["participants"])
+        participants = options["participants"]
+        if participants is None:
+            participants = participants_to_add_for_booking() if options["book"] else 0
+        summary = demo_load(participants=participants)
         if options["book"]:
             demo_book(event=summary.event)
             demo_groups(event=summary.event)
