@@ -101,8 +101,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers",
             type=int,
-            help="worker processes; default two thirds of the cores (at least 1)"
-            " with PostgreSQL on this machine, two per core with PostgreSQL"
+            help="worker processes; default one per core with PostgreSQL on"
+            " this machine, two per core (at least 2) with PostgreSQL"
             " elsewhere, one per core (at least 2) on SQLite",
         )
         parser.add_argument("--threads", type=int, default=4)
