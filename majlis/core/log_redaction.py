@@ -14,8 +14,8 @@ import re
 # Local parts with "/", "=", "?" or "&" are legal but rare; leaving them out
 # keeps the rest of a path or query string readable.
 EMAIL = re.compile(r"[\w.!#$%'*+^`{|}~-]+(?:@|%40)[\w-]+(?:\.[\w-]+)+", re.ASCII)
-# The API's keys and delegates' tokens, wherever they appear.
-MAJLIS_TOKEN = re.compile(r"\b(mj[kp]_)[\w-]+")
+# The API's keys, delegates' tokens and calendar addresses, wherever they appear.
+MAJLIS_TOKEN = re.compile(r"\b(mj[kpc]_)[\w-]+")
 BEARER = re.compile(r"(\bBearer\s+)\S+", re.IGNORECASE)
 # Links whose path is a secret: sign-in links, staff password links.
 SECRET_PATH = re.compile(r"(/(?:sign-in|set-password)/)[^\s?#\"']+")

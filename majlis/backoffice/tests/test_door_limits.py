@@ -59,3 +59,20 @@ def test_a_busy_door_checking_in_one_delegate_a_second_is_not_held(session):
     people = ParticipantFactory.create_batch(60, event=session.event)
     answers = {door.post(DOOR, {"q": p.checkin_code}).status_code for p in people}
     assert answers == {200}
+
+
+@override_settings(MAJLIS_LIMIT_DOOR_LOOKUPS="3/1m")
+def test_seating_a_walk_in_is_a_lookup_too(session):
+    """A walk-in is chosen by number and found by check-in code or whole name
+    (door_participant): guesses that way count as the other lookups do."""
+    door = door_staff(session, "door")
+    elsewhere = ParticipantFactory(event=session.event)
+    walk_in = {"action": "walk_in", "participant": elsewhere.pk}
+
+    guesses = [
+        door.post(DOOR, {**walk_in, "q": f"CODE{n:04d}"}).status_code for n in range(3)
+    ]
+    refused = door.post(DOOR, {**walk_in, "q": elsewhere.checkin_code})
+
+    assert guesses == [404] * 3
+    assert refused.status_code == 429

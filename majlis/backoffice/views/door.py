@@ -161,11 +161,13 @@ def check_in(request: HttpRequest, event: str, code: str) -> HttpResponse:
     action = request.POST.get("action", "") if request.method == "POST" else ""
     if action == "release":
         return _release(request, found, session)
+    if request.method == "POST" or query:
+        # A code typed or scanned, a name searched, a walk-in found by code
+        # or whole name: each finds delegates.
+        limiter().hit(DOOR_LOOKUPS_LIMIT, f"user:{request.user.pk}")
     if action == "walk_in":
         result = _walk_in(request, session)
     elif request.method == "POST" or query:
-        # A code typed or scanned, a name searched: each finds delegates.
-        limiter().hit(DOOR_LOOKUPS_LIMIT, f"user:{request.user.pk}")
         if request.method == "POST":
             result, matches = _lookup(request, found, session)
         else:

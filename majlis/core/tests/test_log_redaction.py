@@ -107,6 +107,11 @@ def test_a_traceback_loses_its_addresses_too(log_output):
             "key mjk_AAAA-bbbb for integration 3",
             "key mjk_[redacted] for integration 3",
         ),
+        # A delegate's calendar subscription: its path is the secret.
+        (
+            "Service Unavailable: /calendar/mjc_Ab-9xYz_01.ics",
+            "Service Unavailable: /calendar/mjc_[redacted].ics",
+        ),
         # Nothing personal: unchanged.
         (
             "GET /en/e/child-labour-2026/s/targets-2030/ 200",

@@ -159,3 +159,55 @@ def test_four_clients_trickling_a_body_hold_no_thread_of_the_server(served):
 
     print({"clients": 4, "seconds to answer through nginx": took})  # with -s
     assert all(seconds < 2.0 for seconds in took.values()), took
+
+
+SECRET = "Zq7secretOfALink"
+# Paths that name a delegate or carry a link's secret, and a search, as the
+# site and the API make them; each asked once, with a referrer and a browser.
+PERSONAL_REQUESTS = (
+    "/api/v1/events/casa/participants/amina.benali%40example.org/token",
+    "/api/v1/events/casa/participants/amina.benali@example.org",
+    f"/calendar/{SECRET}.ics",
+    f"/en/e/casa/sign-in/{SECRET}/?next=/en/e/casa/me/",
+    f"/en/backoffice/set-password/MQ/{SECRET}/",
+    "/en/backoffice/casa/door/7/?q=amina.benali",
+)
+
+
+def test_the_access_log_keeps_no_address_secret_search_or_client(tmp_path):
+    """nginx's line for each request (deploy/nginx.conf) names its route,
+    status and times, not who asked: an address or a link's secret in the
+    path, the query (searches), the client's address, referrer or browser."""
+    port = free_port()
+    prefix = tmp_path / "nginx"
+    with nginx_serving(
+        port=port,
+        # Nothing listens there: nginx answers 502, and logs each request.
+        upstreams=[f"127.0.0.1:{free_port()}"],
+        static_root=tmp_path / "static",
+        prefix=prefix,
+    ):
+        for path in PERSONAL_REQUESTS:
+            _get(
+                port,
+                path,
+                Referer=f"http://127.0.0.1:{port}/en/e/casa/sign-in/{SECRET}/",
+                **{"User-Agent": "Amina's phone"},
+            )
+    # Written once nginx stops (each worker's buffer, so in no set order),
+    # which the block's end waits for.
+    lines = (prefix / "access.log").read_text().splitlines()
+
+    assert len(lines) == len(PERSONAL_REQUESTS), lines
+    for personal in ("amina", SECRET, "Amina's phone", "next=", "q="):
+        assert not any(personal in line for line in lines), (personal, lines)
+    assert not any(line.startswith("127.0.0.1") for line in lines), lines
+    assert sorted(line.split('"')[1] for line in lines) == [
+        "GET /api/v1/events/casa/participants/[email]",
+        "GET /api/v1/events/casa/participants/[email]/token",
+        "GET /calendar/[redacted].ics",
+        "GET /en/backoffice/casa/door/7/",
+        "GET /en/backoffice/set-password/MQ/[redacted]/",
+        "GET /en/e/casa/sign-in/[redacted]/",
+    ]
+    assert all('" 502 ' in line for line in lines), lines
