@@ -347,3 +347,56 @@ def test_serve_starts_granian_with_the_default_workers_and_threads():
             server.wait(timeout=30)
     assert command[command.index("--workers") + 1] == str(workers)
     assert command[command.index("--blocking-threads") + 1] == "4"
+
+
+@pytest.mark.parametrize(
+    ("host", "behind_proxy", "base_url_set", "told"),
+    [
+        ("127.0.0.1", False, False, []),
+        ("::1", False, False, []),
+        ("localhost", False, False, []),
+        ("0.0.0.0", False, True, ["slow"]),  # noqa: S104 (what is tested)
+        ("192.0.2.7", False, False, ["slow", "links"]),
+        ("majlis.example.org", False, True, ["slow"]),
+        ("0.0.0.0", True, True, ["proxy"]),  # noqa: S104
+        ("0.0.0.0", True, False, ["proxy", "links"]),  # noqa: S104
+    ],
+)
+def test_serving_other_machines_is_told_what_defends_it(
+    host, behind_proxy, base_url_set, told
+):
+    from majlis.server.management.commands.serve import exposure_warnings
+
+    warnings = exposure_warnings(
+        host, 8000, behind_proxy=behind_proxy, base_url_set=base_url_set
+    )
+
+    recognised = {
+        "slow": "each sending a request slowly, can hold them all",
+        "proxy": "only the reverse proxy can reach this port",
+        "links": f"links in email will point at http://{host}:8000/",
+    }
+    assert [
+        next(name for name, words in recognised.items() if words in warning)
+        for warning in warnings
+    ] == told
+
+
+def test_serve_on_every_address_warns_on_its_error_output():
+    port = free_port()
+    majlis = str(Path(sys.executable).parent / "majlis")
+    with tempfile.TemporaryDirectory() as data:
+        server = subprocess.Popen(
+            [majlis, "serve", "--host", "0.0.0.0", "--port", str(port), "--no-outbox"],  # noqa: S104
+            env={**embedded_environment(data), "LC_ALL": "fr_FR.UTF-8"},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            wait_for(f"http://127.0.0.1:{port}/api/v1/health/live")
+        finally:
+            server.send_signal(signal.SIGTERM)
+            _out, errors = server.communicate(timeout=30)
+    assert "deploy/README.md" in errors
+    assert "sans proxy inverse" in errors

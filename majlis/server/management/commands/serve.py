@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
@@ -24,6 +25,11 @@ WORKERS_KILL_TIMEOUT_SECONDS = 10
 # request (Granian's header read timeout closes idle ones). Granian's own
 # limit would be its listen backlog of 1,024 shared by the workers.
 DEFAULT_CONNECTIONS = 4096
+# Granian's own default, stated: a connection whose request head has not
+# arrived within it is closed (a slow head holds a connection, not a thread).
+# Above nginx's keepalive_timeout towards the servers (deploy/nginx.conf), so
+# that nginx never sends a request on a connection Granian is closing.
+HEADER_READ_TIMEOUT_MS = 30_000
 
 
 # Worker processes, by where the database is (docs/SCALING.md):
@@ -62,6 +68,47 @@ def default_workers() -> int:
     if database_on_this_machine(connection.vendor, host):
         return max(1, cores * WORKERS_PER_CORE_DATABASE_HERE)
     return max(2, cores * WORKERS_PER_CORE_DATABASE_ELSEWHERE)
+
+
+def exposure_warnings(
+    host: str, port: int, *, behind_proxy: bool, base_url_set: bool
+) -> list[str]:
+    """What to tell whoever serves on an address other machines reach.
+
+    Granian hands a request to a thread once its head has arrived and reads
+    the body in that thread, with no time limit: a few clients sending a body
+    slowly hold every thread (docs/SECURITY.md, "Slow clients"). Only a proxy
+    that reads whole requests first defends a server, so one that serves
+    others without one is told so, every time it starts."""
+    try:
+        reached_by_others = not ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name such as localhost is the operator's to know
+        reached_by_others = host != "localhost"
+    if not reached_by_others:
+        return []
+    warnings = []
+    if behind_proxy:
+        warnings.append(
+            _(
+                "Make sure only the reverse proxy can reach this port: it is"
+                " trusted to name the client (MAJLIS_BEHIND_PROXY)."
+            )
+        )
+    else:
+        warnings.append(
+            _(
+                "Serving other machines without a reverse proxy: as many"
+                " clients as a worker has threads (--threads), each sending a"
+                " request slowly, can hold them all. Run Majlis behind nginx as"
+                " deploy/README.md shows."
+            )
+        )
+    if not base_url_set:
+        warnings.append(
+            _("MAJLIS_BASE_URL is not set: links in email will point at %(url)s.")
+            % {"url": f"http://{host}:{port}/"}
+        )
+    return warnings
 
 
 def default_outbox_workers() -> int:
@@ -129,6 +176,7 @@ class Command(BaseCommand):
         if not options["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
+        base_url_set = bool(os.environ.get("MAJLIS_BASE_URL"))
         # Links in email point at this server unless a public address is set.
         os.environ.setdefault(
             "MAJLIS_BASE_URL", f"http://{options['host']}:{options['port']}"
@@ -156,6 +204,8 @@ class Command(BaseCommand):
             # A worker that dies is replaced rather than leaving fewer behind
             # (a single worker's port is closed for about 0.6 s meanwhile).
             "--respawn-failed-workers",
+            "--http1-header-read-timeout",
+            str(HEADER_READ_TIMEOUT_MS),
             # A worker can miss its stop signal when it lands on one of
             # Granian's own threads (seen here about once in four stops); it
             # is killed after this many seconds instead of being waited for
@@ -176,6 +226,13 @@ class Command(BaseCommand):
             _("Majlis is serving at %(url)s")
             % {"url": f"http://{options['host']}:{options['port']}/"}
         )
+        for warning in exposure_warnings(
+            options["host"],
+            options["port"],
+            behind_proxy=settings.MAJLIS_BEHIND_PROXY,
+            base_url_set=base_url_set,
+        ):
+            self.stderr.write(warning)
         server: subprocess.Popen | None = None
         stopping = False
 
