@@ -201,7 +201,10 @@ def test_an_organiser_moves_a_booking_to_another_of_their_sessions(
         follow=True,
     )
 
-    assert "Amina Benali now has a seat in Other session." in response.content.decode()
+    assert (
+        "<bdi>Amina Benali</bdi> now has a seat in <bdi>Other session</bdi>."
+        in response.content.decode()
+    )
     amina.refresh_from_db()
     assert amina.status == "cancelled"
     moved = B.objects.get(participant=people["amina"], session=other)
