@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 from django.conf import settings
 from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.translation import get_language, pgettext
 
 LANGUAGE_CODES: tuple[str, ...] = ("en", "fr", "es", "ar")
@@ -35,11 +35,12 @@ def isolating(message: str, values: Mapping[str, object]) -> SafeString:
     people typed (a name, a title, an address) in a <bdi> of its own, as
     templates write it: in a message on an Arabic page, Chromium would
     otherwise show "Amina B." as ".Amina B", its full stop taken by the Arabic
-    sentence around it. Numbers go in as they are; a list is joined with the
-    language's comma, each item isolated. The sentence itself is escaped."""
+    sentence around it. Numbers, and HTML already escaped (words of ours, such
+    as a role's name), go in as they are; a list is joined with the language's
+    comma, each item isolated. The sentence itself is escaped."""
 
     def isolated(value: object) -> object:
-        if isinstance(value, int | float):
+        if isinstance(value, int | float | SafeData):
             return value
         if isinstance(value, list | tuple):
             comma = pgettext("separator between the names of a list", ", ")

@@ -235,7 +235,7 @@ def test_inviting_someone_who_has_a_role_shows_both_and_asks_to_replace(
     page = html.unescape(warned.content.decode())
     assert warned.status_code == 200
     assert (
-        'door@example.org has the role "Door staff" here already: tick this box '
+        '<bdi>door@example.org</bdi> has the role "Door staff" here already: tick this box '
         "to replace it with the role below." in page
     )
     assert '<a href="#id_replace">' in page  # in the summary at the top

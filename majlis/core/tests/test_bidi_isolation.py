@@ -251,3 +251,22 @@ def test_on_arabic_pages_the_messages_after_a_change_isolate_what_people_typed(
         assert named, (change, texts)
         for text, isolated in named:
             assert isolated, f"{change}: not isolated in {text!r}"
+
+
+def test_on_arabic_pages_the_warning_of_an_address_with_a_role_isolates_it(pages):
+    """Inviting an address that has a role here warns, naming the address,
+    isolated like the rest of the page."""
+    staff = pages["staff"]
+    work = Session.objects.get(code="work")
+    invite = {"email": "door.keeper@example.org", "sessions": [work.pk]}
+    staff.post("/ar/backoffice/atlas/staff/", invite | {"role": "door"})
+    warned = staff.post("/ar/backoffice/atlas/staff/", invite | {"role": "organiser"})
+    assert warned.status_code == 200
+    named = [
+        (text, isolated)
+        for text, isolated in read(warned.content.decode()).texts
+        if "door.keeper@example.org" in text
+    ]
+    assert len(named) >= 2, named  # in the summary at the top and by the box
+    for text, isolated in named:
+        assert isolated, f"not isolated in {text!r}"
