@@ -9,7 +9,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -25,6 +25,7 @@ from majlis.backoffice.services import (
 )
 from majlis.bookings.models import BookingStatus
 from majlis.bookings.selectors import delegates_double_booked_by_move
+from majlis.core.translation import isolating
 from majlis.events.models import Event, Session, SpokenLanguage
 
 if TYPE_CHECKING:
@@ -236,14 +237,17 @@ class SessionMessageForm(forms.Form):
         choices = [("", _("No reply-to address"))]
         if author.email:
             choices.insert(
-                0, (author.email, _("You: %(email)s") % {"email": author.email})
+                0,
+                (author.email, isolating(_("You: %(email)s"), {"email": author.email})),
             )
         if event.contact_email:
             choices.insert(
                 1 if author.email else 0,
                 (
                     event.contact_email,
-                    _("The event: %(email)s") % {"email": event.contact_email},
+                    isolating(
+                        _("The event: %(email)s"), {"email": event.contact_email}
+                    ),
                 ),
             )
         reply_to = self.fields["reply_to"]
@@ -415,13 +419,17 @@ class StaffInviteForm(StaffRoleForm):
             if not data.get("replace"):
                 self.add_error(
                     "replace",
-                    _(
-                        '%(email)s has the role "%(role)s" here already: tick '
-                        "this box to replace it with the role below."
-                    )
-                    % {
-                        "email": self.current_role.user.email,
-                        "role": self.current_role.get_role_display(),
-                    },
+                    isolating(
+                        _(
+                            '%(email)s has the role "%(role)s" here already: tick '
+                            "this box to replace it with the role below."
+                        ),
+                        {
+                            "email": self.current_role.user.email,
+                            "role": conditional_escape(
+                                self.current_role.get_role_display()
+                            ),
+                        },
+                    ),
                 )
         return data

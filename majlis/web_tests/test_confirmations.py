@@ -1,7 +1,9 @@
 """Actions that cannot be undone ask first, in a real Chromium: a delegate
-cancels on a 360 px phone in Arabic, an organiser cancels on a delegate's
-behalf on a desktop in English and on a phone in Arabic; a refused save sums
-up its errors and takes the focus. axe-core checks each step."""
+cancels on a 360 px phone in Arabic (in English, test_keyboard_and_small_screens
+does), an organiser cancels and moves on a delegate's behalf, and a delegate
+switches and is told which seat went, each on a desktop in English and on a
+phone in Arabic; a refused save sums up its errors and takes the focus.
+axe-core checks each step."""
 
 import json
 import uuid
@@ -18,6 +20,8 @@ from majlis.web_tests.test_accessibility import violations_on
 from majlis.web_tests.test_door import DEVICES, words
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "a-long-pass-phrase"  # noqa: S105 - a test account's
 
 
 def in_arabic(text: str) -> str:
@@ -197,6 +201,180 @@ def test_an_organiser_cancels_on_a_delegates_behalf_after_confirming(
         summary.get_by_role("link").first.click()
         expect(page.locator("#id_capacity")).to_be_focused()
         expect(page.locator("#id_capacity")).to_have_attribute("aria-invalid", "true")
+    except BaseException:
+        keep_screenshot(page, request.node.name)
+        raise
+    finally:
+        context.close()
+    assert found == {}, json.dumps(found, indent=1, ensure_ascii=False)
+
+
+@pytest.fixture
+def same_hour(conference):
+    """A second session at the very hours of the first, with free seats."""
+    cafe = SessionFactory(
+        event=conference["event"],
+        code="cafe",
+        capacity=5,
+        title_en="Youth employment café",
+        title_ar="مقهى تشغيل الشباب",
+        starts_at=conference["talk"].starts_at,
+        ends_at=conference["talk"].ends_at,
+    )
+    return conference | {"cafe": cafe}
+
+
+@pytest.mark.parametrize(("language", "device"), [("en", "desktop"), ("ar", "phone")])
+def test_a_delegate_switches_and_is_told_which_seat_was_released(
+    browser: Browser, live_server, same_hour, request, language, device
+):
+    """Before the switch, the page says the seat held at the same time goes;
+    after it, which one went."""
+
+    def w(message: str, **values: object) -> str:
+        return shown(language, message, **values)
+
+    booking = same_hour["booking"]
+    held, wanted = same_hour["talk"], same_hour["cafe"]
+    held_title, wanted_title = (
+        getattr(session, f"title_{language}") for session in (held, wanted)
+    )
+    context = browser.new_context(viewport=DEVICES[device])  # type: ignore[arg-type]
+    sign_in(context, live_server.url, booking.participant)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    found: dict[str, object] = {}
+
+    def check(state: str) -> None:
+        if problems := violations_on(page):
+            found[f"axe: {state}"] = problems
+        if (sideways := no_sideways_scroll(page)) > 0:
+            found[f"scrolls sideways: {state}"] = sideways
+
+    try:
+        page.goto(f"{live_server.url}/{language}/e/{same_hour['slug']}/s/cafe/")
+        area = page.locator("#booking-area")
+        expect(area).to_contain_text(
+            w('You hold a seat in "%(other)s" at the same time.', other=held_title)
+        )
+        expect(area).to_contain_text(w("Switching releases that seat."))
+        check("before the switch")
+
+        area.get_by_role("button", name=w("Switch to this session")).click()
+
+        expect(page.get_by_role("status")).to_contain_text(
+            w(
+                'Your seat is booked, and your seat in "%(released)s" was '
+                "released. A confirmation is on its way by email.",
+                released=held_title,
+            )
+        )
+        expect(area.get_by_role("button", name=w("Cancel my booking"))).to_be_visible()
+        booking.refresh_from_db()
+        assert booking.status == "cancelled"
+        assert booking.participant.bookings.get(status="confirmed").session == wanted
+        assert wanted_title in page.title()
+        check("after the switch")
+    except BaseException:
+        keep_screenshot(page, request.node.name)
+        raise
+    finally:
+        context.close()
+    assert found == {}, json.dumps(found, indent=1, ensure_ascii=False)
+
+
+@pytest.mark.parametrize(("language", "device"), [("en", "desktop"), ("ar", "phone")])
+def test_an_organiser_moves_a_booking_after_confirming(
+    browser: Browser, live_server, same_hour, request, language, device
+):
+    """The roster's move says first where the delegate gets a seat and that
+    their seat here goes to the first person waiting; only the confirmation
+    moves them."""
+    from django.contrib.auth.models import User
+
+    from majlis.backoffice.models import StaffRole
+
+    def w(message: str, **values: object) -> str:
+        return shown(language, message, **values)
+
+    user = User.objects.create_user("organiser", "org@example.org", PASSWORD)
+    StaffRole.objects.create(
+        user=user, event=same_hour["event"], role="organiser"
+    ).sessions.set([same_hour["talk"], same_hour["cafe"]])
+    waiting = booking_create(
+        participant=ParticipantFactory(event=same_hour["event"], name="Claire Dubois"),
+        session=same_hour["talk"],
+        actor=Actor.delegate(),
+    )
+    booking = same_hour["booking"]
+    talk_title, cafe_title = (
+        getattr(same_hour[code], f"title_{language}") for code in ("talk", "cafe")
+    )
+    context = browser.new_context(viewport=DEVICES[device])  # type: ignore[arg-type]
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    base = f"{live_server.url}/{language}/backoffice"
+    roster = f"{base}/{same_hour['slug']}/s/talk/roster/"
+    found: dict[str, object] = {}
+
+    def check(state: str) -> None:
+        if problems := violations_on(page):
+            found[f"axe: {state}"] = problems
+        if (sideways := no_sideways_scroll(page)) > 0:
+            found[f"scrolls sideways: {state}"] = sideways
+
+    try:
+        page.goto(f"{base}/login/?next={roster.removeprefix(live_server.url)}")
+        page.fill("#id_username", "organiser")
+        page.fill("#id_password", PASSWORD)
+        page.locator("main button[type=submit]").click()
+        page.wait_for_url(roster)
+
+        page.get_by_label(w("Move %(name)s to", name="Amina Benali")).select_option(
+            label=cafe_title
+        )
+        page.locator(f"form.move:has(#move-{booking.pk})").get_by_role(
+            "button", name=w("Move")
+        ).click()
+
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            w("Move <bdi>%(name)s</bdi> to another session?", name="Amina Benali")
+        )
+        main = page.locator("main")
+        expect(main).to_contain_text(
+            w(
+                '<bdi>%(name)s</bdi> gets a seat in "<bdi>%(target)s</bdi>".',
+                name="Amina Benali",
+                target=cafe_title,
+            )
+        )
+        expect(main).to_contain_text(
+            w(
+                'Their seat in "<bdi>%(title)s</bdi>" is released: the first person '
+                "on its waiting list gets it.",
+                title=talk_title,
+            )
+        )
+        check("confirmation")
+        booking.refresh_from_db()
+        assert booking.status == "confirmed", "only asked"
+
+        page.get_by_role("button", name=w("Yes, move the booking")).click()
+
+        page.wait_for_url(roster)
+        expect(page.get_by_role("status")).to_contain_text(
+            w(
+                "%(name)s now has a seat in %(session)s.",
+                name="Amina Benali",
+                session=cafe_title,
+            )
+        )
+        booking.refresh_from_db()
+        waiting.refresh_from_db()
+        assert (booking.status, waiting.status) == ("cancelled", "confirmed")
+        moved = booking.participant.bookings.get(status="confirmed")
+        assert moved.session == same_hour["cafe"]
+        check("moved")
     except BaseException:
         keep_screenshot(page, request.node.name)
         raise

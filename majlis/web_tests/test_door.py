@@ -1,6 +1,7 @@
 """At the door, in Chromium: on a desktop in English and on a 360 px phone in
 Arabic, door staff scan one delegate after another (the answer at the top, the
-field empty and focused for the next), search names and see where each person
+field empty and focused for the next, with what a delegate needs to take
+part), search names and see where each person
 stands, check in the late, release the seats of the absent once asked and
 confirmed, and seat a walk-in; every state passes axe-core.
 
@@ -20,7 +21,7 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from majlis.backoffice.models import StaffRole
-from majlis.bookings.models import Booking
+from majlis.bookings.models import AccessNeed, Booking
 from majlis.bookings.services import Actor, booking_create
 from majlis.testing.factories import EventFactory, ParticipantFactory, SessionFactory
 from majlis.web_tests.conftest import ROOT, keep_screenshot
@@ -109,8 +110,13 @@ def door_event():
         key: ParticipantFactory(event=event, name=name, organisation=organisation)
         for key, (name, organisation) in names.items()
     }
-    for person in people.values():
-        booking_create(participant=person, session=lab, actor=Actor.delegate())
+    for key, person in people.items():
+        booking_create(
+            participant=person,
+            session=lab,
+            actor=Actor.delegate(),
+            access_needs=["wheelchair"] if key == "amina" else [],
+        )
     people["omar"] = ParticipantFactory(event=event, name="Omar Haddad")
     user = User.objects.create_user("door", "door@example.org", PASSWORD)
     StaffRole.objects.create(user=user, event=event, role="door").sessions.add(lab)
@@ -183,6 +189,12 @@ def test_the_door_flow_one_action_per_delegate(
             if sentence:
                 expect(outcome).to_contain_text(
                     w(sentence, name=person.name, position=1)
+                )
+            if key == "amina":  # to be seated where a wheelchair fits
+                with translation.override(language):
+                    wheelchair = str(AccessNeed.WHEELCHAIR.label)
+                expect(outcome).to_contain_text(
+                    w("Access needs: %(needs)s", needs=wheelchair)
                 )
             expect(field).to_have_value("")
             expect(field).to_be_focused()

@@ -87,7 +87,7 @@ def test_cancelling_on_a_delegates_behalf_asks_first(
         assert amina.status == BookingStatus.CONFIRMED
 
     done = client.post(cancel, {"confirm": "1"}, follow=True).content.decode()
-    assert "The booking of Amina Benali is cancelled." in done
+    assert "The booking of <bdi>Amina Benali</bdi> is cancelled." in done
     amina.refresh_from_db()
     waiting.refresh_from_db()
     assert (amina.status, waiting.status) == ("cancelled", "confirmed")
@@ -125,7 +125,7 @@ def test_moving_on_a_delegates_behalf_asks_first_and_says_where_the_seat_goes(
     done = client.post(
         move, {"to_session": lab.pk, "confirm": "1"}, follow=True
     ).content.decode()
-    assert "Amina Benali now has a seat in Policy lab." in done
+    assert "<bdi>Amina Benali</bdi> now has a seat in <bdi>Policy lab</bdi>." in done
     assert Booking.objects.get(session=lab).status == BookingStatus.CONFIRMED
     amina.refresh_from_db()
     assert amina.status == BookingStatus.CANCELLED
@@ -166,7 +166,7 @@ def test_removing_a_staff_role_asks_first_and_names_what_is_lost(client, event, 
         assert StaffRole.objects.filter(pk=role.pk).exists()
 
     done = client.post(remove, {"confirm": "1"}, follow=True).content.decode()
-    assert "door@example.org no longer has a role here." in done
+    assert "<bdi>door@example.org</bdi> no longer has a role here." in done
     assert not StaffRole.objects.filter(pk=role.pk).exists()
 
 

@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from majlis.backoffice.models import StaffRole
 from majlis.backoffice.tests.door_page import read_door
-from majlis.bookings.models import Booking
+from majlis.bookings.models import AccessNeed, Booking
 from majlis.bookings.services import Actor, booking_create
 from majlis.testing.factories import EventFactory, ParticipantFactory, SessionFactory
 
@@ -197,3 +197,32 @@ def test_a_chosen_delegate_that_is_no_number_finds_nobody(door, people, chosen):
         response = door.post(DOOR, {"action": action, "participant": chosen, "q": ""})
         assert response.status_code in (200, 404)
     assert not Booking.objects.filter(checked_in_at__isnull=False).exists()
+
+
+def test_the_answer_tells_the_door_what_a_delegate_needs_to_take_part(door, talk):
+    """Door staff seat a delegate who needs a wheelchair place near the door,
+    in the words of the page's language, with what the delegate wrote."""
+    person = ParticipantFactory(event=talk.event, name="Karim Tazi")
+    booking_create(
+        participant=person,
+        session=talk,
+        actor=Actor.delegate(),
+        access_needs=["wheelchair", "captioning"],
+        access_needs_note="Near the door, please",
+    )
+    for _ in range(2):  # checked in, then already checked in: both say it
+        answer = read_door(door.post(DOOR, {"q": person.checkin_code}).content)
+        assert "Access needs: Wheelchair access, Captioning" in answer.result
+        assert "Near the door, please" in answer.result
+    arabic = read_door(
+        door.post(DOOR.replace("/en/", "/ar/"), {"q": person.checkin_code}).content
+    )
+    with translation.override("ar"):
+        wheelchair = str(AccessNeed.WHEELCHAIR.label)
+    assert wheelchair in arabic.result and "Wheelchair" not in arabic.result
+    assert "احتياجات الإتاحة" in arabic.result
+
+
+def test_an_answer_without_access_needs_says_nothing_of_them(door, people):
+    answer = read_door(door.post(DOOR, {"q": people["zoé"].checkin_code}).content)
+    assert answer.result == "Seated Zoé Martin is checked in."

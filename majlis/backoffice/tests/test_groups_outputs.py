@@ -310,3 +310,48 @@ def test_nothing_to_print_before_the_groups_are_formed(world):
     assert download(world, "cards").status_code == 404
     planned(world)
     assert download(world, "other").status_code == 404
+
+
+def word_extents(pdf: bytes, tmp_path, words: set[str]) -> tuple[float, float]:
+    """The left and right edges, in points, of the words given on the first
+    page, as laid out (pdftotext writes an Arabic word's letters in the order
+    they are drawn)."""
+    path = tmp_path / "words.pdf"
+    path.write_bytes(pdf)
+    boxes = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-f", "1", "-l", "1", "-bbox", str(path), "-"],
+        capture_output=True,
+        check=True,
+        text=True,
+    ).stdout
+    found = [
+        (float(left), float(right))
+        for left, right, word in re.findall(
+            r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]+)<',
+            boxes,
+        )
+        if word in words or word[::-1] in words
+    ]
+    assert found, boxes
+    return min(left for left, _ in found), max(right for _, right in found)
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_each_name_and_organisation_of_the_tables_is_aligned_by_its_own_direction(
+    world, language, tmp_path
+):
+    """In the tables of each round, an Arabic name or organisation starts at
+    the right edge of its cell and a Latin one at the left, on an English
+    sheet as on an Arabic one."""
+    planned(world)
+    pdf = download(world, "tables", language).content
+    for arabic, latin in (
+        (ARABIC_NAME, {"Person"}),
+        (ARABIC_ORGANISATION, {"Org"}),
+    ):
+        arabic_left, arabic_right = word_extents(pdf, tmp_path, set(arabic.split()))
+        latin_left, latin_right = word_extents(pdf, tmp_path, latin)
+        # Aligned on the same edge, the longer words would stick out past the
+        # shorter ones on one side only.
+        assert arabic_right > latin_right + 20, (arabic, language)
+        assert arabic_left > latin_left + 20, (arabic, language)

@@ -318,7 +318,8 @@ def test_moving_a_person_updates_the_figures(world):
         follow=True,
     )
     assert (
-        f"Person 00 now sits at table {target} in round 1." in response.content.decode()
+        f"<bdi>Person 00</bdi> now sits at table {target} in round 1."
+        in response.content.decode()
     )
     seat.refresh_from_db()
     assert seat.table == target

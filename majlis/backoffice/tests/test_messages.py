@@ -261,8 +261,8 @@ def test_replies_go_to_the_events_address_when_chosen_and_nowhere_else(client, s
     session.event.save(update_fields=["contact_email"])
     staff(client, session, "organiser")
     form = client.get(URL).content.decode()
-    assert "You: organiser@example.org" in form
-    assert "The event: forum@example.org" in form
+    assert "You: <bdi>organiser@example.org</bdi>" in form
+    assert "The event: <bdi>forum@example.org</bdi>" in form
     message = {"audience": "confirmed", "subject": "Hi", "body": "Hello."}
     refused = client.post(
         URL, {**message, "reply_to": "attacker@example.org", "confirm": "1"}

@@ -131,7 +131,9 @@ def test_check_in_by_code_then_again_then_a_waiting_and_an_unbooked_delegate(
     url = "/en/backoffice/casa/s/talk/check-in/"
     code = people["amina"].checkin_code
     first = read_door(client.post(url, {"q": code.lower()}).content)
-    assert first.result == "Seated Amina Benali is checked in."
+    assert first.result == (
+        "Seated Amina Benali is checked in. Access needs: Wheelchair access"
+    )
     assert "1 of 2 confirmed delegates checked in. 0 seats free." in first.text
     again = read_door(client.post(url, {"q": code}).content)
     assert again.result.startswith(
@@ -201,7 +203,10 @@ def test_an_organiser_moves_a_booking_to_another_of_their_sessions(
         follow=True,
     )
 
-    assert "Amina Benali now has a seat in Other session." in response.content.decode()
+    assert (
+        "<bdi>Amina Benali</bdi> now has a seat in <bdi>Other session</bdi>."
+        in response.content.decode()
+    )
     amina.refresh_from_db()
     assert amina.status == "cancelled"
     moved = B.objects.get(participant=people["amina"], session=other)

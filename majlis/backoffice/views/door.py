@@ -55,6 +55,10 @@ class DoorResult:
     message: str = ""
     query: str = ""
     count: int = 0
+    # What the delegate needs to take part, for the door to seat them: the
+    # needs in the page's words, and the delegate's own.
+    access_needs: tuple[str, ...] = ()
+    access_needs_note: str = ""
 
     @property
     def tone(self) -> str:
@@ -74,12 +78,15 @@ def _checked_in(
         session=session, participant=person, actor=staff_actor(request)
     )
     booking = done.booking
+    seated = booking if done.outcome != "waitlisted" else None
     return DoorResult(
         done.outcome,
         person,
         waitlist_position=waitlist_position(booking) if booking else None,
         checked_in_at=booking.checked_in_at if booking else None,
         query=query,  # a walk-in offered next is found again by it
+        access_needs=tuple(seated.access_need_labels()) if seated else (),
+        access_needs_note=seated.access_needs_note if seated else "",
     )
 
 

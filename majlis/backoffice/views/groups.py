@@ -30,6 +30,7 @@ from majlis.backoffice.group_forms import (
 from majlis.backoffice.views.common import change_reported
 from majlis.bookings.models import Booking
 from majlis.core.exceptions import InvalidInput, MajlisError, NotFound
+from majlis.core.translation import isolating
 from majlis.events.models import Event, Session
 from majlis.groups import services
 from majlis.groups.models import GroupKind, GroupPlan
@@ -270,13 +271,13 @@ def groups_move(request: HttpRequest, event: str, code: str) -> HttpResponse:
             table=form.cleaned_data["table"],
             expected_version=form.cleaned_data["version"],
         ),
-        lambda _plan: (
-            _("%(name)s now sits at table %(table)d in round %(round)d.")
-            % {
+        lambda _plan: isolating(
+            _("%(name)s now sits at table %(table)d in round %(round)d."),
+            {
                 "name": booking.participant.name,
                 "table": form.cleaned_data["table"],
                 "round": form.cleaned_data["round"],
-            }
+            },
         ),
     )
     return _page(found, session)

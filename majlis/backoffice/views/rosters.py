@@ -43,6 +43,7 @@ from majlis.bookings.services import (
     booking_move,
 )
 from majlis.core.exceptions import NotFound
+from majlis.core.translation import isolating
 from majlis.events.models import Event, Session
 from majlis.outbox.models import OutboxMessage, OutboxStatus
 
@@ -182,9 +183,9 @@ def cancel_on_behalf(
         change=lambda: booking_cancel(
             booking=booking, actor=staff_actor(request), enforce_window=False
         ),
-        success=lambda _cancelled: (
-            _("The booking of %(name)s is cancelled.")
-            % {"name": booking.participant.name}
+        success=lambda _cancelled: isolating(
+            _("The booking of %(name)s is cancelled."),
+            {"name": booking.participant.name},
         ),
     )
 
@@ -213,7 +214,9 @@ def move_on_behalf(
             text = _(
                 "%(session)s is full: %(name)s waits there and keeps their seat here."
             )
-        return text % {"name": booking.participant.name, "session": target.title}
+        return isolating(
+            text, {"name": booking.participant.name, "session": target.title}
+        )
 
     return _change_booking(
         request,

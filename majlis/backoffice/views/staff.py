@@ -20,6 +20,7 @@ from majlis.backoffice.services import (
 )
 from majlis.backoffice.views.common import confirmed, secretariat_event
 from majlis.core.exceptions import MajlisError, NotFound
+from majlis.core.translation import isolating
 from majlis.events.models import Event
 
 
@@ -44,8 +45,10 @@ def staff(request: HttpRequest, event: str) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("%(email)s is invited; the email is on its way.")
-                % {"email": invited.user.email},
+                isolating(
+                    _("%(email)s is invited; the email is on its way."),
+                    {"email": invited.user.email},
+                ),
             )
             return redirect("backoffice:staff", event=found.slug)
     roles = (
@@ -104,7 +107,9 @@ def staff_remove(request: HttpRequest, event: str, role_id: int) -> HttpResponse
     role.delete()
     messages.success(
         request,
-        _("%(email)s no longer has a role here.") % {"email": role.user.email},
+        isolating(
+            _("%(email)s no longer has a role here."), {"email": role.user.email}
+        ),
     )
     return redirect("backoffice:staff", event=found.slug)
 
@@ -132,8 +137,10 @@ def staff_edit(request: HttpRequest, event: str, role_id: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("The role and sessions of %(email)s are saved.")
-                % {"email": staff.user.email},
+                isolating(
+                    _("The role and sessions of %(email)s are saved."),
+                    {"email": staff.user.email},
+                ),
             )
             return redirect("backoffice:staff", event=found.slug)
     return render(

@@ -4,6 +4,7 @@ around it, in a <bdi> or an element with its own dir, so that a Latin name
 neither jumps around nor drags the Arabic words next to it; and every field
 where people type text has dir="auto". Read from the HTML, page by page."""
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -11,7 +12,9 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from majlis.backoffice.models import StaffRole
+from majlis.bookings.models import Booking
 from majlis.bookings.services import Actor, booking_create
+from majlis.events.models import Session
 from majlis.site.signin import SESSION_KEY
 from majlis.testing.factories import EventFactory, ParticipantFactory, SessionFactory
 
@@ -176,3 +179,94 @@ def test_on_arabic_pages_text_people_typed_is_isolated_and_fields_type_in_either
 def test_the_calendar_link_keeps_its_dot_before_ics_on_arabic_pages(pages):
     html = pages["delegate"].get("/ar/e/atlas/me/").content.decode()
     assert '(<bdi dir="ltr">.ics</bdi>)' in html
+
+
+def said(response) -> IsolationReader:
+    """The messages a page shows after a change (its status region)."""
+    html = response.content.decode()
+    start = html.index('<div id="messages"')
+    return read(html[start : html.index("</div>", start)])
+
+
+def test_on_arabic_pages_the_messages_after_a_change_isolate_what_people_typed(
+    pages,
+):
+    """What a change says (a switch, a move, a cancellation, a staff
+    invitation, a role saved or removed) names people, sessions and addresses
+    as their own runs of text, as the pages do."""
+    delegate, staff = pages["delegate"], pages["staff"]
+    sessions = "/ar/backoffice/atlas/s"
+    form_token = re.search(
+        r'name="form_token" value="([^"]+)"',
+        delegate.get("/ar/e/atlas/s/other/").content.decode(),
+    )
+    assert form_token, "the session page offers the switch"
+    changes = {
+        "switch": delegate.post(
+            "/ar/e/atlas/s/other/book/",
+            {"form_token": form_token[1], "switch": "1"},
+            follow=True,
+        )
+    }
+    moved = Booking.objects.get(
+        participant_id=pages["ids"]["delegate"], status="confirmed"
+    )
+    work = Session.objects.get(code="work")
+    changes["move"] = staff.post(
+        f"{sessions}/other/bookings/{moved.pk}/move/",
+        {"to_session": work.pk, "confirm": "1"},
+        follow=True,
+    )
+    back = Booking.objects.get(
+        participant_id=pages["ids"]["delegate"], status="confirmed"
+    )
+    changes["cancel"] = staff.post(
+        f"{sessions}/work/bookings/{back.pk}/cancel/", {"confirm": "1"}, follow=True
+    )
+    changes["invite"] = staff.post(
+        "/ar/backoffice/atlas/staff/",
+        {"email": "door.keeper@example.org", "role": "door", "sessions": [work.pk]},
+        follow=True,
+    )
+    door = StaffRole.objects.get(user__email="door.keeper@example.org")
+    changes["role saved"] = staff.post(
+        f"/ar/backoffice/atlas/staff/{door.pk}/",
+        {"role": "organiser", "sessions": [work.pk]},
+        follow=True,
+    )
+    changes["role removed"] = staff.post(
+        f"/ar/backoffice/atlas/staff/{door.pk}/remove/", {"confirm": "1"}, follow=True
+    )
+    typed = (
+        "Amina Benali",
+        "Future of work in supply chains",
+        "door.keeper@example.org",
+    )
+    for change, response in changes.items():
+        assert response.status_code == 200, change
+        texts = said(response).texts
+        named = [
+            (text, isolated) for text, isolated in texts for t in typed if t in text
+        ]
+        assert named, (change, texts)
+        for text, isolated in named:
+            assert isolated, f"{change}: not isolated in {text!r}"
+
+
+def test_on_arabic_pages_the_warning_of_an_address_with_a_role_isolates_it(pages):
+    """Inviting an address that has a role here warns, naming the address,
+    isolated like the rest of the page."""
+    staff = pages["staff"]
+    work = Session.objects.get(code="work")
+    invite = {"email": "door.keeper@example.org", "sessions": [work.pk]}
+    staff.post("/ar/backoffice/atlas/staff/", invite | {"role": "door"})
+    warned = staff.post("/ar/backoffice/atlas/staff/", invite | {"role": "organiser"})
+    assert warned.status_code == 200
+    named = [
+        (text, isolated)
+        for text, isolated in read(warned.content.decode()).texts
+        if "door.keeper@example.org" in text
+    ]
+    assert len(named) >= 2, named  # in the summary at the top and by the box
+    for text, isolated in named:
+        assert isolated, f"not isolated in {text!r}"

@@ -167,7 +167,8 @@ def test_a_switch_says_which_seat_it_released(signed_in, event, session, delegat
     )
 
     assert messages_of(switched) == [
-        'Your seat is booked, and your seat in "Future of work" was released. '
+        "Your seat is booked, and your seat in &quot;<bdi>Future of work</bdi>&quot;"
+        " was released. "
         "A confirmation is on its way by email."
     ]
     held.refresh_from_db()

@@ -33,7 +33,8 @@ DEMO_BANNER = "This is a demonstration"
 BOOKED = "Your seat is booked. A confirmation is on its way by email."
 CANCELLED = "Your booking is cancelled."
 SWITCHED = (
-    'Your seat is booked, and your seat in "Future of work" was released. '
+    "Your seat is booked, and your seat in &quot;<bdi>Future of work</bdi>&quot;"
+    " was released. "
     "A confirmation is on its way by email."
 )
 
@@ -479,7 +480,8 @@ def test_a_form_handed_to_the_locked_path_sent_twice_gets_its_first_answer(
     assert page_messages(first) == page_messages(second)
     if switch:
         assert page_messages(first) == [
-            f'Your seat is booked, and your seat in "{held.title}" was released. '
+            "Your seat is booked, and your seat in "
+            f"&quot;<bdi>{held.title}</bdi>&quot; was released. "
             "A confirmation is on its way by email."
         ]
         assert Booking.objects.get(

@@ -38,7 +38,7 @@ from majlis.bookings.services import (
     booking_update_access_needs,
 )
 from majlis.core.exceptions import MajlisError, TooManyRequests
-from majlis.core.templatetags.majlis import as_list
+from majlis.core.translation import isolating
 from majlis.events.models import Event
 from majlis.events.selectors import event_of_page, session_get_in_event
 from majlis.groups.wording import seat_lines
@@ -147,11 +147,13 @@ def _say(request: HttpRequest, answer: BookingAnswer, *, switch: bool) -> None:
         if released:
             messages.success(
                 request,
-                _(
-                    'Your seat is booked, and your seat in "%(released)s" was '
-                    "released. A confirmation is on its way by email."
-                )
-                % {"released": as_list(session.title for session in released)},
+                isolating(
+                    _(
+                        'Your seat is booked, and your seat in "%(released)s" was '
+                        "released. A confirmation is on its way by email."
+                    ),
+                    {"released": [session.title for session in released]},
+                ),
             )
         else:
             messages.success(
