@@ -211,3 +211,40 @@ def test_the_access_log_keeps_no_address_secret_search_or_client(tmp_path):
         "GET /en/e/casa/sign-in/[redacted]/",
     ]
     assert all('" 502 ' in line for line in lines), lines
+
+
+# The same links written otherwise: without their last slash or their
+# language, which Django redirects to the link itself (APPEND_SLASH,
+# LocaleMiddleware), and a calendar's address without ".ics".
+LINKS_WRITTEN_OTHERWISE = (
+    f"/en/e/casa/sign-in/{SECRET}",
+    f"/e/casa/sign-in/{SECRET}/",
+    f"/en/backoffice/set-password/MQ/{SECRET}",
+    f"/calendar/{SECRET}",
+)
+
+
+def test_the_access_log_keeps_no_secret_of_a_link_written_otherwise(tmp_path):
+    """A link's secret is redacted wherever the path names one (as Majlis's
+    own log does, majlis/core/log_redaction.py), not only in the one
+    spelling of its route: nginx logs a request before Django redirects it."""
+    port = free_port()
+    prefix = tmp_path / "nginx"
+    with nginx_serving(
+        port=port,
+        upstreams=[f"127.0.0.1:{free_port()}"],
+        static_root=tmp_path / "static",
+        prefix=prefix,
+    ):
+        for path in LINKS_WRITTEN_OTHERWISE:
+            _get(port, path)
+    lines = (prefix / "access.log").read_text().splitlines()
+
+    assert len(lines) == len(LINKS_WRITTEN_OTHERWISE), lines
+    assert not any(SECRET in line for line in lines), lines
+    assert sorted(line.split('"')[1] for line in lines) == [
+        "GET /calendar/[redacted].ics",
+        "GET /e/casa/sign-in/[redacted]/",
+        "GET /en/backoffice/set-password/MQ/[redacted]/",
+        "GET /en/e/casa/sign-in/[redacted]/",
+    ]
