@@ -263,3 +263,30 @@ def test_the_access_log_keeps_no_secret_of_a_link_written_otherwise(tmp_path):
         "GET /en/backoffice/set-password/MQ/[redacted]/",
         "GET /en/e/casa/sign-in/[redacted]/",
     ]
+
+
+# Paths with a newline (%0A, which $uri decodes): a regular expression's "."
+# stops at it unless told otherwise.
+PATHS_WITH_A_NEWLINE = (
+    "/api/v1/events/casa/participants/amina@example.org/token%0Ax",
+    "/api/v1/amina@example.org%0A/sara@example.org",
+    f"/calendar/%0A{SECRET}.ics",
+)
+
+
+def test_the_access_log_redacts_a_path_with_a_newline_too(tmp_path):
+    port = free_port()
+    prefix = tmp_path / "nginx"
+    with nginx_serving(
+        port=port,
+        upstreams=[f"127.0.0.1:{free_port()}"],
+        static_root=tmp_path / "static",
+        prefix=prefix,
+    ):
+        for path in PATHS_WITH_A_NEWLINE:
+            _get(port, path)
+    lines = (prefix / "access.log").read_text().splitlines()
+
+    assert len(lines) == len(PATHS_WITH_A_NEWLINE), lines
+    for personal in ("amina", "sara", SECRET):
+        assert not any(personal in line for line in lines), (personal, lines)
