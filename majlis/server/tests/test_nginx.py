@@ -290,3 +290,22 @@ def test_the_access_log_redacts_a_path_with_a_newline_too(tmp_path):
     assert len(lines) == len(PATHS_WITH_A_NEWLINE), lines
     for personal in ("amina", "sara", SECRET):
         assert not any(personal in line for line in lines), (personal, lines)
+
+
+def test_the_access_log_redacts_an_address_encoded_twice(tmp_path):
+    """An integration that encodes an address twice (%2540) sends %40 in the
+    decoded path, which Django's log redacts (log_redaction.EMAIL) and the
+    API answers with a 404: nginx's log redacts it too."""
+    port = free_port()
+    prefix = tmp_path / "nginx"
+    with nginx_serving(
+        port=port,
+        upstreams=[f"127.0.0.1:{free_port()}"],
+        static_root=tmp_path / "static",
+        prefix=prefix,
+    ):
+        _get(port, "/api/v1/events/casa/participants/amina%2540example.org/token")
+    [line] = (prefix / "access.log").read_text().splitlines()
+
+    assert "amina" not in line, line
+    assert '"GET /api/v1/events/casa/participants/[email]/token"' in line, line
