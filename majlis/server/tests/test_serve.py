@@ -400,3 +400,18 @@ def test_serve_on_every_address_warns_on_its_error_output():
             _out, errors = server.communicate(timeout=30)
     assert "deploy/README.md" in errors
     assert "sans proxy inverse" in errors
+
+
+@pytest.mark.parametrize(
+    ("host", "url"),
+    [
+        ("127.0.0.1", "http://127.0.0.1:8000/"),
+        ("::", "http://[::]:8000/"),
+        ("::1", "http://[::1]:8000/"),
+        ("majlis.example.org", "http://majlis.example.org:8000/"),
+    ],
+)
+def test_the_served_address_is_a_url_for_ipv6_too(host, url):
+    from majlis.server.management.commands.serve import served_url
+
+    assert served_url(host, 8000) == url

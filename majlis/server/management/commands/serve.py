@@ -70,6 +70,13 @@ def default_workers() -> int:
     return max(2, cores * WORKERS_PER_CORE_DATABASE_ELSEWHERE)
 
 
+def served_url(host: str, port: int) -> str:
+    """The address a browser opens to reach ``host`` and ``port``."""
+    if ":" in host:  # an IPv6 address is written in brackets in a URL
+        host = f"[{host}]"
+    return f"http://{host}:{port}/"
+
+
 def exposure_warnings(
     host: str, port: int, *, behind_proxy: bool, base_url_set: bool
 ) -> list[str]:
@@ -106,7 +113,7 @@ def exposure_warnings(
     if not base_url_set:
         warnings.append(
             _("MAJLIS_BASE_URL is not set: links in email will point at %(url)s.")
-            % {"url": f"http://{host}:{port}/"}
+            % {"url": served_url(host, port)}
         )
     return warnings
 
@@ -179,7 +186,7 @@ class Command(BaseCommand):
         base_url_set = bool(os.environ.get("MAJLIS_BASE_URL"))
         # Links in email point at this server unless a public address is set.
         os.environ.setdefault(
-            "MAJLIS_BASE_URL", f"http://{options['host']}:{options['port']}"
+            "MAJLIS_BASE_URL", served_url(options["host"], options["port"]).rstrip("/")
         )
         per_worker = -(-options["connections"] // workers)
         bin_dir = Path(sys.executable).parent
@@ -224,7 +231,7 @@ class Command(BaseCommand):
         activate_terminal_language()
         self.stdout.write(
             _("Majlis is serving at %(url)s")
-            % {"url": f"http://{options['host']}:{options['port']}/"}
+            % {"url": served_url(options["host"], options["port"])}
         )
         for warning in exposure_warnings(
             options["host"],
