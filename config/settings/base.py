@@ -279,7 +279,9 @@ MAJLIS_PARTICIPANT_TOKEN_DAYS = 30
 # mail-server outage before a message is given up (and can be sent again from
 # the admin).
 MAJLIS_OUTBOX_MAX_ATTEMPTS = 20
-MAJLIS_OUTBOX_RETRY_BASE_SECONDS = 30
+MAJLIS_OUTBOX_RETRY_BASE_SECONDS = int(
+    os.environ.get("MAJLIS_OUTBOX_RETRY_BASE_SECONDS", "30")
+)
 # While processes that are not niced (requests, the database) keep this share
 # of the machine's CPU busy or more (a flash crowd), the outbox workers pause,
 # for at most the given seconds before each round they send; 0 never pauses
