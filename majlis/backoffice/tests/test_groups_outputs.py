@@ -273,6 +273,9 @@ def test_the_tables_of_each_round_list_who_sits_there(world, tmp_path):
         text = pdftotext(answer.content, tmp_path, page=number)
         assert f"Round {number}" in text
         assert "Tables: Income and gender" in text
+        # The zone as people name it, as every page and the attendance sheet.
+        assert "(Morocco Time, GMT+1)" in text, text
+        assert "Africa/Casablanca" not in text
         blocks = re.split(r"\nTable (\d)\n", text)
         seated = {int(blocks[i]): blocks[i + 1] for i in range(1, len(blocks) - 1, 2)}
         assert sorted(seated) == [1, 2, 3], text
