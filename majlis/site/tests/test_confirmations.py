@@ -59,6 +59,10 @@ def test_cancelling_asks_first_and_says_the_seat_goes_to_the_waiting_list(
 
     shown = signed_in.get(cancel)
     assertContains(shown, "Cancel your booking?")
+    assertContains(shown, "<h1><bdi>Future of work</bdi></h1>", html=True)
+    # The zone as people name it, as the session page says it.
+    assertContains(shown, "(Morocco Time, GMT+1)")
+    assertNotContains(shown, "Africa/Casablanca")
     assertContains(
         shown,
         'Your seat in "<bdi>Future of work</bdi>" will be released: the first '
