@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -282,6 +283,8 @@ MAJLIS_OUTBOX_MAX_ATTEMPTS = 20
 MAJLIS_OUTBOX_RETRY_BASE_SECONDS = int(
     os.environ.get("MAJLIS_OUTBOX_RETRY_BASE_SECONDS", "30")
 )
+if MAJLIS_OUTBOX_RETRY_BASE_SECONDS < 1:  # 0 would retry in a loop
+    raise ImproperlyConfigured("MAJLIS_OUTBOX_RETRY_BASE_SECONDS must be at least 1.")
 # While processes that are not niced (requests, the database) keep this share
 # of the machine's CPU busy or more (a flash crowd), the outbox workers pause,
 # for at most the given seconds before each round they send; 0 never pauses

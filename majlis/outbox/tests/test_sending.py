@@ -2,6 +2,9 @@
 transaction, the worker sends it once, and a mail server that is down, hangs
 or refuses loses nothing and delays no booking."""
 
+import os
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -509,3 +512,17 @@ def test_a_claims_bookings_are_read_again_when_sending_takes_long(event, monkeyp
     outbox_send_due()
 
     assert "Renamed meanwhile" in subjects[1]
+
+
+@pytest.mark.parametrize("value", ["0", "-5"])
+def test_a_retry_delay_below_a_second_stops_the_settings(value):
+    # With 0 a refused message would be tried again at every round, for ever.
+    started = subprocess.run(
+        [sys.executable, "-c", "import config.settings.base"],
+        env={**os.environ, "MAJLIS_OUTBOX_RETRY_BASE_SECONDS": value},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert started.returncode != 0
+    assert "MAJLIS_OUTBOX_RETRY_BASE_SECONDS must be at least 1." in started.stderr
