@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "majlis.core.middleware.WebMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "majlis.core.middleware.BoostedFormStaysMiddleware",
     "majlis.core.middleware.ApiLanguageMiddleware",
     "majlis.core.middleware.NotFoundMiddleware",
     "majlis.core.middleware.ApiMethodNotAllowedMiddleware",

@@ -172,3 +172,19 @@ class ApiMethodNotAllowedMiddleware:
                 replacement["Allow"] = allowed
             return replacement
         return response
+
+
+class BoostedFormStaysMiddleware:
+    """A form htmx sends in place (``data-hx-boost``: booking, cancelling, the
+    door) leaves the address bar on its page. htmx 2 pushes a boosted form's
+    address into the history whatever ``hx-push-url="false"`` says, and that
+    address (``…/book/``) accepts only POST: reloading it showed a blank 405."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.headers.get("HX-Boosted") and "HX-Push-Url" not in response:
+            response["HX-Push-Url"] = "false"
+        return response
