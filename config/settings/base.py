@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "majlis.core.middleware.ApiLanguageMiddleware",
     "majlis.core.middleware.NotFoundMiddleware",
     "majlis.core.middleware.ApiMethodNotAllowedMiddleware",
+    "majlis.core.middleware.MethodNotAllowedPageMiddleware",
     "majlis.core.database_outage.DatabaseOutageMiddleware",
 ]
 

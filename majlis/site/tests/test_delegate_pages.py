@@ -785,6 +785,28 @@ def test_booking_is_post_only(signed_in, session):
     assert not Booking.objects.exists()
 
 
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_opening_a_forms_address_answers_a_page_not_a_blank(signed_in, session, lang):
+    """A form's address (bookmarked, reloaded, shared) opened as a page: a page
+    in the reader's language with a way on, not an empty 405."""
+    response = signed_in.get(url("book", lang, event="casa", code=session.code))
+
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    with translation.override(lang):
+        assertContains(
+            response,
+            translation.gettext("This address is for a form, not a page."),
+            status_code=405,
+        )
+    assertContains(response, 'lang="' + lang + '"', status_code=405)
+    assertContains(
+        response,
+        url("session-detail", lang, event="casa", code=session.code),
+        status_code=405,
+    )
+
+
 def test_booking_needs_the_csrf_token(event, session, delegate):
     browser = sign_in(Client(enforce_csrf_checks=True), delegate)
     page = browser.get(url("session-detail", event="casa", code=session.code))
