@@ -21,7 +21,7 @@ from pytest_django.asserts import (
 )
 
 from majlis.bookings.models import Booking, BookingStatus
-from majlis.bookings.services import Actor, booking_create
+from majlis.bookings.services import Actor, booking_cancel, booking_create
 from majlis.events.models import Session
 from majlis.site.signin import SESSION_KEY
 from majlis.testing.factories import EventFactory, ParticipantFactory, SessionFactory
@@ -689,6 +689,35 @@ def test_my_sessions_lists_my_bookings_cancelled_too_and_my_checkin_code(
         html=True,
     )
     assertNotContains(response, "Somebody Else")
+
+
+def test_my_sessions_shows_each_session_once_with_the_latest_booking(
+    signed_in, event, session, delegate
+):
+    """Booked, cancelled and booked again: the session is listed once, as it
+    stands now, not once per booking ever made."""
+    for _ in range(2):
+        booking = booking_create(
+            participant=delegate, session=session, actor=Actor.delegate()
+        )
+        booking_cancel(booking=booking, actor=Actor.delegate())
+    again = booking_create(
+        participant=delegate, session=session, actor=Actor.delegate()
+    )
+
+    response = signed_in.get(url("my-sessions", event="casa"))
+
+    assertContains(response, "Future of work", count=1)
+    assertContains(response, '<span class="badge badge-confirmed">Confirmed</span>')
+    assertNotContains(response, "badge-cancelled")
+    assertContains(response, url("booking-calendar", event="casa", booking_id=again.pk))
+
+    booking_cancel(booking=again, actor=Actor.delegate())
+    response = signed_in.get(url("my-sessions", event="casa"))
+    assertContains(response, "Future of work", count=1)
+    assertContains(
+        response, '<span class="badge badge-cancelled">Cancelled</span>', count=1
+    )
 
 
 def test_my_sessions_shows_my_place_in_the_queue(signed_in, event, delegate):

@@ -266,7 +266,14 @@ def my_sessions(
     request: HttpRequest, event: Event, participant: Participant
 ) -> HttpResponse:
     found = event
-    bookings = booking_list_for_participant(participant=participant)
+    # Each session once, as it stands: its latest booking (the list runs newest
+    # first within a session), not every booking cancelled before it.
+    listed: set[int] = set()
+    bookings = []
+    for booking in booking_list_for_participant(participant=participant):
+        if booking.session_id not in listed:
+            listed.add(booking.session_id)
+            bookings.append(booking)
     seats = seat_lines(participant)
     for booking in bookings:
         booking.seat_lines = (  # type: ignore[attr-defined]
