@@ -183,6 +183,17 @@ def test_each_outcome_has_its_colour_icon_and_words(door, people, talk):
         assert read_door(html).result.startswith(words)
 
 
+@pytest.mark.parametrize("blank", ["", "   ", "\t"])
+def test_an_empty_scan_answers_nothing_rather_than_not_found(door, people, blank):
+    """Enter pressed on an empty field (a scanner's stray Enter, a tap on the
+    button): no red "Not found" for “”, the field ready as before."""
+    html = door.post(DOOR, {"q": blank}).content.decode()
+
+    assert read_door(html).result == ""
+    assert "door-outcome" not in html
+    assert not Booking.objects.filter(checked_in_at__isnull=False).exists()
+
+
 def test_htmx_gets_the_same_page_to_swap_its_parts(door, people):
     answer = door.post(DOOR, {"q": people["zoé"].checkin_code}, HTTP_HX_REQUEST="true")
     html = answer.content.decode()

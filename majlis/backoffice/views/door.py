@@ -168,14 +168,19 @@ def check_in(request: HttpRequest, event: str, code: str) -> HttpResponse:
     action = request.POST.get("action", "") if request.method == "POST" else ""
     if action == "release":
         return _release(request, found, session)
-    if request.method == "POST" or query:
+    # Enter on an empty field (a scanner's stray Enter) asks nothing: no red
+    # "Not found" for nothing.
+    posted = request.method == "POST" and bool(
+        action or request.POST.get("q", "").strip() or request.POST.get("participant")
+    )
+    if posted or query:
         # A code typed or scanned, a name searched, a walk-in found by code
         # or whole name: each finds delegates.
         limiter().hit(DOOR_LOOKUPS_LIMIT, f"user:{request.user.pk}")
     if action == "walk_in":
         result = _walk_in(request, session)
-    elif request.method == "POST" or query:
-        if request.method == "POST":
+    elif posted or query:
+        if posted:
             result, matches = _lookup(request, found, session)
         else:
             matches = door_search(session=session, query=query)
