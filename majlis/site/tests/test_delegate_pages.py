@@ -836,6 +836,22 @@ def test_opening_a_forms_address_answers_a_page_not_a_blank(signed_in, session, 
     )
 
 
+@pytest.mark.parametrize(("lang", "zone"), [("en", "Morocco Time"), ("ar", "المغرب")])
+def test_the_cancel_question_names_the_time_zone_in_words(
+    signed_in, session, delegate, lang, zone
+):
+    """As the session page and "My sessions" do: "Morocco Time, GMT+1", not
+    the database's "Africa/Casablanca"."""
+    booking = booking_create(
+        participant=delegate, session=session, actor=Actor.delegate()
+    )
+
+    response = signed_in.post(url("cancel", lang, event="casa", booking_id=booking.pk))
+
+    assertContains(response, zone)
+    assertNotContains(response, "Africa/Casablanca")
+
+
 def test_booking_needs_the_csrf_token(event, session, delegate):
     browser = sign_in(Client(enforce_csrf_checks=True), delegate)
     page = browser.get(url("session-detail", event="casa", code=session.code))
