@@ -602,6 +602,44 @@ def test_a_time_conflict_offers_to_switch_and_switching_moves_the_seat(
     assert statuses == {"future-of-work": "cancelled", "same-time": "confirmed"}
 
 
+def test_a_switch_from_a_page_shown_before_another_tab_switched_releases_nothing(
+    signed_in, event, session, delegate
+):
+    """Two tabs: one shows "Switching releases your seat in Future of work";
+    meanwhile the other switches to Green jobs. The first tab's switch must
+    not release Green jobs, a seat its page never named."""
+    same_time = {"starts_at": session.starts_at, "ends_at": session.ends_at}
+    green = SessionFactory(
+        event=event, code="green", title_en="Green jobs", **same_time
+    )
+    lab = SessionFactory(event=event, code="lab", **same_time)
+    book_through_page(signed_in, session)
+    stale = signed_in.get(url("session-detail", event="casa", code=lab.code))
+    assertContains(stale, 'You hold a seat in "<bdi>Future of work</bdi>"')
+    book_through_page(signed_in, green, switch="1")  # the other tab
+
+    response = signed_in.post(
+        url("book", event="casa", code=lab.code),
+        {
+            "form_token": form_token(stale),
+            "switch": "1",
+            "releasing": re.search(
+                r'name="releasing" value="([^"]*)"', stale.content.decode()
+            ).group(1),
+        },
+        follow=True,
+    )
+
+    statuses = dict(
+        Booking.objects.filter(participant=delegate).values_list(
+            "session__code", "status"
+        )
+    )
+    assert statuses == {"future-of-work": "cancelled", "green": "confirmed"}
+    assert "changed" in " ".join(page_messages(response))
+    assertContains(response, 'You hold a seat in "<bdi>Green jobs</bdi>"')
+
+
 def test_without_switch_a_time_conflict_is_refused(signed_in, event, session, delegate):
     same_time = SessionFactory(
         event=event, starts_at=session.starts_at, ends_at=session.ends_at
