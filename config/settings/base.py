@@ -78,9 +78,11 @@ MIDDLEWARE = [
     "majlis.core.middleware.WebMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "majlis.core.middleware.BoostedFormStaysMiddleware",
     "majlis.core.middleware.ApiLanguageMiddleware",
     "majlis.core.middleware.NotFoundMiddleware",
     "majlis.core.middleware.ApiMethodNotAllowedMiddleware",
+    "majlis.core.middleware.MethodNotAllowedPageMiddleware",
     "majlis.core.database_outage.DatabaseOutageMiddleware",
 ]
 

@@ -4,6 +4,7 @@ through ``majlis.core.spreadsheets``, so that no text becomes a formula."""
 
 import io
 from collections.abc import Iterable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
@@ -33,6 +34,10 @@ def roster_header() -> list[str]:
     ]
 
 
+CHECKED_IN_FORMAT = "%Y-%m-%d %H:%M"
+POSITION_COLUMN, CHECKED_IN_COLUMN = 1, 8
+
+
 def roster_rows(session: Session, bookings: Iterable[Booking]) -> list[list[str]]:
     rows = []
     position = 0
@@ -52,7 +57,7 @@ def roster_rows(session: Session, bookings: Iterable[Booking]) -> list[list[str]
                 str(person.get_country_display()) if person.country else "",
                 person.checkin_code,
                 timezone.localtime(booking.checked_in_at, zone).strftime(
-                    "%Y-%m-%d %H:%M"
+                    CHECKED_IN_FORMAT
                 )
                 if booking.checked_in_at
                 else "",
@@ -85,7 +90,23 @@ def roster_xlsx(session: Session, bookings: Iterable[Booking]) -> bytes:
     rows = roster_rows(session, bookings)
     xlsx_append(sheet, header)
     for row in rows:
-        xlsx_append(sheet, row)
+        # A position is a number and a check-in a time, sorted as such there
+        # (as text, "10" came before "2").
+        position, checked_in = row[POSITION_COLUMN], row[CHECKED_IN_COLUMN]
+        xlsx_append(
+            sheet,
+            [
+                *row[:POSITION_COLUMN],
+                int(position) if position else None,
+                *row[POSITION_COLUMN + 1 : CHECKED_IN_COLUMN],
+                None,
+                *row[CHECKED_IN_COLUMN + 1 :],
+            ],
+        )
+        if checked_in:
+            cell = sheet.cell(row=sheet.max_row, column=CHECKED_IN_COLUMN + 1)
+            cell.value = datetime.strptime(checked_in, CHECKED_IN_FORMAT)  # noqa: DTZ007 - the event's local time, as written
+            cell.number_format = "yyyy-mm-dd hh:mm"
     if rows:
         last = sheet.cell(row=len(rows) + 1, column=len(header)).coordinate
         table = Table(displayName="Roster", ref=f"A1:{last}")

@@ -236,6 +236,25 @@ def door_still_to_arrive(*, session: Session) -> list[Participant]:
     return sorted(absent, key=lambda person: (_name_key(person.name), person.pk))
 
 
+def door_seat_elsewhere(
+    *, session: Session, participant: Participant
+) -> Session | None:
+    """The session at the same time as ``session`` where ``participant`` holds
+    a seat, which keeps them from a walk-in seat there; ``None`` if none."""
+    other = (
+        Booking.objects.filter(
+            participant=participant,
+            status=BookingStatus.CONFIRMED,
+            session__starts_at__lt=session.ends_at,
+            session__ends_at__gt=session.starts_at,
+        )
+        .exclude(session=session)
+        .select_related("session")
+        .first()
+    )
+    return other.session if other else None
+
+
 def door_participant(
     *, session: Session, query: str, participant_id: str
 ) -> Participant | None:

@@ -15,6 +15,7 @@ from django.http import (
 )
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import render
+from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -172,3 +173,59 @@ class ApiMethodNotAllowedMiddleware:
                 replacement["Allow"] = allowed
             return replacement
         return response
+
+
+class BoostedFormStaysMiddleware:
+    """A form htmx sends in place (``data-hx-boost``: booking, cancelling, the
+    door) leaves the address bar on its page. htmx 2 pushes a boosted form's
+    address into the history whatever ``hx-push-url="false"`` says, and that
+    address (``…/book/``) accepts only POST: reloading it showed a blank 405."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.headers.get("HX-Boosted") and "HX-Push-Url" not in response:
+            response["HX-Push-Url"] = "false"
+        return response
+
+
+class MethodNotAllowedPageMiddleware:
+    """A form's address opened as a page (bookmarked, reloaded, shared: a GET
+    where only POST is accepted) answers a page in the reader's language with
+    the way back to the page the form is on, not Django's empty 405."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code != 405
+            or request.method not in ("GET", "HEAD")
+            or request.path_info.startswith(API_PATH_PREFIX)
+            or response.content
+        ):
+            return response
+        page = render(
+            request, "405.html", {"back_url": _page_above(request.path)}, status=405
+        )
+        if allowed := response.get("Allow"):
+            page["Allow"] = allowed
+        return page
+
+
+def _page_above(path: str) -> str:
+    """The nearest address above ``path`` that is a page (``…/s/lab/`` for
+    ``…/s/lab/book/``), or the home page."""
+    parts = path.strip("/").split("/")
+    while len(parts) > 1:
+        parts.pop()
+        above = "/" + "/".join(parts) + "/"
+        try:
+            resolve(above)
+        except Resolver404:
+            continue
+        return above
+    return reverse("home")

@@ -168,6 +168,34 @@ def test_a_walk_in_without_a_free_seat_is_told_so_in_red(door, people, talk):
     assert not Booking.objects.filter(participant=second, status="confirmed").exists()
 
 
+def test_a_walk_in_seated_elsewhere_at_the_same_time_is_named_to_the_door(
+    door, people, talk
+):
+    """The refusal speaks to the door about the delegate ("Omar Haddad holds a
+    seat…"), not to the door staff as if they had booked ("You already hold a
+    seat…")."""
+    door.post(DOOR, {"action": "release", "confirm": "1"})  # seats free up
+    omar = ParticipantFactory(event=talk.event, name="Omar Haddad")
+    elsewhere = SessionFactory(
+        event=talk.event,
+        title_en="Green jobs",
+        starts_at=talk.starts_at,
+        ends_at=talk.ends_at,
+    )
+    booking_create(participant=omar, session=elsewhere, actor=Actor.delegate())
+
+    refused = read_door(
+        door.post(
+            DOOR, {"action": "walk_in", "participant": omar.pk, "q": omar.name}
+        ).content
+    )
+
+    assert refused.result.startswith("No seat given")
+    assert "You " not in refused.result
+    assert "Omar Haddad" in refused.result and "Green jobs" in refused.result
+    assert not Booking.objects.filter(session=talk, participant=omar).exists()
+
+
 def test_each_outcome_has_its_colour_icon_and_words(door, people, talk):
     outsider = ParticipantFactory(event=talk.event, name="Omar Haddad")
     for code, tone, words in (
@@ -181,6 +209,17 @@ def test_each_outcome_has_its_colour_icon_and_words(door, people, talk):
         assert f"door-outcome door-outcome-{tone}" in html
         assert '<svg class="door-icon"' in html
         assert read_door(html).result.startswith(words)
+
+
+@pytest.mark.parametrize("blank", ["", "   ", "\t"])
+def test_an_empty_scan_answers_nothing_rather_than_not_found(door, people, blank):
+    """Enter pressed on an empty field (a scanner's stray Enter, a tap on the
+    button): no red "Not found" for “”, the field ready as before."""
+    html = door.post(DOOR, {"q": blank}).content.decode()
+
+    assert read_door(html).result == ""
+    assert "door-outcome" not in html
+    assert not Booking.objects.filter(checked_in_at__isnull=False).exists()
 
 
 def test_htmx_gets_the_same_page_to_swap_its_parts(door, people):

@@ -288,6 +288,18 @@ def test_the_tables_of_each_round_list_who_sits_there(world, tmp_path):
         assert "Person 1 (host)" in seated[3]
 
 
+@pytest.mark.parametrize(
+    ("language", "zone"), [("en", "Morocco Time"), ("ar", "المغرب")]
+)
+def test_the_tables_name_the_time_zone_in_words(world, tmp_path, language, zone):
+    """As the delegates' pages and emails do: "Morocco Time, GMT+1", not the
+    database's "Africa/Casablanca"."""
+    planned(world)
+    text = pdftotext(download(world, "tables", language).content, tmp_path)
+    assert zone in text, text
+    assert "Africa/Casablanca" not in text
+
+
 def test_the_tables_print_in_arabic_with_an_arabic_font(world, tmp_path):
     planned(world)
     answer = download(world, "tables", "ar")

@@ -5,7 +5,7 @@ import io
 
 import pytest
 from django.contrib.auth.models import User
-from django.utils import translation
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from majlis.backoffice.models import StaffRole
@@ -100,6 +100,28 @@ def test_the_xlsx_export_reads_back_and_keeps_the_filters(client, organiser, peo
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert rows[0][2] == "Name"
     assert sorted(row[2] for row in rows[1:]) == sorted(["Amina Benali", "يوسف العلوي"])
+
+
+def test_the_xlsx_export_gives_numbers_and_times_as_such(
+    client, organiser, people, event, session
+):
+    """A waiting position is a number and a check-in a date and time, which a
+    spreadsheet sorts and filters as such: text, "10" came before "2"."""
+    booking_check_in(session=session, participant=people["amina"], actor=Actor.system())
+    response = client.get("/en/backoffice/casa/s/talk/roster.xlsx")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    by_name = {row[2].value: row for row in sheet.iter_rows(min_row=2)}
+
+    position = by_name["Claire Dubois"][1]
+    assert position.value == 1 and position.data_type == "n"
+    checked_in = by_name["Amina Benali"][8]
+    assert checked_in.is_date
+    local = timezone.localtime(
+        Booking.objects.get(participant=people["amina"]).checked_in_at, event.zone
+    )
+    assert checked_in.value == local.replace(tzinfo=None, second=0, microsecond=0)
+    assert by_name["Amina Benali"][1].value is None
+    assert by_name["يوسف العلوي"][8].value is None
 
 
 @pytest.mark.parametrize("language", ["en", "fr", "es", "ar"])

@@ -7,7 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 
 from majlis.accounts.models import Participant
 from majlis.backoffice.access import (
@@ -20,6 +21,7 @@ from majlis.backoffice.selectors import (
     door_counts,
     door_participant,
     door_search,
+    door_seat_elsewhere,
     door_still_to_arrive,
     participant_by_checkin_code,
 )
@@ -30,7 +32,7 @@ from majlis.bookings.services import (
     booking_walk_in,
     session_release_no_shows,
 )
-from majlis.core.exceptions import MajlisError, NotFound
+from majlis.core.exceptions import MajlisError, NotFound, TimeConflict
 from majlis.core.ratelimit import Limit, limiter
 from majlis.events.models import Event, Session
 from majlis.events.selectors import session_queryset_with_counts
@@ -103,8 +105,32 @@ def _walk_in(request: HttpRequest, session: Session) -> DoorResult:
     except MajlisError as error:
         if isinstance(error, NotFound):
             raise
+        if isinstance(error, TimeConflict):
+            # Said to the door about the delegate: the error's own words speak
+            # to a delegate booking for themselves ("You already hold…").
+            return DoorResult(
+                "refused", person, message=_seated_elsewhere(session, person)
+            )
         return DoorResult("refused", person, message=str(error.message))
     return DoorResult("walked_in", person)
+
+
+def _seated_elsewhere(session: Session, person: Participant) -> str:
+    """Names in ``<bdi>``, as the door's other answers isolate them."""
+    other = door_seat_elsewhere(session=session, participant=person)
+    if other is None:  # the seat went meanwhile: the door may try again
+        return format_html(
+            gettext("<bdi>{name}</bdi> held a seat at the same time. Try again."),
+            name=person.name,
+        )
+    return format_html(
+        gettext(
+            "<bdi>{name}</bdi> holds a seat in “<bdi>{session}</bdi>” at the same"
+            " time. An organiser can move them here from that session's roster."
+        ),
+        name=person.name,
+        session=other.title,
+    )
 
 
 def _lookup(
@@ -168,14 +194,19 @@ def check_in(request: HttpRequest, event: str, code: str) -> HttpResponse:
     action = request.POST.get("action", "") if request.method == "POST" else ""
     if action == "release":
         return _release(request, found, session)
-    if request.method == "POST" or query:
+    # Enter on an empty field (a scanner's stray Enter) asks nothing: no red
+    # "Not found" for nothing.
+    posted = request.method == "POST" and bool(
+        action or request.POST.get("q", "").strip() or request.POST.get("participant")
+    )
+    if posted or query:
         # A code typed or scanned, a name searched, a walk-in found by code
         # or whole name: each finds delegates.
         limiter().hit(DOOR_LOOKUPS_LIMIT, f"user:{request.user.pk}")
     if action == "walk_in":
         result = _walk_in(request, session)
-    elif request.method == "POST" or query:
-        if request.method == "POST":
+    elif posted or query:
+        if posted:
             result, matches = _lookup(request, found, session)
         else:
             matches = door_search(session=session, query=query)

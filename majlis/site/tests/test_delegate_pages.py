@@ -21,7 +21,7 @@ from pytest_django.asserts import (
 )
 
 from majlis.bookings.models import Booking, BookingStatus
-from majlis.bookings.services import Actor, booking_create
+from majlis.bookings.services import Actor, booking_cancel, booking_create
 from majlis.events.models import Session
 from majlis.site.signin import SESSION_KEY
 from majlis.testing.factories import EventFactory, ParticipantFactory, SessionFactory
@@ -602,6 +602,44 @@ def test_a_time_conflict_offers_to_switch_and_switching_moves_the_seat(
     assert statuses == {"future-of-work": "cancelled", "same-time": "confirmed"}
 
 
+def test_a_switch_from_a_page_shown_before_another_tab_switched_releases_nothing(
+    signed_in, event, session, delegate
+):
+    """Two tabs: one shows "Switching releases your seat in Future of work";
+    meanwhile the other switches to Green jobs. The first tab's switch must
+    not release Green jobs, a seat its page never named."""
+    same_time = {"starts_at": session.starts_at, "ends_at": session.ends_at}
+    green = SessionFactory(
+        event=event, code="green", title_en="Green jobs", **same_time
+    )
+    lab = SessionFactory(event=event, code="lab", **same_time)
+    book_through_page(signed_in, session)
+    stale = signed_in.get(url("session-detail", event="casa", code=lab.code))
+    assertContains(stale, 'You hold a seat in "<bdi>Future of work</bdi>"')
+    book_through_page(signed_in, green, switch="1")  # the other tab
+
+    response = signed_in.post(
+        url("book", event="casa", code=lab.code),
+        {
+            "form_token": form_token(stale),
+            "switch": "1",
+            "releasing": re.search(
+                r'name="releasing" value="([^"]*)"', stale.content.decode()
+            ).group(1),
+        },
+        follow=True,
+    )
+
+    statuses = dict(
+        Booking.objects.filter(participant=delegate).values_list(
+            "session__code", "status"
+        )
+    )
+    assert statuses == {"future-of-work": "cancelled", "green": "confirmed"}
+    assert "changed" in " ".join(page_messages(response))
+    assertContains(response, 'You hold a seat in "<bdi>Green jobs</bdi>"')
+
+
 def test_without_switch_a_time_conflict_is_refused(signed_in, event, session, delegate):
     same_time = SessionFactory(
         event=event, starts_at=session.starts_at, ends_at=session.ends_at
@@ -689,6 +727,35 @@ def test_my_sessions_lists_my_bookings_cancelled_too_and_my_checkin_code(
         html=True,
     )
     assertNotContains(response, "Somebody Else")
+
+
+def test_my_sessions_shows_each_session_once_with_the_latest_booking(
+    signed_in, event, session, delegate
+):
+    """Booked, cancelled and booked again: the session is listed once, as it
+    stands now, not once per booking ever made."""
+    for _ in range(2):
+        booking = booking_create(
+            participant=delegate, session=session, actor=Actor.delegate()
+        )
+        booking_cancel(booking=booking, actor=Actor.delegate())
+    again = booking_create(
+        participant=delegate, session=session, actor=Actor.delegate()
+    )
+
+    response = signed_in.get(url("my-sessions", event="casa"))
+
+    assertContains(response, "Future of work", count=1)
+    assertContains(response, '<span class="badge badge-confirmed">Confirmed</span>')
+    assertNotContains(response, "badge-cancelled")
+    assertContains(response, url("booking-calendar", event="casa", booking_id=again.pk))
+
+    booking_cancel(booking=again, actor=Actor.delegate())
+    response = signed_in.get(url("my-sessions", event="casa"))
+    assertContains(response, "Future of work", count=1)
+    assertContains(
+        response, '<span class="badge badge-cancelled">Cancelled</span>', count=1
+    )
 
 
 def test_my_sessions_shows_my_place_in_the_queue(signed_in, event, delegate):
@@ -783,6 +850,44 @@ def test_booking_is_post_only(signed_in, session):
     response = signed_in.get(url("book", event="casa", code=session.code))
     assert response.status_code == 405
     assert not Booking.objects.exists()
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_opening_a_forms_address_answers_a_page_not_a_blank(signed_in, session, lang):
+    """A form's address (bookmarked, reloaded, shared) opened as a page: a page
+    in the reader's language with a way on, not an empty 405."""
+    response = signed_in.get(url("book", lang, event="casa", code=session.code))
+
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    with translation.override(lang):
+        assertContains(
+            response,
+            translation.gettext("This address is for a form, not a page."),
+            status_code=405,
+        )
+    assertContains(response, 'lang="' + lang + '"', status_code=405)
+    assertContains(
+        response,
+        url("session-detail", lang, event="casa", code=session.code),
+        status_code=405,
+    )
+
+
+@pytest.mark.parametrize(("lang", "zone"), [("en", "Morocco Time"), ("ar", "المغرب")])
+def test_the_cancel_question_names_the_time_zone_in_words(
+    signed_in, session, delegate, lang, zone
+):
+    """As the session page and "My sessions" do: "Morocco Time, GMT+1", not
+    the database's "Africa/Casablanca"."""
+    booking = booking_create(
+        participant=delegate, session=session, actor=Actor.delegate()
+    )
+
+    response = signed_in.post(url("cancel", lang, event="casa", booking_id=booking.pk))
+
+    assertContains(response, zone)
+    assertNotContains(response, "Africa/Casablanca")
 
 
 def test_booking_needs_the_csrf_token(event, session, delegate):

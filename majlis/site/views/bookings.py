@@ -91,6 +91,8 @@ def book(
     needs.is_valid()  # unknown choices are dropped rather than block a booking
     form_token = request.POST.get("form_token", "")
     switch = request.POST.get("switch") == "1"
+    if switch and _releases_another_seat(request, event, participant, code):
+        return _booking_answer(request, event, participant, code)
     try:
         answer = booking_request(
             participant=participant,
@@ -114,6 +116,41 @@ def book(
         messages.error(request, str(error.message))
     else:
         _say(request, answer, switch=switch)
+    return _booking_answer(request, event, participant, code)
+
+
+def _releases_another_seat(
+    request: HttpRequest, event: Event, participant: Participant, code: str
+) -> bool:
+    """A switch from a page that named other seats to release than those held
+    now (another tab switched meanwhile): it would release a seat the delegate
+    never saw named, so it is not made, and the page shows what is true now.
+    A form without ``releasing`` (the API's, an older page) is not checked."""
+    shown = request.POST.get("releasing")
+    if shown is None:
+        return False
+    now = session_page_context(
+        session_get_in_event(event_slug=event.slug, code=code), participant
+    )
+    if now["my_booking"] is not None:  # a double click: the first one booked
+        return False
+    held = {str(other.session_id) for other in now["conflicting"]}
+    if held == {part for part in shown.split(",") if part}:
+        return False
+    messages.info(
+        request,
+        _(
+            "Your seats changed since this page was shown (in another tab or"
+            " window): nothing was changed here. Check them below before"
+            " switching."
+        ),
+    )
+    return True
+
+
+def _booking_answer(
+    request: HttpRequest, event: Event, participant: Participant, code: str
+) -> HttpResponse:
     if request.headers.get("HX-Target") == "booking-area":
         # The page swaps its booking area in place (htmx): answered with it,
         # rather than sent to load the whole page again.
@@ -266,7 +303,14 @@ def my_sessions(
     request: HttpRequest, event: Event, participant: Participant
 ) -> HttpResponse:
     found = event
-    bookings = booking_list_for_participant(participant=participant)
+    # Each session once, as it stands: its latest booking (the list runs newest
+    # first within a session), not every booking cancelled before it.
+    listed: set[int] = set()
+    bookings = []
+    for booking in booking_list_for_participant(participant=participant):
+        if booking.session_id not in listed:
+            listed.add(booking.session_id)
+            bookings.append(booking)
     seats = seat_lines(participant)
     for booking in bookings:
         booking.seat_lines = (  # type: ignore[attr-defined]
