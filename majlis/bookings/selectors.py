@@ -23,6 +23,19 @@ def booking_list_for_participant(*, participant: Participant) -> list[Booking]:
     return bookings
 
 
+def booking_list_latest_per_session(*, participant: Participant) -> list[Booking]:
+    """Each session a delegate booked once, as it stands: its latest booking
+    (the full list runs newest first within a session), not every booking
+    cancelled before it."""
+    listed: set[int] = set()
+    latest = []
+    for booking in booking_list_for_participant(participant=participant):
+        if booking.session_id not in listed:
+            listed.add(booking.session_id)
+            latest.append(booking)
+    return latest
+
+
 def waitlist_position(booking: Booking) -> int | None:
     """1 for the first in line; ``None`` if the booking is not waiting."""
     if booking.status != BookingStatus.WAITLISTED:

@@ -25,7 +25,7 @@ from majlis.bookings.idempotency import fingerprint
 from majlis.bookings.models import Booking, BookingStatus
 from majlis.bookings.selectors import (
     booking_get_for_participant,
-    booking_list_for_participant,
+    booking_list_latest_per_session,
     sessions_released_by_switch,
     waitlist_position,
 )
@@ -303,14 +303,7 @@ def my_sessions(
     request: HttpRequest, event: Event, participant: Participant
 ) -> HttpResponse:
     found = event
-    # Each session once, as it stands: its latest booking (the list runs newest
-    # first within a session), not every booking cancelled before it.
-    listed: set[int] = set()
-    bookings = []
-    for booking in booking_list_for_participant(participant=participant):
-        if booking.session_id not in listed:
-            listed.add(booking.session_id)
-            bookings.append(booking)
+    bookings = booking_list_latest_per_session(participant=participant)
     seats = seat_lines(participant)
     for booking in bookings:
         booking.seat_lines = (  # type: ignore[attr-defined]
