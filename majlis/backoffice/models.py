@@ -68,6 +68,9 @@ class SessionMessage(models.Model):
     versions = models.JSONField(default=dict, blank=True)
     reply_to = models.EmailField(_("reply to"), blank=True)
     recipients = models.JSONField(default=list)
+    # The preview it was confirmed from: a preview sends once, however often
+    # its form is posted (going back to it, a resubmitted page).
+    send_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,9 +1,11 @@
 """Changes the back office makes that are not bookings (those go through
 ``majlis.bookings.services``)."""
 
+from uuid import UUID
+
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -15,6 +17,10 @@ from majlis.outbox.services import outbox_enqueue
 
 SUBJECT_ON_ONE_LINE = gettext_lazy(
     "The subject must fit on one line: remove its line breaks."
+)
+ALREADY_SENT = gettext_lazy(
+    "This message was already sent from this preview: it was not sent again."
+    " Its recipients are listed below."
 )
 
 
@@ -64,9 +70,14 @@ def session_message_send(
     body: str,
     versions: dict[str, dict[str, str]] | None = None,
     reply_to: str = "",
+    send_token: UUID | None = None,
 ) -> SessionMessage:
     """Write to the delegates of a session: one outbox message each, in the same
     transaction as the record of what was sent and to whom.
+
+    ``send_token`` names the preview the message is confirmed from: a second
+    send from the same preview is refused (``InvalidInput``), whichever comes
+    first when both arrive at once.
 
     ``versions`` holds the message in other languages (``{"fr": {"subject",
     "body"}}``): each delegate gets the version in their language, the main
@@ -85,16 +96,26 @@ def session_message_send(
             _("Replies may go to your address or to the event's, nowhere else.")
         )
     people = session_message_recipients(session=session, audience=audience)
-    message = SessionMessage.objects.create(
-        session=session,
-        author=author,
-        audience=audience,
-        subject=subject.strip(),
-        body=_plain_text(body),
-        versions=kept,
-        reply_to=reply_to,
-        recipients=[person.email for person in people],
-    )
+    if (
+        send_token is not None
+        and SessionMessage.objects.filter(send_token=send_token).exists()
+    ):
+        raise InvalidInput(ALREADY_SENT)
+    try:
+        with transaction.atomic():  # a savepoint: the other send won the token
+            message = SessionMessage.objects.create(
+                session=session,
+                author=author,
+                audience=audience,
+                subject=subject.strip(),
+                body=_plain_text(body),
+                versions=kept,
+                reply_to=reply_to,
+                recipients=[person.email for person in people],
+                send_token=send_token,
+            )
+    except IntegrityError:
+        raise InvalidInput(ALREADY_SENT) from None
     for person in people:
         outbox_enqueue(
             kind="session_message",

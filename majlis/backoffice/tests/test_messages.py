@@ -4,6 +4,7 @@ goes to, confirm, and see what was sent and to whom."""
 
 import html
 import re
+import uuid
 
 import pytest
 from django.contrib.auth.models import User
@@ -364,3 +365,35 @@ def test_the_secretariat_sets_the_events_contact_address_in_its_settings(
     assert bad.status_code == 200
     event.refresh_from_db()
     assert event.contact_email == "forum@example.org"
+
+
+def test_a_preview_sends_once_however_often_its_form_is_posted(client, session):
+    """Going back to the preview and sending again (or a page resubmitted)
+    sends nothing more; a new preview of the same text may be sent."""
+    staff(client, session, "organiser")
+    message = {"audience": "confirmed", "subject": "Room change", "body": "Menara."}
+    preview = client.post(URL, message).content.decode()
+    confirming = {**hidden_fields(preview), "confirm": "1"}
+    assert confirming["send_token"]
+
+    first = client.post(URL, confirming, follow=True).content.decode()
+    again = client.post(URL, confirming, follow=True).content.decode()
+
+    assert "Your message is on its way to 1 delegate." in first
+    assert "This message was already sent from this preview" in again
+    assert SessionMessage.objects.count() == 1
+    assert OutboxMessage.objects.filter(kind="session_message").count() == 1
+
+    another_preview = client.post(URL, message).content.decode()
+    client.post(URL, {**hidden_fields(another_preview), "confirm": "1"})
+    assert SessionMessage.objects.count() == 2
+
+
+def test_the_service_refuses_a_second_send_with_the_same_token(session):
+    organiser = User.objects.create_user("o", "o@example.org", "pw-123-long")
+    token = uuid.uuid4()
+    sent = {"session": session, "author": organiser, "audience": "both"}
+    session_message_send(**sent, subject="Hi", body="Hello.", send_token=token)
+    with pytest.raises(InvalidInput, match="already sent from this preview"):
+        session_message_send(**sent, subject="Hi", body="Hello.", send_token=token)
+    assert OutboxMessage.objects.filter(kind="session_message").count() == 2

@@ -1,6 +1,7 @@
 """A session's roster: filters, exports, cancelling or moving on a delegate's
 behalf, and messages to its delegates."""
 
+import uuid
 from collections.abc import Callable
 
 from django.contrib import messages
@@ -236,6 +237,15 @@ def move_on_behalf(
     )
 
 
+def _send_token(request: HttpRequest) -> uuid.UUID | None:
+    """The preview a send is confirmed from; none from a page made before
+    previews carried one."""
+    try:
+        return uuid.UUID(request.POST.get("send_token", ""))
+    except ValueError:
+        return None
+
+
 @login_required
 def session_messages(request: HttpRequest, event: str, code: str) -> HttpResponse:
     """Write to the confirmed and/or waiting delegates, see the message as each
@@ -261,6 +271,7 @@ def session_messages(request: HttpRequest, event: str, code: str) -> HttpRespons
                     body=data["body"],
                     versions=form.versions(),
                     reply_to=data["reply_to"],
+                    send_token=_send_token(request),
                 ),
                 lambda sent: (
                     ngettext(
@@ -292,6 +303,7 @@ def session_messages(request: HttpRequest, event: str, code: str) -> HttpRespons
                 previews=session_message_previews(written=draft, recipients=recipients),
                 recipient_count=len(recipients),
                 reply_to=data["reply_to"],
+                send_token=uuid.uuid4(),
             )
     sent_before = list(
         SessionMessage.objects.filter(session=session).select_related("author")
