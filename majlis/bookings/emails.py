@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from majlis.bookings.calendar import booking_ics, checkin_qr_png
-from majlis.bookings.models import Booking, BookingStatus
+from majlis.bookings.models import ActorKind, Booking, BookingChange, BookingStatus
 from majlis.bookings.selectors import waitlist_position
 from majlis.core.time_zones import zone_name
 from majlis.outbox.models import OutboxMessage
@@ -51,6 +51,27 @@ def bookings_of(messages: list[OutboxMessage]) -> dict[int, Booking]:
     ).in_bulk(wanted)
 
 
+def why_cancelled(booking: Booking) -> str:
+    """Who ended a cancelled booking, as its cancellation email tells it: the
+    delegate (nothing more to say), an organiser or integration, or the door's
+    release of absent delegates. Read from the audit trail when the email is
+    written, which its change wrote in the same transaction."""
+    ended = (
+        booking.changes.filter(to_status=BookingStatus.CANCELLED)
+        .order_by("-at", "-id")
+        .values_list("action", "actor_kind")
+        .first()
+    )
+    if ended is None:
+        return "delegate"
+    action, actor_kind = ended
+    if action == BookingChange.Action.RELEASED_NO_SHOW:
+        return "no_show"
+    if actor_kind in (ActorKind.ORGANISER, ActorKind.INTEGRATION):
+        return "organisers"
+    return "delegate"
+
+
 def render_booking_message(
     message: OutboxMessage, bookings: dict[int, Booking] | None
 ) -> EmailMessage:
@@ -80,6 +101,9 @@ def render_booking_message(
         "position": message.payload.get("position") or waitlist_position(booking),
         "preferred_title": preferred.session.title if preferred else "",
         "to_session": message.payload.get("to_session", ""),
+        "cancelled_by": (
+            why_cancelled(booking) if message.kind == "booking_cancelled" else ""
+        ),
         "session_url": absolute_url(
             reverse(
                 "session-detail", kwargs={"event": event.slug, "code": session.code}

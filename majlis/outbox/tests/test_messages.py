@@ -10,6 +10,7 @@ from email.message import EmailMessage
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.contrib.auth.models import User
 from django.utils import dateformat, timezone, translation
 from django.utils.formats import get_format
 from icalendar import Calendar
@@ -18,7 +19,12 @@ from majlis.accounts.models import hash_secret
 from majlis.accounts.services import magic_link_consume, magic_link_request
 from majlis.bookings.calendar import checkin_qr_png
 from majlis.bookings.models import Booking
-from majlis.bookings.services import Actor, booking_cancel, booking_create
+from majlis.bookings.services import (
+    Actor,
+    booking_cancel,
+    booking_create,
+    session_release_no_shows,
+)
 from majlis.core.time_zones import zone_name
 from majlis.outbox.services import outbox_send_due
 from majlis.testing.factories import EventFactory, ParticipantFactory, SessionFactory
@@ -485,3 +491,45 @@ def test_moving_a_session_tells_its_delegates_and_updates_their_calendars(
     assert int(entry["SEQUENCE"]) == 2
     to_waiting = only_one_to(messages, "waiting@example.org")
     assert "text/calendar" not in attachments_of(to_waiting)
+
+
+def test_a_cancellation_by_the_organisers_says_so(mail_to_smtp, session):
+    delegate = ParticipantFactory(event=session.event)
+    booking = book(delegate, session)
+    deliver(mail_to_smtp)
+    organiser = User.objects.create_user("o", "o@example.org", "pw-123-long")
+
+    booking_cancel(booking=booking, actor=Actor.organiser(organiser))
+    [message] = deliver(mail_to_smtp)
+
+    assert message["Subject"] == f"Your booking is cancelled: {session.title_en}"
+    assert (
+        f'The organisers cancelled your booking for "{session.title_en}".'
+        in text_of(message)
+    )
+
+
+def test_a_seat_released_at_the_door_says_why_and_what_to_do(mail_to_smtp):
+    now = timezone.now()
+    started = SessionFactory(
+        event=EventFactory(is_demo=True),  # booking stays open after the start
+        capacity=1,
+        starts_at=now - timedelta(minutes=15),
+        ends_at=now + timedelta(minutes=105),
+        no_show_release_minutes=10,
+    )
+    absent, waiting = ParticipantFactory.create_batch(2, event=started.event)
+    for person in (absent, waiting):
+        book(person, started)
+    deliver(mail_to_smtp)
+    door = User.objects.create_user("door", "door@example.org", "pw-123-long")
+
+    session_release_no_shows(session=started, actor=Actor.organiser(door))
+    released = only_one_to(deliver(mail_to_smtp), absent.email)
+
+    text = text_of(released)
+    assert f'Your seat in "{started.title_en}" was released because you had' in text
+    assert (
+        "so that someone else could have it. If you are there, ask the door staff"
+        in text
+    )
