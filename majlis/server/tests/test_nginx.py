@@ -173,6 +173,24 @@ def test_four_clients_trickling_a_body_hold_no_thread_of_the_server(served):
     assert all(seconds < 2.0 for seconds in took.values()), took
 
 
+def _access_log_lines(tmp_path, paths, **headers: str) -> list[str]:
+    """nginx's access-log lines for ``paths``, each asked once with
+    ``headers``; nothing listens upstream, so nginx answers 502 and logs each.
+    The log is written once nginx stops (each worker's buffer, so in no set
+    order), which the block's end waits for."""
+    port = free_port()
+    prefix = tmp_path / "nginx"
+    with nginx_serving(
+        port=port,
+        upstreams=[f"127.0.0.1:{free_port()}"],
+        static_root=tmp_path / "static",
+        prefix=prefix,
+    ):
+        for path in paths:
+            _get(port, path, **headers)
+    return (prefix / "access.log").read_text().splitlines()
+
+
 SECRET = "Zq7secretOfALink"
 CLIENT = "127.0.0.2"
 # Paths that name a delegate or carry a link's secret, and a search, as the
@@ -191,27 +209,14 @@ def test_the_access_log_keeps_no_address_secret_search_or_client(tmp_path):
     """nginx's line for each request (deploy/nginx.conf) names its route,
     status and times, not who asked: an address or a link's secret in the
     path, the query (searches), the client's address, referrer or browser."""
-    port = free_port()
-    prefix = tmp_path / "nginx"
-    with nginx_serving(
-        port=port,
-        # Nothing listens there: nginx answers 502, and logs each request.
-        upstreams=[f"127.0.0.1:{free_port()}"],
-        static_root=tmp_path / "static",
-        prefix=prefix,
-    ):
-        for path in PERSONAL_REQUESTS:
-            _get(
-                port,
-                path,
-                # Not the upstream's 127.0.0.1, which the log names.
-                source=CLIENT,
-                Referer=f"http://127.0.0.1:{port}/en/e/casa/sign-in/{SECRET}/",
-                **{"User-Agent": "Amina's phone"},
-            )
-    # Written once nginx stops (each worker's buffer, so in no set order),
-    # which the block's end waits for.
-    lines = (prefix / "access.log").read_text().splitlines()
+    lines = _access_log_lines(
+        tmp_path,
+        PERSONAL_REQUESTS,
+        # Not the upstream's 127.0.0.1, which the log names.
+        source=CLIENT,
+        Referer=f"https://majlis.example.org/en/e/casa/sign-in/{SECRET}/",
+        **{"User-Agent": "Amina's phone"},
+    )
 
     assert len(lines) == len(PERSONAL_REQUESTS), lines
     for personal in ("amina", SECRET, "Amina's phone", "next=", "q="):
@@ -243,17 +248,7 @@ def test_the_access_log_keeps_no_secret_of_a_link_written_otherwise(tmp_path):
     """A link's secret is redacted wherever the path names one (as Majlis's
     own log does, majlis/core/log_redaction.py), not only in the one
     spelling of its route: nginx logs a request before Django redirects it."""
-    port = free_port()
-    prefix = tmp_path / "nginx"
-    with nginx_serving(
-        port=port,
-        upstreams=[f"127.0.0.1:{free_port()}"],
-        static_root=tmp_path / "static",
-        prefix=prefix,
-    ):
-        for path in LINKS_WRITTEN_OTHERWISE:
-            _get(port, path)
-    lines = (prefix / "access.log").read_text().splitlines()
+    lines = _access_log_lines(tmp_path, LINKS_WRITTEN_OTHERWISE)
 
     assert len(lines) == len(LINKS_WRITTEN_OTHERWISE), lines
     assert not any(SECRET in line for line in lines), lines
@@ -275,17 +270,7 @@ PATHS_WITH_A_NEWLINE = (
 
 
 def test_the_access_log_redacts_a_path_with_a_newline_too(tmp_path):
-    port = free_port()
-    prefix = tmp_path / "nginx"
-    with nginx_serving(
-        port=port,
-        upstreams=[f"127.0.0.1:{free_port()}"],
-        static_root=tmp_path / "static",
-        prefix=prefix,
-    ):
-        for path in PATHS_WITH_A_NEWLINE:
-            _get(port, path)
-    lines = (prefix / "access.log").read_text().splitlines()
+    lines = _access_log_lines(tmp_path, PATHS_WITH_A_NEWLINE)
 
     assert len(lines) == len(PATHS_WITH_A_NEWLINE), lines
     for personal in ("amina", "sara", SECRET):
@@ -296,16 +281,9 @@ def test_the_access_log_redacts_an_address_encoded_twice(tmp_path):
     """An integration that encodes an address twice (%2540) sends %40 in the
     decoded path, which Django's log redacts (log_redaction.EMAIL) and the
     API answers with a 404: nginx's log redacts it too."""
-    port = free_port()
-    prefix = tmp_path / "nginx"
-    with nginx_serving(
-        port=port,
-        upstreams=[f"127.0.0.1:{free_port()}"],
-        static_root=tmp_path / "static",
-        prefix=prefix,
-    ):
-        _get(port, "/api/v1/events/casa/participants/amina%2540example.org/token")
-    [line] = (prefix / "access.log").read_text().splitlines()
+    [line] = _access_log_lines(
+        tmp_path, ["/api/v1/events/casa/participants/amina%2540example.org/token"]
+    )
 
     assert "amina" not in line, line
     assert '"GET /api/v1/events/casa/participants/[email]/token"' in line, line
