@@ -64,6 +64,16 @@ def no_sideways_scroll(page) -> int:
     )
 
 
+def note_problems(page, found: dict[str, object], state: str) -> None:
+    """What axe finds on ``page`` and a sideways scroll, noted in ``found``
+    under ``state`` (the journey's step), for the test to assert none at its
+    end rather than stop at the first."""
+    if problems := violations_on(page):
+        found[f"axe: {state}"] = problems
+    if (sideways := no_sideways_scroll(page)) > 0:
+        found[f"scrolls sideways: {state}"] = sideways
+
+
 def test_a_delegate_cancels_after_confirming_on_a_phone_in_arabic(
     browser: Browser, live_server, conference, request
 ):
@@ -141,12 +151,6 @@ def test_an_organiser_cancels_on_a_delegates_behalf_after_confirming(
     slug = conference["slug"]
     found: dict[str, object] = {}
 
-    def check(state: str) -> None:
-        if problems := violations_on(page):
-            found[f"axe: {state}"] = problems
-        if (sideways := no_sideways_scroll(page)) > 0:
-            found[f"scrolls sideways: {state}"] = sideways
-
     try:
         page.goto(f"{base}/login/")
         page.fill("#id_username", "organiser")
@@ -174,7 +178,7 @@ def test_an_organiser_cancels_on_a_delegates_behalf_after_confirming(
                 title=title,
             )
         )
-        check("confirmation")
+        note_problems(page, found, "confirmation")
         booking.refresh_from_db()
         assert booking.status == "confirmed"
 
@@ -187,7 +191,7 @@ def test_an_organiser_cancels_on_a_delegates_behalf_after_confirming(
         booking.refresh_from_db()
         waiting.refresh_from_db()
         assert (booking.status, waiting.status) == ("cancelled", "confirmed")
-        check("cancelled")
+        note_problems(page, found, "cancelled")
 
         # A refused save: the summary at the top takes the focus and links to
         # the field.
@@ -197,7 +201,7 @@ def test_an_organiser_cancels_on_a_delegates_behalf_after_confirming(
         summary = page.locator(".error-summary")
         expect(summary).to_be_focused()
         expect(summary).to_have_attribute("role", "alert")
-        check("refused save")
+        note_problems(page, found, "refused save")
         summary.get_by_role("link").first.click()
         expect(page.locator("#id_capacity")).to_be_focused()
         expect(page.locator("#id_capacity")).to_have_attribute("aria-invalid", "true")
@@ -245,12 +249,6 @@ def test_a_delegate_switches_and_is_told_which_seat_was_released(
     page.set_default_timeout(15_000)
     found: dict[str, object] = {}
 
-    def check(state: str) -> None:
-        if problems := violations_on(page):
-            found[f"axe: {state}"] = problems
-        if (sideways := no_sideways_scroll(page)) > 0:
-            found[f"scrolls sideways: {state}"] = sideways
-
     try:
         page.goto(f"{live_server.url}/{language}/e/{same_hour['slug']}/s/cafe/")
         area = page.locator("#booking-area")
@@ -258,7 +256,7 @@ def test_a_delegate_switches_and_is_told_which_seat_was_released(
             w('You hold a seat in "%(other)s" at the same time.', other=held_title)
         )
         expect(area).to_contain_text(w("Switching releases that seat."))
-        check("before the switch")
+        note_problems(page, found, "before the switch")
 
         area.get_by_role("button", name=w("Switch to this session")).click()
 
@@ -274,7 +272,7 @@ def test_a_delegate_switches_and_is_told_which_seat_was_released(
         assert booking.status == "cancelled"
         assert booking.participant.bookings.get(status="confirmed").session == wanted
         assert wanted_title in page.title()
-        check("after the switch")
+        note_problems(page, found, "after the switch")
     except BaseException:
         keep_screenshot(page, request.node.name)
         raise
@@ -317,12 +315,6 @@ def test_an_organiser_moves_a_booking_after_confirming(
     roster = f"{base}/{same_hour['slug']}/s/talk/roster/"
     found: dict[str, object] = {}
 
-    def check(state: str) -> None:
-        if problems := violations_on(page):
-            found[f"axe: {state}"] = problems
-        if (sideways := no_sideways_scroll(page)) > 0:
-            found[f"scrolls sideways: {state}"] = sideways
-
     try:
         page.goto(f"{base}/login/?next={roster.removeprefix(live_server.url)}")
         page.fill("#id_username", "organiser")
@@ -355,7 +347,7 @@ def test_an_organiser_moves_a_booking_after_confirming(
                 title=talk_title,
             )
         )
-        check("confirmation")
+        note_problems(page, found, "confirmation")
         booking.refresh_from_db()
         assert booking.status == "confirmed", "only asked"
 
@@ -374,7 +366,7 @@ def test_an_organiser_moves_a_booking_after_confirming(
         assert (booking.status, waiting.status) == ("cancelled", "confirmed")
         moved = booking.participant.bookings.get(status="confirmed")
         assert moved.session == same_hour["cafe"]
-        check("moved")
+        note_problems(page, found, "moved")
     except BaseException:
         keep_screenshot(page, request.node.name)
         raise

@@ -19,8 +19,7 @@ from majlis.backoffice.models import StaffRole
 from majlis.outbox.models import OutboxMessage
 from majlis.testing.factories import EventFactory
 from majlis.web_tests.conftest import keep_screenshot
-from majlis.web_tests.test_accessibility import violations_on
-from majlis.web_tests.test_confirmations import no_sideways_scroll, shown
+from majlis.web_tests.test_confirmations import note_problems, shown
 from majlis.web_tests.test_door import DEVICES, counted
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -68,12 +67,6 @@ def test_template_refused_file_preview_then_import_with_a_welcome(
     page.set_default_timeout(15_000)
     found: dict[str, object] = {}
 
-    def check(state: str) -> None:
-        if problems := violations_on(page):
-            found[f"axe: {state}"] = problems
-        if (sideways := no_sideways_scroll(page)) > 0:
-            found[f"scrolls sideways: {state}"] = sideways
-
     def w(message: str, **values: object) -> str:
         return shown(language, message, **values)
 
@@ -84,7 +77,7 @@ def test_template_refused_file_preview_then_import_with_a_welcome(
         page.locator("main button[type=submit]").click()
         page.wait_for_url(importing)
         expect(page.get_by_role("heading", level=1)).to_have_text(w("Import delegates"))
-        check("upload")
+        note_problems(page, found, "upload")
 
         template = page.get_by_role("link", name=w("CSV template"))
         with page.expect_download() as downloading:
@@ -121,7 +114,7 @@ def test_template_refused_file_preview_then_import_with_a_welcome(
         )
         expect(refusal.locator("li")).to_have_count(1)
         assert not Participant.objects.filter(event=event).exists()
-        check("refused")
+        note_problems(page, found, "refused")
 
         page.locator("#id_file").set_input_files(delegates_file("workers"))
         page.get_by_role("button", name=w("Check the file")).click()
@@ -139,7 +132,7 @@ def test_template_refused_file_preview_then_import_with_a_welcome(
         expect(preview.nth(1)).to_contain_text("jane.smith@example.org")
         expect(preview.nth(1)).to_contain_text("workers")
         assert not Participant.objects.filter(event=event).exists()
-        check("preview")
+        note_problems(page, found, "preview")
 
         page.get_by_label(
             w(
@@ -179,7 +172,7 @@ def test_template_refused_file_preview_then_import_with_a_welcome(
             ("amina.benali@example.org", "ar"),
             ("jane.smith@example.org", "en"),
         ]
-        check("imported")
+        note_problems(page, found, "imported")
     except BaseException:
         keep_screenshot(page, request.node.name)
         raise

@@ -19,8 +19,7 @@ from majlis.bookings.services import Actor, booking_create
 from majlis.outbox.models import OutboxMessage
 from majlis.testing.factories import EventFactory, ParticipantFactory, SessionFactory
 from majlis.web_tests.conftest import keep_screenshot
-from majlis.web_tests.test_accessibility import violations_on
-from majlis.web_tests.test_confirmations import no_sideways_scroll, shown
+from majlis.web_tests.test_confirmations import note_problems, shown
 from majlis.web_tests.test_door import DEVICES, counted
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -85,12 +84,6 @@ def test_the_preview_shows_each_language_and_the_count_then_sends(
     page.set_default_timeout(15_000)
     found: dict[str, object] = {}
 
-    def check(state: str) -> None:
-        if problems := violations_on(page):
-            found[f"axe: {state}"] = problems
-        if (sideways := no_sideways_scroll(page)) > 0:
-            found[f"scrolls sideways: {state}"] = sideways
-
     def in_for(code: str, count: int) -> str:
         with translation.override(language):
             return ngettext(
@@ -105,7 +98,7 @@ def test_the_preview_shows_each_language_and_the_count_then_sends(
         expect(page.get_by_role("heading", level=1)).to_have_text(
             shown(language, "Write to the delegates: %(title)s", title=title)
         )
-        check("form")
+        note_problems(page, found, "form")
         write_and_preview(page, language)
 
         expect(page.locator(".message-preview [role=status]")).to_have_text(
@@ -136,7 +129,7 @@ def test_the_preview_shows_each_language_and_the_count_then_sends(
             )
         )
         assert not SessionMessage.objects.exists()
-        check("preview")
+        note_problems(page, found, "preview")
 
         page.get_by_role(
             "button",
@@ -169,7 +162,7 @@ def test_the_preview_shows_each_language_and_the_count_then_sends(
             "en",
             "fr",
         ]
-        check("sent")
+        note_problems(page, found, "sent")
     except BaseException:
         keep_screenshot(page, request.node.name)
         raise

@@ -16,8 +16,7 @@ from majlis.backoffice.models import StaffRole
 from majlis.outbox.models import OutboxMessage
 from majlis.testing.factories import EventFactory, SessionFactory, afternoon
 from majlis.web_tests.conftest import keep_screenshot
-from majlis.web_tests.test_accessibility import violations_on
-from majlis.web_tests.test_confirmations import no_sideways_scroll, shown
+from majlis.web_tests.test_confirmations import note_problems, shown
 from majlis.web_tests.test_door import DEVICES
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -75,12 +74,6 @@ def test_inviting_replacing_refusing_and_removing_staff(
     page.set_default_timeout(15_000)
     found: dict[str, object] = {}
 
-    def check(state: str) -> None:
-        if problems := violations_on(page):
-            found[f"axe: {state}"] = problems
-        if (sideways := no_sideways_scroll(page)) > 0:
-            found[f"scrolls sideways: {state}"] = sideways
-
     def w(message: str, **values: object) -> str:
         return shown(language, message, **values)
 
@@ -93,7 +86,7 @@ def test_inviting_replacing_refusing_and_removing_staff(
 
     try:
         sign_in_to_staff(page, live_server.url, slug, language)
-        check("staff page")
+        note_problems(page, found, "staff page")
 
         # An address with a role already: both roles shown, the box to tick.
         invite("door@example.org", "Session organiser", "cafe")
@@ -114,7 +107,7 @@ def test_inviting_replacing_refusing_and_removing_staff(
         expect(compared.nth(1)).to_contain_text(w("New role"))
         expect(compared.nth(1)).to_contain_text(w("Session organiser"))
         expect(compared.nth(1)).to_contain_text(titles["cafe"])
-        check("replacement to confirm")
+        note_problems(page, found, "replacement to confirm")
         role = StaffRole.objects.get(user=door)
         assert (role.role, list(role.sessions.values_list("code", flat=True))) == (
             "door",
@@ -141,7 +134,7 @@ def test_inviting_replacing_refusing_and_removing_staff(
         assert OutboxMessage.objects.filter(
             kind="staff_invite", to_email="door@example.org"
         ).exists()
-        check("replaced")
+        note_problems(page, found, "replaced")
 
         # A session organiser must work at a session.
         invite("new.organiser@example.org", "Session organiser", None)
@@ -157,7 +150,7 @@ def test_inviting_replacing_refusing_and_removing_staff(
                 "work only at the sessions ticked."
             )
         )
-        check("no session")
+        note_problems(page, found, "no session")
         link.click()
         expect(page.locator("#id_sessions_0")).to_be_focused()
         assert not User.objects.filter(email="new.organiser@example.org").exists()
@@ -180,7 +173,7 @@ def test_inviting_replacing_refusing_and_removing_staff(
             )
         )
         expect(consequences).to_contain_text(titles["cafe"])
-        check("removal to confirm")
+        note_problems(page, found, "removal to confirm")
         assert StaffRole.objects.filter(user=door).exists()  # asking changed nothing
 
         page.get_by_role("link", name=w("Do nothing and go back")).click()
@@ -195,7 +188,7 @@ def test_inviting_replacing_refusing_and_removing_staff(
             w("%(email)s no longer has a role here.", email="door@example.org")
         )
         assert not StaffRole.objects.filter(user=door).exists()
-        check("removed")
+        note_problems(page, found, "removed")
     except BaseException:
         keep_screenshot(page, request.node.name)
         raise
