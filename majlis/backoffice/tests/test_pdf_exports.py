@@ -82,27 +82,39 @@ def test_the_attendance_sheet_lists_the_confirmed_with_a_signature_column(
     assert len(reader.pages) == 1
 
 
-def word_extents(pdf: bytes, tmp_path, words: set[str]) -> tuple[float, float]:
-    """The left and right edges, in points, of the words given, as laid out.
-    pdftotext writes an Arabic word's letters in the order they are drawn."""
+def word_extents(
+    pdf: bytes,
+    tmp_path,
+    words: set[str],
+    *,
+    page: int | None = None,
+    each_once: bool = True,
+) -> tuple[float, float]:
+    """The left and right edges, in points, of the words given, as laid out
+    (on ``page`` only if given): each found exactly once, or with
+    ``each_once=False`` each at least once. pdftotext writes an Arabic word's
+    letters in the order they are drawn."""
     path = tmp_path / "words.pdf"
     path.write_bytes(pdf)
+    pages = ["-f", str(page), "-l", str(page)] if page else []
     boxes = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", "-bbox", str(path), "-"],
+        ["pdftotext", "-enc", "UTF-8", *pages, "-bbox", str(path), "-"],
         capture_output=True,
         check=True,
         text=True,
     ).stdout
     found = [
-        (float(left), float(right))
+        (float(left), float(right), word if word in words else word[::-1])
         for left, right, word in re.findall(
             r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]+)<',
             boxes,
         )
         if word in words or word[::-1] in words
     ]
-    assert len(found) == len(words), boxes
-    return min(left for left, _ in found), max(right for _, right in found)
+    if each_once:
+        assert len(found) == len(words), boxes
+    assert {word for _, _, word in found} == words, boxes
+    return min(left for left, _, _ in found), max(right for _, right, _ in found)
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
