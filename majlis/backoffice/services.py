@@ -96,13 +96,10 @@ def session_message_send(
             _("Replies may go to your address or to the event's, nowhere else.")
         )
     people = session_message_recipients(session=session, audience=audience)
-    if (
-        send_token is not None
-        and SessionMessage.objects.filter(send_token=send_token).exists()
-    ):
-        raise InvalidInput(ALREADY_SENT)
     try:
-        with transaction.atomic():  # a savepoint: the other send won the token
+        # A savepoint: a send of the same preview, before or at once, holds
+        # the token (unique), and this one is refused.
+        with transaction.atomic():
             message = SessionMessage.objects.create(
                 session=session,
                 author=author,
