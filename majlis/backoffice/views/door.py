@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 
 from majlis.accounts.models import Participant
@@ -34,6 +33,7 @@ from majlis.bookings.services import (
 )
 from majlis.core.exceptions import MajlisError, NotFound, TimeConflict
 from majlis.core.ratelimit import Limit, limiter
+from majlis.core.translation import isolating
 from majlis.events.models import Event, Session
 from majlis.events.selectors import session_queryset_with_counts
 
@@ -116,20 +116,18 @@ def _walk_in(request: HttpRequest, session: Session) -> DoorResult:
 
 
 def _seated_elsewhere(session: Session, person: Participant) -> str:
-    """Names in ``<bdi>``, as the door's other answers isolate them."""
     other = door_seat_elsewhere(session=session, participant=person)
     if other is None:  # the seat went meanwhile: the door may try again
-        return format_html(
-            gettext("<bdi>{name}</bdi> held a seat at the same time. Try again."),
-            name=person.name,
+        return isolating(
+            gettext("%(name)s held a seat at the same time. Try again."),
+            {"name": person.name},
         )
-    return format_html(
+    return isolating(
         gettext(
-            "<bdi>{name}</bdi> holds a seat in “<bdi>{session}</bdi>” at the same"
-            " time. An organiser can move them here from that session's roster."
+            "%(name)s holds a seat in “%(session)s” at the same time. An"
+            " organiser can move them here from that session's roster."
         ),
-        name=person.name,
-        session=other.title,
+        {"name": person.name, "session": other.title},
     )
 
 
