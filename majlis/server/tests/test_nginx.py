@@ -13,13 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from majlis.testing.demo_server import embedded_environment, free_port, wait_for
-from majlis.testing.nginx import (
+from majlis.server.proxy import (
     DEPLOY_CONFIG,
+    nginx_binary,
     nginx_check,
-    nginx_serving,
     render_nginx_config,
 )
+from majlis.testing.demo_server import embedded_environment, free_port, wait_for
+from majlis.testing.nginx import nginx_serving
 from majlis.testing.slow_clients import seconds_to_answer, trickling_bodies
 
 
@@ -28,14 +29,16 @@ def test_the_deploy_config_passes_nginx_t_once_rendered(tmp_path):
     config.write_text(
         render_nginx_config(
             DEPLOY_CONFIG.read_text(),
-            port=free_port(),
+            listen=[f"127.0.0.1:{free_port()}"],
             upstreams=["127.0.0.1:8000", "127.0.0.1:8001"],
             static_root=tmp_path / "static",
             prefix=tmp_path,
+            error_log=str(tmp_path / "error.log"),
+            access_log=tmp_path / "access.log",
         )
     )
 
-    checked = nginx_check(config, tmp_path)
+    checked = nginx_check(nginx_binary() or "nginx", config, tmp_path)
 
     assert checked.returncode == 0, checked.stderr
     rendered = config.read_text()
