@@ -1,9 +1,11 @@
 """deploy/nginx.conf rendered for one run of Debian's nginx.
 
-The tests and the flash-crowd bench run it in front of their servers
-(majlis/testing/nginx.py), replacing only the values of the run: the
-addresses to listen on, the upstream servers, the static folder, and every
-path nginx writes to, moved into a folder of the run's own. Everything else is the file as deployed.
+`majlis serve` on an address other machines reach runs nginx in front of its
+Granian (docs/SECURITY.md, "Slow clients"); the tests and the flash-crowd
+bench run it in front of their servers (majlis/testing/nginx.py). Each
+replaces only the values of its run: the addresses to listen on, the upstream
+servers, the static folder, and every path nginx writes to, moved into a
+folder of the run's own. Everything else is the file as deployed.
 """
 
 import os
@@ -11,6 +13,8 @@ import pwd
 import re
 import shutil
 import subprocess
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 DEPLOY_CONFIG = Path(__file__).resolve().parents[2] / "deploy" / "nginx.conf"
@@ -112,3 +116,56 @@ def nginx_in_foreground(binary: str, config: Path, prefix: Path) -> list[str]:
         *("-g", "daemon off;"),
     ]
 
+
+class NginxRefused(RuntimeError):
+    """``nginx -t`` refused the rendered configuration."""
+
+    def __init__(self, errors: str) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class FrontProxy:
+    """nginx answering on an address, in front of Granian listening on a Unix
+    socket in ``folder``, which only this user can open: nothing reaches
+    Granian but through nginx. nginx's errors go to the serving process's
+    error output; its access log is off (Granian's, redacted, is
+    MAJLIS_ACCESS_LOG's)."""
+
+    binary: str
+    folder: Path
+
+    @property
+    def socket(self) -> Path:
+        return self.folder / "granian.sock"
+
+    @property
+    def command(self) -> list[str]:
+        return nginx_in_foreground(self.binary, self.folder / "nginx.conf", self.folder)
+
+    @classmethod
+    def prepare(cls, binary: str, listen: str, static_root: Path) -> "FrontProxy":
+        """Render and check the configuration in a new private folder (which
+        the caller removes once nginx has stopped)."""
+        front = cls(binary, Path(tempfile.mkdtemp(prefix="majlis-front-")))
+        config = front.folder / "nginx.conf"
+        config.write_text(
+            render_nginx_config(
+                DEPLOY_CONFIG.read_text(),
+                listen=[listen],
+                upstreams=[f"unix:{front.socket}"],
+                static_root=static_root,
+                prefix=front.folder,
+                error_log="stderr",
+                access_log=None,
+            )
+        )
+        checked = nginx_check(binary, config, front.folder)
+        if checked.returncode != 0:
+            front.remove()
+            raise NginxRefused(checked.stderr.strip())
+        return front
+
+    def remove(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)

@@ -128,6 +128,47 @@ def test_granian_killed_outright_takes_its_workers_with_it_and_serve_stops():
         assert _started_in(data) == []
 
 
+PUBLIC = ("--host", "0.0.0.0", "--workers", "1", "--no-outbox")  # noqa: S104
+
+
+def _nginx(server: subprocess.Popen) -> psutil.Process:
+    (nginx,) = [
+        child
+        for child in psutil.Process(server.pid).children()
+        if "nginx" in child.name()
+    ]
+    return nginx
+
+
+def test_serve_on_a_public_address_killed_outright_leaves_no_nginx():
+    with _serve(*PUBLIC) as (server, port, data):
+        started = psutil.Process(server.pid).children(recursive=True)
+        names = sorted(process.name() for process in started)
+        # Granian and its worker, nginx and its workers (one per core).
+        assert names.count("nginx") == 1 + (os.cpu_count() or 1), names
+        os.kill(server.pid, signal.SIGKILL)
+        server.wait(timeout=10)
+        _gone, alive = _wait_gone(started)
+        assert alive == [], f"still running after serve was killed: {alive}"
+        assert _until(lambda: _port_closed(port), 5), "the port still answers"
+        assert _started_in(data) == []
+
+
+def test_nginx_killed_outright_takes_its_workers_and_serve_stops():
+    """nginx's workers outlive a master killed outright, still holding the
+    port; serve, which runs them in a group of their own, stops them."""
+    with _serve(*PUBLIC) as (server, port, data):
+        nginx = _nginx(server)
+        workers = nginx.children()
+        assert workers
+        nginx.kill()
+        _gone, alive = _wait_gone(workers)
+        assert alive == [], "an nginx worker outlived nginx"
+        assert server.wait(timeout=GONE_WITHIN_SECONDS) != 0
+        assert _until(lambda: _port_closed(port), 5), "the port still answers"
+        assert _started_in(data) == []
+
+
 def test_a_child_whose_parent_died_before_it_asked_is_signalled_at_once():
     """The parent's death may come between the fork and the request to the
     kernel, when the child already has another parent: it stops all the same."""

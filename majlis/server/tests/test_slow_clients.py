@@ -1,5 +1,4 @@
-"""Four clients trickling a request body at `majlis serve` alone, without the
-reverse proxy of deploy/nginx.conf in front (behind it: test_nginx.py).
+"""Clients trickling a request body at `majlis serve`.
 
 Granian hands a request to a worker thread as soon as its head has arrived,
 and the thread then waits for the body as the application reads it; Granian
@@ -7,8 +6,10 @@ has no timeout on reading a body (only on the head,
 --http1-header-read-timeout), and none of its settings reads the body before
 a thread takes the request. So as many slow clients as a server has threads
 hold all of them: no setting of Granian is a defence, only more threads,
-which an attacker matches with more connections. Production runs behind
-nginx, which reads every body in full first (deploy/README.md).
+which an attacker matches with more connections. On an address other
+machines reach, `majlis serve` therefore puts nginx in front, which reads
+every body in full first; on the loopback address it serves this machine
+alone (or a proxy of the operator's, deploy/README.md), with Granian alone.
 """
 
 from collections.abc import Iterator
@@ -26,12 +27,30 @@ IN_TIME_SECONDS = 2.0
 PATHS = ["/api/v1/health/live", f"/en/e/{DEMO_SLUG}/"]
 
 
+THREADS = 4
+
+
 @pytest.fixture(scope="module")
 def port() -> Iterator[int]:
-    """One worker of 4 threads: `majlis serve`'s default with PostgreSQL on
-    this machine's 2 cores."""
-    with demo_server(workers=1, serve_args=("--threads", "4")) as base:
+    """One worker of 4 threads (`majlis serve`'s default with PostgreSQL on
+    this machine's 2 cores), on the loopback address: Granian alone."""
+    with demo_server(workers=1, serve_args=("--threads", str(THREADS))) as base:
         yield int(base.rsplit(":", 1)[1])
+
+
+@pytest.fixture(scope="module")
+def public_port() -> Iterator[int]:
+    """The same server on every address: nginx in front of it."""
+    serving = ("--threads", str(THREADS), "--host", "0.0.0.0")  # noqa: S104
+    with demo_server(workers=1, serve_args=serving) as base:
+        yield int(base.rsplit(":", 1)[1])
+
+
+def test_serve_on_a_public_address_answers_while_clients_trickle_bodies(
+    public_port,
+):
+    took = _answer_times(public_port, 4 * THREADS)
+    assert all(seconds < IN_TIME_SECONDS for seconds in took.values()), took
 
 
 def _answer_times(port: int, clients: int) -> dict[str, float]:
@@ -50,7 +69,7 @@ def _answer_times(port: int, clients: int) -> dict[str, float]:
     reason="Granian reads a body in the worker thread, with no timeout: 4 "
     "trickling clients hold the 4 threads of one worker and nothing answers "
     "within 10 s (measured: health and programme both timed out at 10 s); "
-    "production runs behind nginx (test_nginx.py)",
+    "on the loopback address, nothing is in front of it",
 )
 def test_serve_alone_answers_while_four_clients_trickle_a_body(port):
     took = _answer_times(port, 4)

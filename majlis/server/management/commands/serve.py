@@ -5,6 +5,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from majlis.core.terminal import activate_terminal_language
 from majlis.outbox.crowding import OUTBOX_NICENESS
 from majlis.server.lifetime import dying_with_this_process
+from majlis.server.proxy import FrontProxy, NginxRefused, listen_address, nginx_binary
 from majlis.server.warmup import LONG_LIVED_PROCESS
 
 WORKERS_KILL_TIMEOUT_SECONDS = 10
@@ -77,21 +79,20 @@ def served_url(host: str, port: int) -> str:
     return f"http://{host}:{port}/"
 
 
+def reached_by_others(host: str) -> bool:
+    """Whether serving on ``host`` answers other machines."""
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name such as localhost is the operator's to know
+        return host != "localhost"
+
+
 def exposure_warnings(
     host: str, port: int, *, behind_proxy: bool, base_url_set: bool
 ) -> list[str]:
-    """What to tell whoever serves on an address other machines reach.
-
-    Granian hands a request to a thread once its head has arrived and reads
-    the body in that thread, with no time limit: a few clients sending a body
-    slowly hold every thread (docs/SECURITY.md, "Slow clients"). Only a proxy
-    that reads whole requests first defends a server, so one that serves
-    others without one is told so, every time it starts."""
-    try:
-        reached_by_others = not ipaddress.ip_address(host).is_loopback
-    except ValueError:  # a name such as localhost is the operator's to know
-        reached_by_others = host != "localhost"
-    if not reached_by_others:
+    """What to tell whoever serves on an address other machines reach, every
+    time it starts."""
+    if not reached_by_others(host):
         return []
     warnings = []
     if behind_proxy:
@@ -101,21 +102,43 @@ def exposure_warnings(
                 " trusted to name the client (MAJLIS_BEHIND_PROXY)."
             )
         )
-    else:
-        warnings.append(
-            _(
-                "Serving other machines without a reverse proxy: as many"
-                " clients as a worker has threads (--threads), each sending a"
-                " request slowly, can hold them all. Run Majlis behind nginx as"
-                " deploy/README.md shows."
-            )
-        )
     if not base_url_set:
         warnings.append(
             _("MAJLIS_BASE_URL is not set: links in email will point at %(url)s.")
             % {"url": served_url(host, port)}
         )
     return warnings
+
+
+def front_proxy(host: str, port: int) -> FrontProxy | None:
+    """nginx in front of Granian, on an address other machines reach without
+    a reverse proxy of the operator's (MAJLIS_BEHIND_PROXY).
+
+    Granian hands a request to a thread once its head has arrived and reads
+    the body in that thread, with no time limit: a few clients sending bodies
+    slowly would hold every thread (docs/SECURITY.md, "Slow clients"). nginx
+    reads each request whole, with time limits, before Granian sees it."""
+    if not reached_by_others(host) or settings.MAJLIS_BEHIND_PROXY:
+        return None
+    binary = nginx_binary()
+    if binary is None:
+        raise CommandError(
+            _(
+                "Serving other machines needs nginx in front of Majlis, and"
+                " none was found. Install Debian's nginx, or serve on 127.0.0.1"
+                " behind a reverse proxy of your own with MAJLIS_BEHIND_PROXY"
+                " set (deploy/README.md)."
+            )
+        )
+    try:
+        return FrontProxy.prepare(
+            binary, listen_address(host, port), Path(settings.STATIC_ROOT)
+        )
+    except NginxRefused as refused:
+        raise CommandError(
+            _("nginx refused its configuration:\n%(errors)s")
+            % {"errors": refused.errors}
+        ) from refused
 
 
 def default_outbox_workers() -> int:
@@ -171,6 +194,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-migrate", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        activate_terminal_language()
         if options["workers"] is not None and options["workers"] < 1:
             raise CommandError(_("--workers must be at least 1."))
         workers = options["workers"] or default_workers()
@@ -183,6 +207,16 @@ class Command(BaseCommand):
         if not options["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
+        front = front_proxy(options["host"], options["port"])
+        try:
+            self._serve(options, workers, front)
+        finally:
+            if front is not None:
+                front.remove()
+
+    def _serve(
+        self, options: dict[str, Any], workers: int, front: FrontProxy | None
+    ) -> None:
         base_url_set = bool(os.environ.get("MAJLIS_BASE_URL"))
         # Links in email point at this server unless a public address is set.
         os.environ.setdefault(
@@ -195,10 +229,11 @@ class Command(BaseCommand):
             granian,
             "--interface",
             "wsgi",
-            "--host",
-            options["host"],
-            "--port",
-            str(options["port"]),
+            *(
+                ("--uds", str(front.socket), "--uds-permissions", "0o600")
+                if front is not None
+                else ("--host", options["host"], "--port", str(options["port"]))
+            ),
             "--workers",
             str(workers),
             "--blocking-threads",
@@ -228,11 +263,16 @@ class Command(BaseCommand):
             else "--no-access-log",
             "config.wsgi:application",
         ]
-        activate_terminal_language()
         self.stdout.write(
             _("Majlis is serving at %(url)s")
             % {"url": served_url(options["host"], options["port"])}
         )
+        if front is not None:
+            self.stdout.write(
+                _(
+                    "nginx answers there and reads each request whole before Majlis sees it."
+                )
+            )
         for warning in exposure_warnings(
             options["host"],
             options["port"],
@@ -241,15 +281,18 @@ class Command(BaseCommand):
         ):
             self.stderr.write(warning)
         server: subprocess.Popen | None = None
+        proxy: subprocess.Popen | None = None
         stopping = False
 
         def stop(signum: int, _frame: object) -> None:
-            # Stopping `majlis serve` stops Granian (gracefully) and the
-            # workers; a closed terminal (SIGHUP) too, as the workers, in
-            # sessions of their own, no longer hear it themselves.
+            # Stopping `majlis serve` stops nginx, then Granian (gracefully)
+            # and the workers; a closed terminal (SIGHUP) too, as the workers,
+            # in sessions of their own, no longer hear it themselves.
             nonlocal stopping
             stopping = True
-            if server is not None:
+            if proxy is not None and proxy.poll() is None:
+                proxy.send_signal(signal.SIGQUIT)
+            if server is not None and server.poll() is None:
                 server.send_signal(
                     signal.SIGTERM if signum == signal.SIGHUP else signum
                 )
@@ -263,18 +306,44 @@ class Command(BaseCommand):
                 _start_outboxes(options["outbox_workers"], into=outboxes)
             if stopping:
                 return
+            environment = _long_lived()
+            if front is not None:
+                # nginx names the client in X-Forwarded-For.
+                environment["MAJLIS_BEHIND_PROXY"] = "1"
             server = subprocess.Popen(  # noqa: S603
                 command,
-                env=_long_lived(),
+                env=environment,
                 # Killed outright, `majlis serve` stops Granian as SIGTERM
                 # does (Granian then stops its workers, and they die with it
                 # if it is killed too): nothing left serving the port.
                 preexec_fn=dying_with_this_process(signal.SIGTERM),
             )
+            if front is not None and _socket_made(front, server) and not stopping:
+                proxy = subprocess.Popen(  # noqa: S603
+                    front.command,
+                    # nginx stops its workers when it stops, even on SIGTERM;
+                    # killed outright, it leaves them serving: a group of its
+                    # own lets serve stop them then.
+                    start_new_session=True,
+                    preexec_fn=dying_with_this_process(signal.SIGTERM),
+                )
             if stopping:
-                server.send_signal(signal.SIGTERM)
-            server.wait()
+                stop(signal.SIGTERM, None)
+            running = [child for child in (proxy, server) if child is not None]
+            while all(child.poll() is None for child in running):
+                time.sleep(0.5)
+            if proxy is not None and proxy.returncode is not None and not stopping:
+                raise CommandError(
+                    _("nginx stopped (exit %(code)s); Majlis stops with it.")
+                    % {"code": proxy.returncode}
+                )
         finally:
+            if proxy is not None:
+                _stop(proxy, signal.SIGQUIT)
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proxy.pid, signal.SIGKILL)
+            if server is not None:
+                _stop(server, signal.SIGTERM)
             _stop_outboxes(outboxes)
 
 
@@ -305,6 +374,29 @@ def _start_outboxes(count: int | None, *, into: list[subprocess.Popen]) -> None:
         # the crowd's CPU).
         os.setpriority(os.PRIO_PROCESS, outbox.pid, OUTBOX_NICENESS)
         _lower_autogroup(outbox.pid)
+
+
+def _socket_made(front: FrontProxy, granian: subprocess.Popen) -> bool:
+    """Wait for Granian's socket, so that nginx answers no one before there is
+    somewhere to pass requests (connections to it wait for a worker);
+    False if Granian stopped first."""
+    while not front.socket.exists():
+        if granian.poll() is not None:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def _stop(child: subprocess.Popen, signum: int) -> None:
+    """Signal ``child`` unless it has stopped, and wait for it; kill it if it
+    outlives the workers' own kill timeout."""
+    if child.poll() is None:
+        child.send_signal(signum)
+    try:
+        child.wait(timeout=WORKERS_KILL_TIMEOUT_SECONDS * 2)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
 
 
 def _stop_outboxes(outboxes: list[subprocess.Popen]) -> None:
