@@ -35,11 +35,18 @@ def roster_header() -> list[str]:
 
 
 CHECKED_IN_FORMAT = "%Y-%m-%d %H:%M"
-POSITION_COLUMN, CHECKED_IN_COLUMN = 1, 8
+CHECKED_IN_COLUMN = 8
+# A roster's cells: a waiting-list position is a number and a check-in the
+# event's local time to the minute (naive, as spreadsheets hold times), so
+# that an XLSX sorts them as such (as text, "10" came before "2"); a CSV
+# writes them out.
+RosterCell = str | int | datetime | None
 
 
-def roster_rows(session: Session, bookings: Iterable[Booking]) -> list[list[str]]:
-    rows = []
+def roster_rows(
+    session: Session, bookings: Iterable[Booking]
+) -> list[list[RosterCell]]:
+    rows: list[list[RosterCell]] = []
     position = 0
     zone = session.event.zone
     for booking in bookings:
@@ -49,18 +56,18 @@ def roster_rows(session: Session, bookings: Iterable[Booking]) -> list[list[str]
         rows.append(
             [
                 str(booking.get_status_display()),
-                str(position) if waiting else "",
+                position if waiting else None,
                 person.name,
                 person.email,
                 person.organisation,
                 str(person.get_constituency_display()),
                 str(person.get_country_display()) if person.country else "",
                 person.checkin_code,
-                timezone.localtime(booking.checked_in_at, zone).strftime(
-                    CHECKED_IN_FORMAT
+                timezone.localtime(booking.checked_in_at, zone).replace(
+                    tzinfo=None, second=0, microsecond=0
                 )
                 if booking.checked_in_at
-                else "",
+                else None,
                 ", ".join(booking.access_need_labels()),
                 booking.access_needs_note,
             ]
@@ -68,11 +75,21 @@ def roster_rows(session: Session, bookings: Iterable[Booking]) -> list[list[str]
     return rows
 
 
+def _csv_value(cell: RosterCell) -> str | int:
+    if cell is None:
+        return ""
+    if isinstance(cell, datetime):
+        return cell.strftime(CHECKED_IN_FORMAT)
+    return cell
+
+
 def roster_csv(session: Session, bookings: Iterable[Booking]) -> bytes:
     buffer = io.StringIO()
     writer = SpreadsheetCsvWriter(buffer)
     writer.writerow(roster_header())
-    writer.writerows(roster_rows(session, bookings))
+    writer.writerows(
+        [_csv_value(cell) for cell in row] for row in roster_rows(session, bookings)
+    )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -90,23 +107,10 @@ def roster_xlsx(session: Session, bookings: Iterable[Booking]) -> bytes:
     rows = roster_rows(session, bookings)
     xlsx_append(sheet, header)
     for row in rows:
-        # A position is a number and a check-in a time, sorted as such there
-        # (as text, "10" came before "2").
-        position, checked_in = row[POSITION_COLUMN], row[CHECKED_IN_COLUMN]
-        xlsx_append(
-            sheet,
-            [
-                *row[:POSITION_COLUMN],
-                int(position) if position else None,
-                *row[POSITION_COLUMN + 1 : CHECKED_IN_COLUMN],
-                None,
-                *row[CHECKED_IN_COLUMN + 1 :],
-            ],
-        )
-        if checked_in:
-            cell = sheet.cell(row=sheet.max_row, column=CHECKED_IN_COLUMN + 1)
-            cell.value = datetime.strptime(checked_in, CHECKED_IN_FORMAT)  # noqa: DTZ007 - the event's local time, as written
-            cell.number_format = "yyyy-mm-dd hh:mm"
+        xlsx_append(sheet, row)
+        if row[CHECKED_IN_COLUMN] is not None:
+            checked_in = sheet.cell(row=sheet.max_row, column=CHECKED_IN_COLUMN + 1)
+            checked_in.number_format = "yyyy-mm-dd hh:mm"
     if rows:
         last = sheet.cell(row=len(rows) + 1, column=len(header)).coordinate
         table = Table(displayName="Roster", ref=f"A1:{last}")

@@ -21,6 +21,7 @@ cells through this module, following OWASP's guidance on CSV injection
 
 import csv
 from collections.abc import Iterable
+from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-Value = str | int | float | None
+Value = str | int | float | datetime | None
 
 
 class _TextSink(Protocol):
