@@ -13,6 +13,7 @@ from majlis.backoffice.models import StaffRole
 from majlis.backoffice.tests.door_page import read_door
 from majlis.bookings.models import AccessNeed, Booking
 from majlis.bookings.services import Actor, booking_create
+from majlis.testing.clock import made_earlier
 from majlis.testing.factories import EventFactory, ParticipantFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +44,7 @@ def people(talk):
     }
     for person in found.values():  # Lina, last, waits
         booking_create(participant=person, session=talk, actor=Actor.delegate())
+    made_earlier(Booking.objects.all(), by=timedelta(hours=1))  # before the start
     return found
 
 

@@ -16,6 +16,7 @@ from majlis.bookings.services import (
     session_release_no_shows,
 )
 from majlis.core.exceptions import SessionFull, TooEarly
+from majlis.testing.clock import made_earlier
 from majlis.testing.factories import EventFactory, ParticipantFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +47,7 @@ def test_absent_seats_go_to_the_waiting_list_and_the_release_is_audited(started,
     present, absent, waiting = ParticipantFactory.create_batch(3, event=started.event)
     for person in (present, absent, waiting):
         booking_create(participant=person, session=started, actor=Actor.delegate())
+    made_earlier(Booking.objects.all(), by=timedelta(hours=1))  # before the start
     booking_check_in(session=started, participant=present, actor=door)
 
     released = session_release_no_shows(session=started, actor=door)
