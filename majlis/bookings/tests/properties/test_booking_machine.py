@@ -257,6 +257,13 @@ class BookingMachine(RuleBasedStateMachine):
             got = error.code
         self._settle(expected, got, f"release no-shows {session}")
 
+    @rule(session=st.sampled_from(STARTED_WITH_WAITLIST))
+    def release_twice(self, session: str) -> None:
+        """A second release at once (a double click, two doors): the seats
+        the first gave from the waiting list stay."""
+        self.release_no_shows(session)
+        self.release_no_shows(session)
+
     @rule()
     def time_passes(self) -> None:
         """Every seat given so far ages by NO_SHOW_MINUTES: the bookings' times
