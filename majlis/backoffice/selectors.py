@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -14,6 +14,7 @@ from majlis.accounts.models import Constituency, Language, Participant
 from majlis.accounts.regions import Region, region_of
 from majlis.backoffice.models import SessionMessage, StaffRole
 from majlis.bookings.models import Booking, BookingStatus
+from majlis.bookings.selectors import released_as_absent
 from majlis.events.models import Event, Session
 
 NO_COUNTRY = gettext_lazy("Country not given")
@@ -213,16 +214,39 @@ def door_search(*, session: Session, query: str, limit: int = 10) -> list[DoorMa
 @dataclass(frozen=True)
 class DoorCounts:
     checked_in: int
-    to_arrive: int  # confirmed, not checked in: the seats a release would free
+    to_arrive: int  # confirmed, not checked in
+    releasable: int  # of those, the seats a release would free now
+    # When the first seat of the others (given less than the release delay
+    # ago) may be released; None if there is none.
+    kept_until: datetime | None
+
+    @property
+    def kept(self) -> int:
+        """Seats of delegates still to arrive that a release would keep now."""
+        return self.to_arrive - self.releasable
 
 
-def door_counts(*, session: Session) -> DoorCounts:
+def door_counts(*, session: Session, now: datetime) -> DoorCounts:
+    """The door's figures at ``now``, in one query: who is checked in, who is
+    still to arrive, and whose seats a release of absent delegates would free
+    (``released_as_absent``)."""
     confirmed = Booking.objects.filter(session=session, status=BookingStatus.CONFIRMED)
+    releasable = released_as_absent(session, now)
     counts = confirmed.aggregate(
         checked_in=Count("pk", filter=Q(checked_in_at__isnull=False)),
         to_arrive=Count("pk", filter=Q(checked_in_at__isnull=True)),
+        releasable=Count("pk", filter=releasable),
+        first_kept=Min(
+            "confirmed_at", filter=Q(checked_in_at__isnull=True) & ~releasable
+        ),
     )
-    return DoorCounts(counts["checked_in"], counts["to_arrive"])
+    kept_until = None
+    if counts["first_kept"] is not None:
+        grace = timedelta(minutes=session.no_show_release_minutes)
+        kept_until = max(counts["first_kept"] + grace, session.no_show_release_at)
+    return DoorCounts(
+        counts["checked_in"], counts["to_arrive"], counts["releasable"], kept_until
+    )
 
 
 def door_still_to_arrive(*, session: Session) -> list[Participant]:

@@ -1,5 +1,9 @@
 """Read-only queries about bookings."""
 
+from datetime import datetime, timedelta
+
+from django.db.models import Q
+
 from majlis.accounts.models import Participant
 from majlis.bookings.models import AccessNeed, Booking, BookingChange, BookingStatus
 from majlis.core.exceptions import NotFound
@@ -48,6 +52,19 @@ def waitlist_position(booking: Booking) -> int | None:
         .count()
     )
     return ahead + 1
+
+
+def released_as_absent(session: Session, now: datetime) -> Q:
+    """Which confirmed bookings of ``session`` a release of absent delegates
+    frees at ``now`` (from ``no_show_release_at``): those not checked in whose
+    seat was given at least ``no_show_release_minutes`` before. A seat given
+    after the start, from the waiting list or booked, has as long to reach the
+    room as every seat had from the start (on PostgreSQL,
+    majlis/bookings/sql/release_no_shows_v2.sql)."""
+    return Q(
+        checked_in_at__isnull=True,
+        confirmed_at__lte=now - timedelta(minutes=session.no_show_release_minutes),
+    )
 
 
 def booking_get_for_participant(

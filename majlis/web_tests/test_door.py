@@ -23,6 +23,7 @@ from playwright.sync_api import Browser, Page, expect
 from majlis.backoffice.models import StaffRole
 from majlis.bookings.models import AccessNeed, Booking
 from majlis.bookings.services import Actor, booking_create
+from majlis.testing.clock import made_earlier
 from majlis.testing.factories import EventFactory, ParticipantFactory, SessionFactory
 from majlis.web_tests.conftest import ROOT, keep_screenshot
 from majlis.web_tests.test_accessibility import violations_on
@@ -86,7 +87,7 @@ def door_event():
         slug=slug,
         name_en="Conference on the Elimination of Child Labour",
         name_ar="المؤتمر المعني بالقضاء على عمل الأطفال",
-        booking_closes_at=now + timedelta(days=1),  # booked after the start
+        booking_closes_at=now + timedelta(days=1),  # booked now, dated earlier below
     )
     lab = SessionFactory(
         event=event,
@@ -117,6 +118,7 @@ def door_event():
             actor=Actor.delegate(),
             access_needs=["wheelchair"] if key == "amina" else [],
         )
+    made_earlier(Booking.objects.all(), by=timedelta(hours=1))  # before the start
     people["omar"] = ParticipantFactory(event=event, name="Omar Haddad")
     user = User.objects.create_user("door", "door@example.org", PASSWORD)
     StaffRole.objects.create(user=user, event=event, role="door").sessions.add(lab)

@@ -8,11 +8,13 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone, translation
+from django.utils.formats import time_format
 
 from majlis.backoffice.models import StaffRole
 from majlis.backoffice.tests.door_page import read_door
 from majlis.bookings.models import AccessNeed, Booking
-from majlis.bookings.services import Actor, booking_create
+from majlis.bookings.services import Actor, booking_create, session_set_capacity
+from majlis.testing.clock import made_earlier
 from majlis.testing.factories import EventFactory, ParticipantFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +45,7 @@ def people(talk):
     }
     for person in found.values():  # Lina, last, waits
         booking_create(participant=person, session=talk, actor=Actor.delegate())
+    made_earlier(Booking.objects.all(), by=timedelta(hours=1))  # before the start
     return found
 
 
@@ -129,6 +132,64 @@ def test_releasing_says_how_many_seats_asks_then_releases(door, people):
         "Élodie Roux": "cancelled",
         "Lina Haddad": "confirmed",  # first on the waiting list
     }
+
+
+def test_right_after_a_release_the_door_offers_nothing_to_release(door, people, talk):
+    """Lina, given a seat by the release, has had no time to walk in: the door
+    neither counts her seat among those it may release nor offers to release
+    it, and says from when it may."""
+    door.post(DOOR, {"q": people["zoé"].checkin_code})
+    done = read_door(
+        door.post(DOOR, {"action": "release", "confirm": "1"}, follow=True).content
+    )
+    lina = Booking.objects.get(participant=people["lina"])
+    when = time_format(
+        timezone.localtime(lina.confirmed_at + timedelta(minutes=10), talk.event.zone),
+        "TIME_FORMAT",
+    )
+    grace = (
+        "1 delegate still to arrive got their seat after the start: it can be"
+        f" released from {when}."
+    )
+
+    assert "1 confirmed delegate still to arrive" in done.text
+    assert grace in done.release
+    assert "Release the" not in done.release
+    assert "no seat to release" not in done.release
+
+    asked = read_door(door.post(DOOR, {"action": "release"}).content)
+
+    assert grace in asked.text
+    assert "Release 1 seat" not in asked.text
+    door.post(DOOR, {"action": "release", "confirm": "1"})  # sent anyway
+    assert Booking.objects.get(pk=lina.pk).status == "confirmed"
+
+
+def test_only_the_seats_given_before_their_grace_are_offered(door, people, talk):
+    """Lina, promoted when the capacity grew, and Omar, who booked after the
+    start, keep their seats for now; Amina and Élodie's seats may go."""
+    session_set_capacity(session=talk, capacity=5, actor=Actor.delegate())
+    omar = ParticipantFactory(event=talk.event, name="Omar Haddad")
+    booking_create(participant=omar, session=talk, actor=Actor.delegate())
+    door.post(DOOR, {"q": people["zoé"].checkin_code})
+
+    page = read_door(door.get(DOOR).content)
+
+    assert "4 confirmed delegates still to arrive" in page.text
+    assert "Release the seats of 2 absent delegates…" in page.release
+    assert (
+        "2 delegates still to arrive got their seats after the start: the first"
+        " of those seats can be released from"
+    ) in page.release
+    asked = read_door(door.post(DOOR, {"action": "release"}).content)
+    assert "2 confirmed delegates have not checked in." in asked.text
+    assert "Release 2 seats" in asked.text
+    door.post(DOOR, {"action": "release", "confirm": "1"})
+    assert set(
+        Booking.objects.filter(status="confirmed").values_list(
+            "participant__name", flat=True
+        )
+    ) == {"Zoé Martin", "Lina Haddad", "Omar Haddad"}
 
 
 def test_nothing_is_released_before_the_release_time(door, people, talk):

@@ -14,6 +14,7 @@ from majlis.backoffice.selectors import _name_key
 from majlis.backoffice.tests.door_page import DoorPage, read_door
 from majlis.bookings.models import Booking
 from majlis.bookings.services import Actor, booking_create
+from majlis.testing.clock import made_earlier
 from majlis.testing.factories import EventFactory, ParticipantFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +53,7 @@ def people():
     for person in (amina, claire, lina):  # Lina waits
         booking_create(participant=person, session=talk, actor=Actor.delegate())
     booking_create(participant=omar, session=other, actor=Actor.delegate())
+    made_earlier(Booking.objects.all(), by=timedelta(hours=1))  # before the start
     return {
         "event": event,
         "talk": talk,

@@ -154,6 +154,8 @@ def _release(request: HttpRequest, event: Event, session: Session) -> HttpRespon
     """Asks first, saying how many seats would go; releases on the second POST."""
     if not confirmed(request):
         fresh = session_queryset_with_counts(event).get(pk=session.pk)
+        now = timezone.now()
+        counts = door_counts(session=fresh, now=now)
         return render(
             request,
             "backoffice/check_in_release.html",
@@ -161,8 +163,9 @@ def _release(request: HttpRequest, event: Event, session: Session) -> HttpRespon
                 "event": event,
                 "backoffice": True,
                 "session": fresh,
-                "absent": door_counts(session=session).to_arrive,
-                "release_open": timezone.now() >= fresh.no_show_release_at,
+                "counts": counts,
+                "absent": counts.releasable,
+                "release_open": now >= fresh.no_show_release_at,
             },
         )
     change_reported(
@@ -212,8 +215,9 @@ def check_in(request: HttpRequest, event: str, code: str) -> HttpResponse:
                 "found" if matches else "unknown", query=query, count=len(matches)
             )
     fresh = session_queryset_with_counts(found).get(pk=session.pk)
-    release_open = timezone.now() >= fresh.no_show_release_at
-    counts = door_counts(session=session)
+    now = timezone.now()
+    release_open = now >= fresh.no_show_release_at
+    counts = door_counts(session=fresh, now=now)
     show_arrivals = (
         request.GET.get("arrivals") == "1" or request.POST.get("list") == "arrivals"
     )

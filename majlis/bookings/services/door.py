@@ -11,6 +11,7 @@ from majlis.accounts.models import Participant
 from majlis.bookings import engine
 from majlis.bookings.locking import busy_means_try_again, lock_overlap_group
 from majlis.bookings.models import Booking, BookingChange, BookingStatus
+from majlis.bookings.selectors import released_as_absent
 from majlis.bookings.services.booking import (
     _booking_create_locked,
     book_in_database,
@@ -108,17 +109,20 @@ def session_release_no_shows(*, session: Session, actor: Actor) -> list[Booking]
     """Give the seats of confirmed delegates who have not checked in to the
     waiting list, from ``no_show_release_minutes`` after the start.
 
-    The released bookings are cancelled (audited as released, with who did
-    it) and the freed seats are filled from the waiting list in the same
-    transaction; the seats left over go to walk-ins. Locks the session's
-    overlap group (on PostgreSQL inside one statement,
-    majlis/bookings/sql/release_no_shows_v1.sql). Raises ``TooEarly`` before
-    the release time.
+    A seat given less than ``no_show_release_minutes`` ago (promoted from the
+    waiting list, by a release a moment before as well, or booked after the
+    start) stays: its delegate gets as long to come as everyone had from the
+    start (``released_as_absent``). The released bookings are
+    cancelled (audited as released, with who did it) and the freed seats are
+    filled from the waiting list in the same transaction; the seats left over
+    go to walk-ins. Locks the session's overlap group (on PostgreSQL inside
+    one statement, majlis/bookings/sql/release_no_shows_v2.sql). Raises
+    ``TooEarly`` before the release time.
     """
     if not engine.database_decides():
         return _session_release_no_shows_locked(session=session, actor=actor)
     ((outcome, released, when),) = engine.call(
-        "majlis_release_no_shows_v1",
+        "majlis_release_no_shows_v2",
         [session.pk, engine.lock_timeout(), *engine.actor_arguments(actor)],
     )
     if outcome == "too_early":
@@ -144,7 +148,9 @@ def _session_release_no_shows_locked(
     absent = list(
         Booking.objects.select_related("participant")
         .filter(
-            session=session, status=BookingStatus.CONFIRMED, checked_in_at__isnull=True
+            released_as_absent(session, now),
+            session=session,
+            status=BookingStatus.CONFIRMED,
         )
         .order_by("pk")
     )

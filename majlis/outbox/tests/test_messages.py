@@ -27,6 +27,7 @@ from majlis.bookings.services import (
 )
 from majlis.core.time_zones import zone_name
 from majlis.outbox.services import outbox_send_due
+from majlis.testing.clock import made_earlier
 from majlis.testing.factories import EventFactory, ParticipantFactory, SessionFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("mail_to_smtp")]
@@ -521,6 +522,7 @@ def test_a_seat_released_at_the_door_says_why_and_what_to_do(mail_to_smtp):
     absent, waiting = ParticipantFactory.create_batch(2, event=started.event)
     for person in (absent, waiting):
         book(person, started)
+    made_earlier(Booking.objects.all(), by=timedelta(hours=1))  # before the start
     deliver(mail_to_smtp)
     door = User.objects.create_user("door", "door@example.org", "pw-123-long")
 

@@ -3,8 +3,9 @@
 On PostgreSQL every change is decided by the functions of
 majlis/bookings/sql/; the Python services decide on SQLite. Hypothesis draws
 random histories of book, switch, keyed requests, cancel, capacity change,
-session and booking moves, check-in, no-show release, walk-in, access needs
-and booking-window changes over a few delegates and overlapping sessions.
+session and booking moves, check-in, no-show release, walk-in, access needs,
+booking-window changes and time passing (every seat given so far becomes
+releasable) over a few delegates and overlapping sessions.
 Each history runs twice on the same timetable, once through each engine
 (each run rolled back), and after every step every row is compared: the
 bookings (status, times, check-in), the sessions' counters and times, the
@@ -22,6 +23,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -49,6 +51,7 @@ from majlis.bookings.services.changes import Change
 from majlis.core.exceptions import MajlisError
 from majlis.events.models import Event, Session
 from majlis.outbox.models import OutboxMessage
+from majlis.testing.clock import made_earlier
 from majlis.testing.factories import EventFactory, ParticipantFactory, SessionFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_postgres")]
@@ -64,6 +67,9 @@ SLOTS = [(0, 120), (150, 210), (300, 360), (400, 460)]
 LANGUAGES = ["en", "fr", "es", "ar"]
 PEOPLE = len(LANGUAGES)
 ACTORS = ["delegate", "organiser", "integration"]
+# Time passing: every time written so far moves back by as much, the
+# timetable stays. Seats given since the start become releasable.
+LATER = timedelta(minutes=10)
 
 person = st.integers(0, PEOPLE - 1)
 session = st.sampled_from(SESSIONS)
@@ -97,6 +103,7 @@ operations = st.lists(
             st.sampled_from([[], ["wheelchair"], ["captioning", "wheelchair"]]),
         ),
         st.tuples(st.just("window"), st.sampled_from(["open", "closed", "not_yet"])),
+        st.tuples(st.just("later")),
     ),
     min_size=1,
     max_size=14,
@@ -246,6 +253,10 @@ def apply(world: World, op: tuple) -> object:
                 booking_opens_at=opens, booking_closes_at=closes
             )
             return op[1]
+        if kind == "later":
+            made_earlier(Booking.objects.all(), by=LATER)
+            OutboxMessage.objects.update(next_attempt_at=F("next_attempt_at") - LATER)
+            return "later"
     except MajlisError as error:
         return error
     raise AssertionError(f"unknown step {op}")
@@ -253,18 +264,19 @@ def apply(world: World, op: tuple) -> object:
 
 class Normaliser:
     """Ids as ranks in id order, times as minutes from the origin or as the
-    step that wrote them."""
+    step that wrote them (a time moved back by ``later`` still names its step)."""
 
     def __init__(self, origin: datetime) -> None:
         self.origin = origin
         self.stamps: dict[datetime, str] = {}
         self.step = 0
         self.ranks: dict[int, str] = {}
+        self.moved_back = timedelta(0)
 
     def stamp(self, moment: datetime | None) -> str | None:
         if moment is None:
             return None
-        return self.stamps.setdefault(moment, f"step {self.step}")
+        return self.stamps.setdefault(moment + self.moved_back, f"step {self.step}")
 
     def minutes(self, moment: datetime) -> float:
         return (moment - self.origin).total_seconds() / 60
@@ -417,6 +429,8 @@ def run(
         for step, op in enumerate(ops):
             normal.step = step
             outcome = apply(world, op)
+            if op[0] == "later":
+                normal.moved_back += LATER
             snapshots.append(snapshot(world, normal, outcome))
     return snapshots
 
@@ -482,6 +496,7 @@ CASCADE = [
         ("book", 2, "b", False),
         ("book", 1, "b", True),
         ("book", 3, "d", False, ["telepathy", "wheelchair"]),
+        ("later",),
         ("check_in", 0, "a"),
         ("release", "b"),
         ("walk_in", 3, "a"),
@@ -514,6 +529,24 @@ CASCADE = [
         ("cancel", 0, "d", "delegate"),
         ("window", "not_yet"),
         ("request", 1, "d", False, "k0"),
+    ],
+    capacities=(1, 1, 1, 1),
+)
+# A release, and another at once: the seat it gave from the waiting list is
+# kept until time passes; a seat booked after the start likewise.
+@example(
+    ops=[
+        ("book", 0, "a", False),
+        ("book", 1, "a", False),
+        ("book", 2, "a", False),
+        ("later",),
+        ("book", 3, "b", False),
+        ("release", "a"),
+        ("release", "a"),
+        ("release", "b"),
+        ("later",),
+        ("release", "a"),
+        ("release", "b"),
     ],
     capacities=(1, 1, 1, 1),
 )

@@ -31,6 +31,9 @@ HISTORY = {
     "0012_access_needs_of_a_cancelled_booking": (
         "2c7910497c04f22c9bb4fba83edc48e441310a377e3c2667394e2867c7b888ed"
     ),
+    "0013_release_keeps_seats_given_late": (
+        "1ee71086d20f47e3eb9aad0008d29de5725303e36e4ac511a02716b42b895ee2"
+    ),
 }
 
 

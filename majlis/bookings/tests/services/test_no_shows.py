@@ -16,6 +16,7 @@ from majlis.bookings.services import (
     session_release_no_shows,
 )
 from majlis.core.exceptions import SessionFull, TooEarly
+from majlis.testing.clock import made_earlier
 from majlis.testing.factories import EventFactory, ParticipantFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +47,7 @@ def test_absent_seats_go_to_the_waiting_list_and_the_release_is_audited(started,
     present, absent, waiting = ParticipantFactory.create_batch(3, event=started.event)
     for person in (present, absent, waiting):
         booking_create(participant=person, session=started, actor=Actor.delegate())
+    made_earlier(Booking.objects.all(), by=timedelta(hours=1))  # before the start
     booking_check_in(session=started, participant=present, actor=door)
 
     released = session_release_no_shows(session=started, actor=door)
@@ -59,6 +61,45 @@ def test_absent_seats_go_to_the_waiting_list_and_the_release_is_audited(started,
     }
     change = Booking.objects.get(participant=absent).changes.last()
     assert (change.action, change.actor_user) == ("released_no_show", door.user)
+
+
+def test_a_seat_given_by_a_release_is_not_released_by_the_next(started, door):
+    """Those a release promotes from the waiting list have had no time to walk
+    to the room: a second release right after leaves their seats; once they
+    have had the minutes everyone had from the start, their seats go too."""
+    absent = ParticipantFactory.create_batch(2, event=started.event)
+    waiting = ParticipantFactory.create_batch(2, event=started.event)
+    for person in absent + waiting:
+        booking_create(participant=person, session=started, actor=Actor.delegate())
+    made_earlier(Booking.objects.all(), by=timedelta(hours=1))  # before the start
+
+    first = session_release_no_shows(session=started, actor=door)
+    again = session_release_no_shows(session=started, actor=door)
+
+    assert [b.participant for b in first] == absent
+    assert again == []
+    promoted = Booking.objects.filter(status="confirmed").order_by("pk")
+    assert [b.participant for b in promoted] == waiting
+
+    made_earlier(promoted, by=timedelta(minutes=10))
+    later = session_release_no_shows(session=started, actor=door)
+
+    assert [b.participant for b in later] == waiting
+
+
+def test_a_seat_booked_after_the_start_has_the_same_grace(started, door):
+    early, late = ParticipantFactory.create_batch(2, event=started.event)
+    booking_create(participant=early, session=started, actor=Actor.delegate())
+    made_earlier(Booking.objects.all(), by=timedelta(hours=1))  # before the start
+    booked = booking_create(participant=late, session=started, actor=Actor.delegate())
+
+    assert session_release_no_shows(session=started, actor=door) == [
+        Booking.objects.get(participant=early)
+    ]
+    made_earlier(Booking.objects.filter(pk=booked.pk), by=timedelta(minutes=9))
+    assert session_release_no_shows(session=started, actor=door) == []
+    made_earlier(Booking.objects.filter(pk=booked.pk), by=timedelta(minutes=1))
+    assert session_release_no_shows(session=started, actor=door) == [booked]
 
 
 def test_seats_cannot_be_released_before_the_rule_allows(started, door):

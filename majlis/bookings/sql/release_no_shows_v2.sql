@@ -1,13 +1,17 @@
 -- Absent delegates' seats to the waiting list, in one statement: see
--- docs/adr/0005-one-engine-per-database.md.
+-- docs/adr/0005-one-engine-per-database.md. Version 2 (migration
+-- bookings/0013): a seat given less than no_show_release_minutes ago
+-- (promoted from the waiting list, or booked, after the start) is kept, as
+-- every seat was until that long after the start; version 1 released it.
 --
 -- From no_show_release_minutes after the start ('too_early' before, with
 -- that time, read without a lock and again under it): the overlap group is
--- locked in id order, every confirmed booking not checked in is released, in
+-- locked in id order, every confirmed booking not checked in whose seat was
+-- given (confirmed_at) at least no_show_release_minutes ago is released, in
 -- id order (audited as released_no_show, with who did it, and messaged as a
 -- cancellation), and the freed seats filled from the waiting list, cascade
 -- included. Returns the released bookings' ids.
-CREATE OR REPLACE FUNCTION majlis_release_no_shows_v1(
+CREATE OR REPLACE FUNCTION majlis_release_no_shows_v2(
     p_session bigint,
     p_lock_timeout text,
     p_actor_kind text,
@@ -22,12 +26,14 @@ DECLARE
     v_locked boolean := false;
     v_group bigint[];
     v_now timestamptz;
+    v_grace interval;
     v_absent record;
 BEGIN
   BEGIN
     LOOP
-        SELECT s.starts_at + make_interval(mins => s.no_show_release_minutes)
-        INTO r_when FROM events_session s WHERE s.id = p_session;
+        SELECT make_interval(mins => s.no_show_release_minutes),
+               s.starts_at + make_interval(mins => s.no_show_release_minutes)
+        INTO v_grace, r_when FROM events_session s WHERE s.id = p_session;
         v_now := clock_timestamp();
         IF v_now < r_when THEN
             r_outcome := 'too_early';
@@ -40,6 +46,7 @@ BEGIN
     FOR v_absent IN
         SELECT id FROM bookings_booking
         WHERE session_id = p_session AND status = 'confirmed' AND checked_in_at IS NULL
+          AND confirmed_at <= v_now - v_grace
         ORDER BY id
     LOOP
         UPDATE bookings_booking SET status = 'cancelled', cancelled_at = v_now
