@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from majlis.accounts.models import Participant
+from majlis.core.translation import isolate_text
 from majlis.outbox.models import OutboxMessage
 from majlis.outbox.rendering import MessageKind, absolute_url, register_kinds
 
@@ -34,7 +35,7 @@ def render_magic_link(message: OutboxMessage, _batch: object) -> EmailMessage:
         # A link sent again has less of its life left.
         "minutes": message.payload.get("minutes", settings.MAJLIS_MAGIC_LINK_MINUTES),
     }
-    subject = _("Your sign-in link for %(event)s") % {"event": event.name}
+    subject = _("Your sign-in link for %(event)s") % {"event": isolate_text(event.name)}
     body = render_to_string("accounts/email/magic_link.txt", context)
     return EmailMessage(subject=subject, body=body, to=[message.to_email])
 
@@ -57,7 +58,9 @@ def render_welcome(message: OutboxMessage, _batch: object) -> EmailMessage:
         "sign_in": absolute_url(reverse("sign-in", kwargs={"event": event.slug})),
         "programme": absolute_url(reverse("programme", kwargs={"event": event.slug})),
     }
-    subject = _("Welcome to %(event)s: book your sessions") % {"event": event.name}
+    subject = _("Welcome to %(event)s: book your sessions") % {
+        "event": isolate_text(event.name)
+    }
     body = render_to_string("accounts/email/welcome.txt", context)
     return EmailMessage(subject=subject, body=body, to=[message.to_email])
 

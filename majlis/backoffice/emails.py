@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from majlis.accounts.models import Language, Participant
 from majlis.backoffice.models import SessionMessage, StaffRole
+from majlis.core.translation import isolate_text
 from majlis.events.models import Event, Session
 from majlis.outbox.models import OutboxMessage
 from majlis.outbox.rendering import (
@@ -55,8 +56,11 @@ def session_message_email(
         ),
     }
     body = render_to_string("backoffice/email/session_message.txt", context)
+    # The organiser's subject, written for this language, is left as the
+    # message's own text, like its body: the first letter outside the
+    # isolated title gives the line its direction.
     subject = _("%(session)s: %(subject)s") % {
-        "session": session.title,
+        "session": isolate_text(session.title),
         "subject": subject_text,
     }
     return EmailMessage(
@@ -144,7 +148,7 @@ def render_staff_invite(message: OutboxMessage, _batch: object) -> EmailMessage:
         "login": absolute_url(reverse("backoffice:login")),
         "has_password": user.has_usable_password(),
     }
-    subject = _("Your role at %(event)s") % {"event": event.name}
+    subject = _("Your role at %(event)s") % {"event": isolate_text(event.name)}
     body = render_to_string("backoffice/email/staff_invite.txt", context)
     return EmailMessage(subject=subject, body=body, to=[message.to_email])
 

@@ -10,6 +10,7 @@ from majlis.bookings.calendar import booking_ics, checkin_qr_png
 from majlis.bookings.models import ActorKind, Booking, BookingChange, BookingStatus
 from majlis.bookings.selectors import waitlist_position
 from majlis.core.time_zones import zone_name
+from majlis.core.translation import isolate_text
 from majlis.outbox.models import OutboxMessage
 from majlis.outbox.rendering import MessageKind, absolute_url, register_kinds
 
@@ -111,7 +112,9 @@ def render_booking_message(
         ),
         "my_url": absolute_url(reverse("my-sessions", kwargs={"event": event.slug})),
     }
-    subject = BOOKING_SUBJECTS[message.kind]() % {"session": session.title}
+    subject = BOOKING_SUBJECTS[message.kind]() % {
+        "session": isolate_text(session.title)
+    }
     with timezone.override(zone):
         body = render_to_string("bookings/email/booking.txt", context)
     email = EmailMessage(subject=subject, body=body, to=[message.to_email])

@@ -30,6 +30,27 @@ def pick_translation(
     return ""
 
 
+# Unicode's isolates for plain text (UAX #9): U+2068 FIRST STRONG ISOLATE opens
+# a run that takes the direction of its first letter, U+2069 POP DIRECTIONAL
+# ISOLATE closes it.
+FIRST_STRONG_ISOLATE = "\u2068"
+POP_DIRECTIONAL_ISOLATE = "\u2069"
+
+
+def isolate_text(value: object) -> str:
+    """A text that people typed, isolated for plain text (an email's body or
+    subject) as <bdi> isolates it on a page: between FIRST STRONG ISOLATE and
+    POP DIRECTIONAL ISOLATE, so that in an Arabic email "Amina B." does not
+    show as ".Amina B", and an Arabic name does not take the punctuation of an
+    English sentence. For a value inside a sentence; one on a line of its own
+    needs none. A list is joined with the language's comma, each item
+    isolated, as ``isolating`` does."""
+    if isinstance(value, list | tuple):
+        comma = pgettext("separator between the names of a list", ", ")
+        return comma.join(isolate_text(item) for item in value)
+    return f"{FIRST_STRONG_ISOLATE}{value}{POP_DIRECTIONAL_ISOLATE}"
+
+
 def isolating(message: str, values: Mapping[str, object]) -> SafeString:
     """``message`` (a translated sentence) filled in for a page, each text that
     people typed (a name, a title, an address) in a <bdi> of its own, as

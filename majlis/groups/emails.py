@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from majlis.bookings.models import Booking, BookingStatus
 from majlis.core.time_zones import zone_name
+from majlis.core.translation import isolate_text
 from majlis.groups.models import GroupPlan
 from majlis.groups.selectors import Seat
 from majlis.groups.services import SEATS_MESSAGE
@@ -61,7 +62,7 @@ def render_seats_message(message: OutboxMessage, _batch: object) -> EmailMessage
     }
     with timezone.override(event.zone):
         body = render_to_string("groups/email/seats.txt", context)
-    subject = _("Where you sit: %(session)s") % {"session": session.title}
+    subject = _("Where you sit: %(session)s") % {"session": isolate_text(session.title)}
     return EmailMessage(subject=subject, body=body, to=[message.to_email])
 
 

@@ -10,6 +10,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from majlis.accounts.models import Participant
+from majlis.core.translation import isolate_text
 from majlis.events.models import Session
 from majlis.groups.selectors import Seat, seats_for_participant
 
@@ -34,11 +35,12 @@ def _sentence(seat: Seat, rounds: int) -> str:
 
 
 def seat_text(seat: Seat, *, rounds: int) -> str:
-    """The seat as plain text (an email)."""
+    """The seat as plain text (an email), the topic isolated as ``seat_html``
+    isolates it, with Unicode's isolates (``isolate_text``)."""
     return _sentence(seat, rounds) % {
         "round": seat.round,
         "table": seat.table,
-        "topic": seat.topic,
+        "topic": isolate_text(seat.topic),
     }
 
 

@@ -18,6 +18,7 @@ from majlis.backoffice.models import SessionMessage, StaffRole
 from majlis.bookings.services import Actor, booking_create
 from majlis.outbox.models import OutboxMessage
 from majlis.testing.factories import EventFactory, ParticipantFactory, SessionFactory
+from majlis.testing.text import isolated
 from majlis.web_tests.conftest import keep_screenshot
 from majlis.web_tests.test_confirmations import note_problems, shown
 from majlis.web_tests.test_door import DEVICES, counted
@@ -112,15 +113,17 @@ def test_the_preview_shows_each_language_and_the_count_then_sends(
         previews = page.locator(".message-preview article")
         expect(previews).to_have_count(3)
         expect(previews.nth(0)).to_contain_text(in_for("en", 1))
-        expect(previews.nth(0)).to_contain_text("Future of work: Room change")
+        expect(previews.nth(0)).to_contain_text(
+            f"{isolated('Future of work')}: Room change"
+        )
         expect(previews.nth(1)).to_contain_text(in_for("fr", 1))
         expect(previews.nth(1)).to_contain_text(
-            "Avenir du travail\u00a0: Changement de salle"
+            f"{isolated('Avenir du travail')}\u00a0: Changement de salle"
         )
         expect(previews.nth(2)).to_contain_text(in_for("ar", 2))
         arabic = previews.nth(2).locator("[lang=ar]")
         expect(arabic).to_have_attribute("dir", "rtl")
-        expect(arabic).to_contain_text("مستقبل العمل: Room change")
+        expect(arabic).to_contain_text(f"{isolated('مستقبل العمل')}: Room change")
         expect(page.locator(".message-preview")).to_contain_text(
             shown(
                 language,
@@ -190,7 +193,7 @@ def test_changing_then_confirming_works_without_javascript(
         page.get_by_label("Subject:", exact=True).fill("Room change, again")
         page.get_by_role("button", name="Preview").click()
         expect(page.locator(".message-preview")).to_contain_text(
-            "Future of work: Room change, again"
+            f"{isolated('Future of work')}: Room change, again"
         )
         page.get_by_role("button", name="Send to 4 delegates").click()
         expect(page.locator("#messages")).to_contain_text(

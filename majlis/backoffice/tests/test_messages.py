@@ -22,6 +22,7 @@ from majlis.testing.factories import (
     SessionFactory,
     afternoon,
 )
+from majlis.testing.text import isolated
 
 pytestmark = pytest.mark.django_db
 URL = "/en/backoffice/casa/s/talk/messages/"
@@ -74,7 +75,8 @@ def test_a_message_to_the_confirmed_reaches_only_them_and_is_logged(client, sess
         },
     ).content.decode()
     assert "It will go to 1 delegate." in preview
-    assert "Future of work: Room change" in preview  # as it will be sent
+    # As it will be sent.
+    assert f"{isolated('Future of work')}: Room change" in preview
     assert "Send to 1 delegate" in preview
     assert not SessionMessage.objects.exists() and outbox_send_due().sent == 0
     response = client.post(URL, {**hidden_fields(preview), "confirm": "1"}, follow=True)
@@ -82,7 +84,7 @@ def test_a_message_to_the_confirmed_reaches_only_them_and_is_logged(client, sess
     assert outbox_send_due().sent == 1
     (email,) = mail.outbox
     assert email.to == [session.seated.email]
-    assert email.subject == "Future of work: Room change"
+    assert email.subject == f"{isolated('Future of work')}: Room change"
     assert "We meet in Menara.\nBring your badge." in email.body
     assert email.reply_to == ["organiser@example.org"]
     written = SessionMessage.objects.get()
@@ -212,11 +214,13 @@ def test_the_preview_shows_each_language_present_as_it_will_be_sent(
     assert "In Spanish" not in page
     # Each as its delegates read it: their version, else the main text, with
     # the session's title and the email's own words in their language.
-    assert "Avenir du travail : Changement de salle" in page
-    assert "مستقبل العمل: Room change" in page
+    assert f"{isolated('Avenir du travail')} : Changement de salle" in page
+    assert f"{isolated('مستقبل العمل')}: Room change" in page
     assert "نلتقي في قاعة المنارة." in page
     assert 'lang="ar" dir="rtl"' in page
-    assert "Envoyé par les organisateurs de « Avenir du travail »" in page
+    assert (
+        f"Envoyé par les organisateurs de « {isolated('Avenir du travail')} »" in page
+    )
     assert not SessionMessage.objects.exists()
 
 
@@ -245,11 +249,11 @@ def test_each_delegate_gets_the_version_in_their_language_or_the_main_text(
         for address, e in by_language.items()
         if address not in (three_languages.seated.email, three_languages.waiting.email)
     ]
-    assert french.subject == "Avenir du travail : Changement de salle"
+    assert french.subject == f"{isolated('Avenir du travail')} : Changement de salle"
     assert "Rendez-vous à Menara." in french.body
-    assert arabic.subject == "مستقبل العمل: Room change"
+    assert arabic.subject == f"{isolated('مستقبل العمل')}: Room change"
     assert "نلتقي في قاعة المنارة." in arabic.body
-    assert english.subject == "Future of work: Room change"
+    assert english.subject == f"{isolated('Future of work')}: Room change"
     assert "We meet in Menara." in english.body
     assert SessionMessage.objects.get().versions == {
         "fr": {"subject": "Changement de salle", "body": "Rendez-vous à Menara."},

@@ -13,6 +13,7 @@ from django.utils import translation
 from majlis.backoffice.models import StaffRole
 from majlis.outbox.services import outbox_send_due
 from majlis.testing.factories import EventFactory, SessionFactory
+from majlis.testing.text import isolated
 
 pytestmark = pytest.mark.django_db
 LINK = re.compile(r"https?://\S+(/en/backoffice/set-password/\S+/\S+/)")
@@ -306,7 +307,7 @@ def test_the_invitation_tells_the_role_as_invited_though_it_changed_before_sendi
     assert outbox_send_due().sent == 1
     (email,) = mail.outbox
     assert 'You have the role "Session organiser"' in email.body
-    assert "Your sessions: Future of work." in email.body
+    assert f"\nYour sessions: {isolated('Future of work')}.\n" in email.body
     assert "Door staff" not in email.body and "Policy lab" not in email.body
 
 

@@ -8,6 +8,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import pgettext
 
+from majlis.core import translation
 from majlis.core.time_zones import zone_name as name_of_zone
 
 register = template.Library()
@@ -28,6 +29,15 @@ def bdi(value: object) -> SafeString:
     one on an English page, neither moves nor moves its neighbours. For
     values placed in a {% blocktranslate %}, where a tag cannot go."""
     return format_html("<bdi>{}</bdi>", value)
+
+
+@register.filter
+def isolate_text(value: object) -> str:
+    """``bdi`` for plain text (the emails' .txt bodies): the value between
+    Unicode's FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE; a list, each
+    item isolated and joined with the language's comma
+    (``translation.isolate_text``). For values placed inside a sentence."""
+    return translation.isolate_text(value)
 
 
 @register.filter
