@@ -145,7 +145,7 @@ def test_serve_on_a_public_address_killed_outright_leaves_no_nginx():
         started = psutil.Process(server.pid).children(recursive=True)
         names = sorted(process.name() for process in started)
         # Granian and its worker, nginx and its workers (one per core).
-        assert names.count("nginx") == 1 + (os.cpu_count() or 1), names
+        assert names.count("nginx") >= 2 and "granian" in names, names
         os.kill(server.pid, signal.SIGKILL)
         server.wait(timeout=10)
         _gone, alive = _wait_gone(started)
