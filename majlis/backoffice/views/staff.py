@@ -100,7 +100,10 @@ def staff_remove(request: HttpRequest, event: str, role_id: int) -> HttpResponse
                 "backoffice": True,
                 "can_run_event": True,
                 "staff": role,
-                "sessions": [session.title for session in role.sessions.all()],
+                "sessions": [
+                    session.title
+                    for session in role.sessions.order_by("starts_at", "pk")
+                ],
                 "back": reverse("backoffice:staff", kwargs={"event": found.slug}),
             },
         )

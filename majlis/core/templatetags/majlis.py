@@ -27,7 +27,12 @@ def bdi(value: object) -> SafeString:
     """Text that people typed (a name, an address, a title), isolated from the
     sentence around it, so that a Latin name on an Arabic page, or an Arabic
     one on an English page, neither moves nor moves its neighbours. For
-    values placed in a {% blocktranslate %}, where a tag cannot go."""
+    values placed in a {% blocktranslate %}, where a tag cannot go. A list
+    (names, titles) is joined with the language's comma, each item isolated:
+    in one isolate together, a Latin and an Arabic name would read in the
+    wrong order on either page."""
+    if isinstance(value, list | tuple):
+        return translation.isolating("%(items)s", {"items": value})
     return format_html("<bdi>{}</bdi>", value)
 
 

@@ -270,3 +270,35 @@ def test_on_arabic_pages_the_warning_of_an_address_with_a_role_isolates_it(pages
     assert len(named) >= 2, named  # in the summary at the top and by the box
     for text, isolated in named:
         assert isolated, f"not isolated in {text!r}"
+
+
+ISOLATED_PAIR = "<bdi>ILO Geneva</bdi>، <bdi>منظمة العمل</bdi>"
+
+
+def test_on_arabic_pages_each_name_of_a_list_is_isolated_on_its_own(pages):
+    """A Latin and an Arabic name in one isolate would read in the wrong order
+    on an Arabic page; each gets its own, joined with the Arabic comma."""
+    session = Session.objects.get(code="work")
+    session.organisers = ["ILO Geneva", "منظمة العمل"]
+    session.save()
+    lab = SessionFactory(
+        event=session.event, code="lab", title_en="Policy lab", title_fr="", title_ar=""
+    )
+    door = User.objects.create_user("door", "door@example.org", "a-long-pass-phrase")
+    role = StaffRole.objects.create(user=door, event=session.event, role="door")
+    role.sessions.add(session, lab)
+    staff = pages["staff"]
+
+    programme = pages["delegate"].get("/ar/e/atlas/").content.decode()
+    detail = pages["delegate"].get("/ar/e/atlas/s/work/").content.decode()
+    removal = staff.get(f"/ar/backoffice/atlas/staff/{role.pk}/remove/")
+    compared = staff.post(
+        "/ar/backoffice/atlas/staff/",
+        {"email": "door@example.org", "role": "organiser", "sessions": [lab.pk]},
+    )
+
+    assert ISOLATED_PAIR in programme
+    assert ISOLATED_PAIR in detail
+    titles = "<bdi>Future of work in supply chains</bdi>، <bdi>Policy lab</bdi>"
+    assert titles in removal.content.decode()
+    assert "<bdi>Policy lab</bdi>" in compared.content.decode()
