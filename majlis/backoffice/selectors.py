@@ -1,6 +1,7 @@
 """Read-only queries of the back office."""
 
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -258,6 +259,18 @@ def door_still_to_arrive(*, session: Session) -> list[Participant]:
         bookings__checked_in_at__isnull=True,
     )
     return sorted(absent, key=lambda person: (_name_key(person.name), person.pk))
+
+
+def door_namesakes(people: Iterable[Participant]) -> set[int]:
+    """Of ``people`` listed at the door, those another of them cannot be told
+    apart from by name and organisation (case, accents and Arabic letter
+    variants aside): the door shows their check-in codes, which each can
+    give."""
+    by_name: dict[tuple[str, str], list[int]] = {}
+    for person in people:
+        key = (_name_key(person.name), _name_key(person.organisation))
+        by_name.setdefault(key, []).append(person.pk)
+    return {pk for same in by_name.values() if len(same) > 1 for pk in same}
 
 
 def door_seat_elsewhere(

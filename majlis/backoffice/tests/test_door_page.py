@@ -326,3 +326,44 @@ def test_the_answer_tells_the_door_what_a_delegate_needs_to_take_part(door, talk
 def test_an_answer_without_access_needs_says_nothing_of_them(door, people):
     answer = read_door(door.post(DOOR, {"q": people["zoé"].checkin_code}).content)
     assert answer.result == "Seated Zoé Martin is checked in."
+
+
+def test_namesakes_at_the_door_are_told_apart_by_their_check_in_codes(door, talk):
+    """Two delegates of the same name, with no organisation (or the same one),
+    are listed with their codes, which each can give, in the list of those to
+    arrive and in a search; their buttons say whom each checks in. Someone
+    of another name is listed by name alone."""
+    twins = [
+        ParticipantFactory(event=talk.event, name=name, organisation="")
+        for name in ("Amina Benali", "AMINA BENALI")
+    ]
+    other = ParticipantFactory(event=talk.event, name="Amina Haddad", organisation="")
+    for person in (*twins, other):
+        booking_create(participant=person, session=talk, actor=Actor.delegate())
+    made_earlier(Booking.objects.all(), by=timedelta(hours=1))
+    first, second = (twin.checkin_code for twin in twins)
+
+    arrivals = read_door(door.get(DOOR, {"arrivals": "1"}).content).to_arrive
+    found = read_door(door.get(DOOR, {"q": "amina"}).content).matches
+
+    waiting = " Confirmed, not checked in yet"
+    assert (
+        sorted(arrivals)
+        == sorted(item.replace(waiting, "") for item in found)
+        == [
+            f"AMINA BENALI · {second} Check in AMINA BENALI ({second})",
+            f"Amina Benali · {first} Check in Amina Benali ({first})",
+            "Amina Haddad Check in Amina Haddad",
+        ]
+    )
+    assert all(waiting in item for item in found)
+
+
+def test_a_namesake_not_booked_here_is_found_by_name_alone(door, talk):
+    """For a walk-in, the door learns no more than the whole name typed."""
+    for _twin in range(2):
+        ParticipantFactory(event=talk.event, name="Omar Idrissi", organisation="")
+
+    found = read_door(door.get(DOOR, {"q": "Omar Idrissi"}).content).matches
+
+    assert [item.split(" Not booked")[0] for item in found] == ["Omar Idrissi"] * 2

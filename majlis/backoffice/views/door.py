@@ -18,6 +18,7 @@ from majlis.backoffice.access import (
 from majlis.backoffice.selectors import (
     DoorMatch,
     door_counts,
+    door_namesakes,
     door_participant,
     door_search,
     door_seat_elsewhere,
@@ -221,6 +222,11 @@ def check_in(request: HttpRequest, event: str, code: str) -> HttpResponse:
     show_arrivals = (
         request.GET.get("arrivals") == "1" or request.POST.get("list") == "arrivals"
     )
+    # The list itself only when asked for, or used: every scan's answer
+    # would otherwise carry the whole session's names.
+    to_arrive = door_still_to_arrive(session=session) if show_arrivals else None
+    # Codes only of people booked here: of anyone else, the door sees a name.
+    listed = [match.participant for match in matches if match.booked]
     return render(
         request,
         "backoffice/check_in.html",
@@ -234,10 +240,7 @@ def check_in(request: HttpRequest, event: str, code: str) -> HttpResponse:
             "release_open": release_open,
             "walk_ins_open": release_open and fresh.seats_left > 0,
             "counts": counts,
-            # The list itself only when asked for, or used: every scan's
-            # answer would otherwise carry the whole session's names.
-            "to_arrive": door_still_to_arrive(session=session)
-            if show_arrivals
-            else None,
+            "to_arrive": to_arrive,
+            "namesakes": door_namesakes(listed) | door_namesakes(to_arrive or []),
         },
     )
