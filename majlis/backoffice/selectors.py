@@ -1,6 +1,8 @@
 """Read-only queries of the back office."""
 
+import json
 import unicodedata
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -26,6 +28,35 @@ AUDIENCE_STATUSES = {
     SessionMessage.Audience.WAITLISTED: [BookingStatus.WAITLISTED],
     SessionMessage.Audience.BOTH: [BookingStatus.CONFIRMED, BookingStatus.WAITLISTED],
 }
+
+
+# Names the tokens of previews (uuid5): the same message, previewed at the
+# same moment of a session's messages, gets the same one.
+SEND_TOKEN_NAMESPACE = uuid.UUID("6f1d2c4e-3b0a-5e7f-9c8d-2a1b4e6f8d0c")
+
+
+def session_message_send_token(
+    *,
+    session: Session,
+    audience: str,
+    subject: str,
+    body: str,
+    versions: dict[str, dict[str, str]],
+    reply_to: str,
+) -> uuid.UUID:
+    """The token a preview's send carries (``session_message_send`` sends once
+    per token). The same message previewed twice before either is sent (two
+    tabs, two organisers) gets the same token, so only one of them goes; once
+    a message of the session is sent, a new preview gets a new token, and the
+    same text may be sent again on purpose."""
+    latest = (
+        SessionMessage.objects.filter(session=session)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    message = [session.pk, latest, audience, subject, body, versions, reply_to]
+    return uuid.uuid5(SEND_TOKEN_NAMESPACE, json.dumps(message, sort_keys=True))
 
 
 def session_message_recipients(*, session: Session, audience: str) -> list[Participant]:

@@ -19,8 +19,8 @@ SUBJECT_ON_ONE_LINE = gettext_lazy(
     "The subject must fit on one line: remove its line breaks."
 )
 ALREADY_SENT = gettext_lazy(
-    "This message was already sent from this preview: it was not sent again."
-    " Its recipients are listed below."
+    "This message was already sent, from this preview or another of the same"
+    " text: it was not sent again. Its recipients are listed below."
 )
 
 

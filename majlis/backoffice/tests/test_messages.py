@@ -384,7 +384,7 @@ def test_a_preview_sends_once_however_often_its_form_is_posted(client, session):
     again = client.post(URL, confirming, follow=True).content.decode()
 
     assert "Your message is on its way to 1 delegate." in first
-    assert "This message was already sent from this preview" in again
+    assert "This message was already sent, from this preview" in again
     assert SessionMessage.objects.count() == 1
     assert OutboxMessage.objects.filter(kind="session_message").count() == 1
 
@@ -398,6 +398,29 @@ def test_the_service_refuses_a_second_send_with_the_same_token(session):
     token = uuid.uuid4()
     sent = {"session": session, "author": organiser, "audience": "both"}
     session_message_send(**sent, subject="Hi", body="Hello.", send_token=token)
-    with pytest.raises(InvalidInput, match="already sent from this preview"):
+    with pytest.raises(InvalidInput, match="already sent, from this preview"):
         session_message_send(**sent, subject="Hi", body="Hello.", send_token=token)
     assert OutboxMessage.objects.filter(kind="session_message").count() == 2
+
+
+def test_the_same_message_previewed_in_two_tabs_is_sent_once(client, session):
+    """Two previews of the same text before either is sent (two tabs, or two
+    organisers) carry one token: the second send is refused, and says so."""
+    staff(client, session, "organiser")
+    message = {"audience": "both", "subject": "Room change", "body": "Menara."}
+    first_tab = hidden_fields(client.post(URL, message).content.decode())
+    second_tab = hidden_fields(client.post(URL, message).content.decode())
+    other_text = hidden_fields(
+        client.post(URL, {**message, "body": "Menara, floor 2."}).content.decode()
+    )
+
+    client.post(URL, {**first_tab, "confirm": "1"})
+    again = client.post(URL, {**second_tab, "confirm": "1"}, follow=True)
+    client.post(URL, {**other_text, "confirm": "1"})
+
+    assert "was already sent, from this preview or another" in again.content.decode()
+    assert [sent.body for sent in SessionMessage.objects.order_by("pk")] == [
+        "Menara.",
+        "Menara, floor 2.",
+    ]
+    assert OutboxMessage.objects.filter(kind="session_message").count() == 4

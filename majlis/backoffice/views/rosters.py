@@ -32,6 +32,7 @@ from majlis.backoffice.selectors import (
     ROSTER_SORTS,
     roster_bookings,
     session_message_recipients,
+    session_message_send_token,
 )
 from majlis.backoffice.services import (
     session_message_send,
@@ -303,7 +304,14 @@ def session_messages(request: HttpRequest, event: str, code: str) -> HttpRespons
                 previews=session_message_previews(written=draft, recipients=recipients),
                 recipient_count=len(recipients),
                 reply_to=data["reply_to"],
-                send_token=uuid.uuid4(),
+                send_token=session_message_send_token(
+                    session=session,
+                    audience=data["audience"],
+                    subject=draft.subject,
+                    body=draft.body,
+                    versions=draft.versions,
+                    reply_to=data["reply_to"],
+                ),
             )
     sent_before = list(
         SessionMessage.objects.filter(session=session).select_related("author")
