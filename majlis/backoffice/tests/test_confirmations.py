@@ -162,7 +162,7 @@ def test_removing_a_staff_role_asks_first_and_names_what_is_lost(client, event, 
             '<bdi>door@example.org</bdi> loses the role "Door staff" and no longer '
             "sees this event in the back office." in page
         )
-        assert "Their sessions: Future of work." in page
+        assert "Their sessions: <bdi>Future of work</bdi>." in page
         assert StaffRole.objects.filter(pk=role.pk).exists()
 
     done = client.post(remove, {"confirm": "1"}, follow=True).content.decode()
