@@ -1,0 +1,95 @@
+"""`majlis serve` on an address other machines reach, with nginx in front of
+its Granian (majlis/server/proxy.py): stopped, started and reached as an
+operator and its clients would."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psutil
+import pytest
+
+from majlis.server.management.commands.serve import WORKERS_KILL_TIMEOUT_SECONDS
+from majlis.server.proxy import nginx_binary
+from majlis.testing.demo_server import embedded_environment, free_port, wait_for
+
+pytestmark = pytest.mark.skipif(nginx_binary() is None, reason="needs nginx")
+
+PUBLIC = "0.0.0.0"  # noqa: S104 (what is tested)
+
+
+@contextmanager
+def _public_serve(
+    host: str = PUBLIC, *, new_session: bool = False
+) -> Iterator[tuple[subprocess.Popen, int]]:
+    port = free_port()
+    majlis = str(Path(sys.executable).parent / "majlis")
+    with tempfile.TemporaryDirectory() as data:
+        command = [majlis, "serve", "--host", host, "--port", str(port)]
+        server = subprocess.Popen(
+            [*command, "--workers", "1", "--no-outbox"],
+            env=embedded_environment(data),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            # As a terminal runs it: its own process group, which Ctrl-C
+            # signals whole.
+            start_new_session=new_session,
+        )
+        try:
+            yield server, port
+        finally:
+            if server.poll() is None:
+                server.kill()
+            server.wait(timeout=30)
+
+
+def _granian(server: subprocess.Popen) -> psutil.Process:
+    return next(
+        child
+        for child in psutil.Process(server.pid).children()
+        if "--blocking-threads" in child.cmdline()
+    )
+
+
+def _ask_with_body(port: int, body: bytes) -> socket.socket:
+    """A POST whose head and first bytes are sent, the rest still to come."""
+    client = socket.create_connection(("127.0.0.1", port), timeout=30)
+    client.sendall(
+        b"POST /api/v1/health/live HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+        b"Content-Type: text/plain\r\nContent-Length: %d\r\n\r\n%s"
+        % (port, len(body), body[:10])
+    )
+    return client
+
+
+@pytest.mark.parametrize("how", ["SIGTERM", "Ctrl-C"])
+def test_a_request_nginx_is_reading_when_serve_stops_is_answered_by_majlis(how):
+    """nginx stops gracefully, finishing the requests it has begun: Granian
+    must still be there to answer them, and stop only after nginx."""
+    with _public_serve(new_session=how == "Ctrl-C") as (server, port):
+        wait_for(f"http://127.0.0.1:{port}/api/v1/health/ready", 180)
+        granian = _granian(server)
+        body = b"x" * 1000
+        client = _ask_with_body(port, body)
+        time.sleep(0.5)  # nginx has the head
+        if how == "Ctrl-C":
+            os.killpg(server.pid, signal.SIGINT)
+        else:
+            server.send_signal(signal.SIGTERM)
+        # Time for a Granian told to stop to have gone, even one whose worker
+        # missed its signal and is killed.
+        psutil.wait_procs([granian], timeout=WORKERS_KILL_TIMEOUT_SECONDS + 2)
+        client.sendall(body[10:])
+        status_line = client.recv(100).split(b"\r\n", 1)[0]
+        client.close()
+        server.wait(timeout=60)
+    # Majlis's own answer to a POST there (405), not nginx's 502.
+    assert b" 502 " not in status_line, status_line
+    assert status_line.startswith(b"HTTP/1.1 405"), status_line
