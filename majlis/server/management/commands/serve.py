@@ -287,12 +287,14 @@ class Command(BaseCommand):
         def stop(signum: int, _frame: object) -> None:
             # Stopping `majlis serve` stops nginx, then Granian (gracefully)
             # and the workers; a closed terminal (SIGHUP) too, as the workers,
-            # in sessions of their own, no longer hear it themselves.
+            # in sessions of their own, no longer hear it themselves. nginx
+            # finishes the requests it has begun, passing them to Granian:
+            # Granian is stopped once nginx has gone (below, finally).
             nonlocal stopping
             stopping = True
             if proxy is not None and proxy.poll() is None:
                 proxy.send_signal(signal.SIGQUIT)
-            if server is not None and server.poll() is None:
+            elif server is not None and server.poll() is None:
                 server.send_signal(
                     signal.SIGTERM if signum == signal.SIGHUP else signum
                 )
@@ -317,6 +319,9 @@ class Command(BaseCommand):
                 # does (Granian then stops its workers, and they die with it
                 # if it is killed too): nothing left serving the port.
                 preexec_fn=dying_with_this_process(signal.SIGTERM),
+                # Behind nginx, out of reach of a terminal's Ctrl-C, which
+                # would stop it before nginx has passed on what it is reading.
+                process_group=0 if front is not None else None,
             )
             if front is not None and _socket_made(front, server) and not stopping:
                 proxy = subprocess.Popen(  # noqa: S603
