@@ -2,6 +2,7 @@
 its Granian (majlis/server/proxy.py): stopped, started and reached as an
 operator and its clients would."""
 
+import http.client
 import os
 import signal
 import socket
@@ -93,3 +94,32 @@ def test_a_request_nginx_is_reading_when_serve_stops_is_answered_by_majlis(how):
     # Majlis's own answer to a POST there (405), not nginx's 502.
     assert b" 502 " not in status_line, status_line
     assert status_line.startswith(b"HTTP/1.1 405"), status_line
+
+
+def _live(address: str, port: int) -> int:
+    connection = http.client.HTTPConnection(address, port, timeout=10)
+    try:
+        connection.request(
+            "GET", "/api/v1/health/live", headers={"Host": f"127.0.0.1:{port}"}
+        )
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def test_serve_on_every_ipv6_address_answers_ipv4_clients_too():
+    """`--host ::` is every address, IPv4 ones included, as Granian alone
+    listens there (and as serve did before nginx was put in front)."""
+    with _public_serve("::") as (_server, port):
+        deadline = time.monotonic() + 180
+        while not _answers("::1", port):
+            assert time.monotonic() < deadline, "serve did not answer on ::1"
+            time.sleep(0.3)
+        assert _live("127.0.0.1", port) == 200
+
+
+def _answers(address: str, port: int) -> bool:
+    try:
+        return _live(address, port) == 200
+    except OSError:
+        return False
