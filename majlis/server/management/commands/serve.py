@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from majlis.core.terminal import activate_terminal_language
 from majlis.outbox.crowding import OUTBOX_NICENESS
 from majlis.server.lifetime import dying_with_this_process
-from majlis.server.proxy import FrontProxy, NginxRefused, listen_address, nginx_binary
+from majlis.server.proxy import FrontProxy, NginxRefused, listen_addresses, nginx_binary
 from majlis.server.warmup import LONG_LIVED_PROCESS
 
 WORKERS_KILL_TIMEOUT_SECONDS = 10
@@ -132,7 +132,7 @@ def front_proxy(host: str, port: int) -> FrontProxy | None:
         )
     try:
         return FrontProxy.prepare(
-            binary, listen_address(host, port), Path(settings.STATIC_ROOT)
+            binary, listen_addresses(host, port), Path(settings.STATIC_ROOT)
         )
     except NginxRefused as refused:
         raise CommandError(
