@@ -123,3 +123,18 @@ def _answers(address: str, port: int) -> bool:
         return _live(address, port) == 200
     except OSError:
         return False
+
+
+def test_nginx_answers_only_once_granian_takes_connections():
+    """serve starts nginx once Granian's socket takes connections: none of
+    the first clients gets nginx's 502 for a socket not yet listening."""
+    with _public_serve() as (_server, port):
+        statuses = []
+        deadline = time.monotonic() + 180
+        while 200 not in statuses:
+            assert time.monotonic() < deadline, statuses
+            try:
+                statuses.append(_live("127.0.0.1", port))
+            except OSError:  # nginx not listening yet
+                time.sleep(0.02)
+    assert set(statuses) == {200}, statuses
