@@ -3,6 +3,7 @@ import ipaddress
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -382,13 +383,23 @@ def _start_outboxes(count: int | None, *, into: list[subprocess.Popen]) -> None:
 
 
 def _socket_made(front: FrontProxy, granian: subprocess.Popen) -> bool:
-    """Wait for Granian's socket, so that nginx answers no one before there is
-    somewhere to pass requests (connections to it wait for a worker);
-    False if Granian stopped first."""
-    while not front.socket.exists():
+    """Wait until Granian's socket takes connections, so that nginx answers
+    no one before there is somewhere to pass requests; False if Granian
+    stopped first. Granian makes the socket at once but refuses connections
+    until a worker listens (nginx answered 502 meanwhile)."""
+    while not _takes_connections(front.socket):
         if granian.poll() is not None:
             return False
         time.sleep(0.05)
+    return True
+
+
+def _takes_connections(path: Path) -> bool:
+    with socket.socket(socket.AF_UNIX) as probe:
+        try:
+            probe.connect(str(path))
+        except OSError:  # not there yet, or not listening
+            return False
     return True
 
 
