@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import psutil
 import pytest
@@ -28,7 +29,7 @@ PUBLIC = "0.0.0.0"  # noqa: S104 (what is tested)
 
 @contextmanager
 def _public_serve(
-    host: str = PUBLIC, *, new_session: bool = False
+    host: str = PUBLIC, *, new_session: bool = False, errors: IO[bytes] | None = None
 ) -> Iterator[tuple[subprocess.Popen, int]]:
     port = free_port()
     majlis = str(Path(sys.executable).parent / "majlis")
@@ -38,7 +39,7 @@ def _public_serve(
             [*command, "--workers", "1", "--no-outbox"],
             env=embedded_environment(data),
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=errors or subprocess.DEVNULL,
             # As a terminal runs it: its own process group, which Ctrl-C
             # signals whole.
             start_new_session=new_session,
@@ -138,3 +139,28 @@ def test_nginx_answers_only_once_granian_takes_connections():
             except OSError:  # nginx not listening yet
                 time.sleep(0.02)
     assert set(statuses) == {200}, statuses
+
+
+def test_nginx_errors_on_serve_s_error_output_name_no_link_secret(tmp_path):
+    """nginx's error log (serve's error output) holds the request line of a
+    request that failed; its secrets go, as from every log of Majlis's
+    (docs/SECURITY.md, "Logs")."""
+    secret = "s3cretLinkToken42"
+    with (
+        open(tmp_path / "errors", "wb") as errors,
+        _public_serve(errors=errors) as (server, port),
+    ):
+        wait_for(f"http://127.0.0.1:{port}/api/v1/health/ready", 180)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        # Over nginx's 1 MB: refused, and logged, before any body is read.
+        connection.putrequest("POST", f"/en/e/demo/sign-in/{secret}/")
+        connection.putheader("Content-Length", str(2 * 1024 * 1024))
+        connection.endheaders()
+        refused = connection.getresponse().status
+        connection.close()
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+    logged = (tmp_path / "errors").read_text()
+    assert refused == 413
+    assert "too large body" in logged  # nginx's line, written
+    assert secret not in logged, logged
