@@ -6,9 +6,10 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.management import call_command
@@ -16,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from majlis.core.log_redaction import redact
 from majlis.core.terminal import activate_terminal_language
 from majlis.outbox.crowding import OUTBOX_NICENESS
 from majlis.server.lifetime import dying_with_this_process
@@ -283,6 +285,7 @@ class Command(BaseCommand):
             self.stderr.write(warning)
         server: subprocess.Popen | None = None
         proxy: subprocess.Popen | None = None
+        forwarding: threading.Thread | None = None
         stopping = False
 
         def stop(signum: int, _frame: object) -> None:
@@ -327,12 +330,19 @@ class Command(BaseCommand):
             if front is not None and _socket_made(front, server) and not stopping:
                 proxy = subprocess.Popen(  # noqa: S603
                     front.command,
+                    # Its error log names the request line of a request that
+                    # failed: written on serve's error output once redacted.
+                    stderr=subprocess.PIPE,
                     # nginx stops its workers when it stops, even on SIGTERM;
                     # killed outright, it leaves them serving: a group of its
                     # own lets serve stop them then.
                     start_new_session=True,
                     preexec_fn=dying_with_this_process(signal.SIGTERM),
                 )
+                forwarding = threading.Thread(
+                    target=_write_redacted, args=(proxy.stderr,), daemon=True
+                )
+                forwarding.start()
             if stopping:
                 stop(signal.SIGTERM, None)
             running = [child for child in (proxy, server) if child is not None]
@@ -348,6 +358,8 @@ class Command(BaseCommand):
                 _stop(proxy, signal.SIGQUIT)
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(proxy.pid, signal.SIGKILL)
+            if forwarding is not None:
+                forwarding.join(timeout=5)  # nginx's last lines
             if server is not None:
                 _stop(server, signal.SIGTERM)
             _stop_outboxes(outboxes)
@@ -380,6 +392,14 @@ def _start_outboxes(count: int | None, *, into: list[subprocess.Popen]) -> None:
         # the crowd's CPU).
         os.setpriority(os.PRIO_PROCESS, outbox.pid, OUTBOX_NICENESS)
         _lower_autogroup(outbox.pid)
+
+
+def _write_redacted(lines: IO[bytes]) -> None:
+    """Each line of ``lines`` on this process's error output, without the
+    email addresses and secrets (docs/SECURITY.md, "Logs")."""
+    for line in lines:
+        sys.stderr.write(redact(line.decode(errors="replace")))
+        sys.stderr.flush()
 
 
 def _socket_made(front: FrontProxy, granian: subprocess.Popen) -> bool:
