@@ -29,7 +29,11 @@ PUBLIC = "0.0.0.0"  # noqa: S104 (what is tested)
 
 @contextmanager
 def _public_serve(
-    host: str = PUBLIC, *, new_session: bool = False, errors: IO[bytes] | None = None
+    host: str = PUBLIC,
+    *,
+    new_session: bool = False,
+    errors: IO[bytes] | None = None,
+    settings: dict[str, str] | None = None,
 ) -> Iterator[tuple[subprocess.Popen, int]]:
     port = free_port()
     majlis = str(Path(sys.executable).parent / "majlis")
@@ -37,7 +41,7 @@ def _public_serve(
         command = [majlis, "serve", "--host", host, "--port", str(port)]
         server = subprocess.Popen(
             [*command, "--workers", "1", "--no-outbox"],
-            env=embedded_environment(data),
+            env={**embedded_environment(data), **(settings or {})},
             stdout=subprocess.DEVNULL,
             stderr=errors or subprocess.DEVNULL,
             # As a terminal runs it: its own process group, which Ctrl-C
@@ -164,3 +168,27 @@ def test_nginx_errors_on_serve_s_error_output_name_no_link_secret(tmp_path):
     assert refused == 413
     assert "too large body" in logged  # nginx's line, written
     assert secret not in logged, logged
+
+
+def test_production_settings_behind_serve_s_nginx_do_not_redirect_to_https():
+    """serve's nginx speaks HTTP only and tells Granian so (X-Forwarded-Proto):
+    the production settings' HTTPS redirect, which trusts that header once a
+    proxy is said to be in front, would send every page to an https:// that
+    no request through it can ever reach (a loop behind a TLS front)."""
+    production = {
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "MAJLIS_SECRET_KEY": "k" * 60,
+        "MAJLIS_BASE_URL": "https://majlis.example.org",
+        "MAJLIS_ALLOWED_HOSTS": "majlis.example.org,127.0.0.1",
+    }
+    with _public_serve(settings=production) as (_server, port):
+        wait_for(f"http://127.0.0.1:{port}/api/v1/health/ready", 180)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request(
+            "GET",
+            "/en/",
+            headers={"Host": "majlis.example.org", "X-Forwarded-Proto": "https"},
+        )
+        page = connection.getresponse()
+        connection.close()
+    assert (page.status, page.getheader("Location")) == (200, None)
