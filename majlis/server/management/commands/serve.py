@@ -316,6 +316,10 @@ class Command(BaseCommand):
             if front is not None:
                 # nginx names the client in X-Forwarded-For.
                 environment["MAJLIS_BEHIND_PROXY"] = "1"
+                # It speaks HTTP only, and says so in X-Forwarded-Proto: the
+                # production settings' redirect to HTTPS, on behind a proxy,
+                # would send every page where no request through it arrives.
+                environment.setdefault("MAJLIS_SSL_REDIRECT", "0")
             server = subprocess.Popen(  # noqa: S603
                 command,
                 env=environment,
