@@ -192,3 +192,13 @@ def test_production_settings_behind_serve_s_nginx_do_not_redirect_to_https():
         page = connection.getresponse()
         connection.close()
     assert (page.status, page.getheader("Location")) == (200, None)
+
+
+@pytest.mark.parametrize("host", [PUBLIC, "127.0.0.1"])
+def test_granian_killed_outright_makes_serve_fail(host):
+    """As nginx killed does: a service manager restarts a serve that failed
+    (deploy/majlis.service, Restart=on-failure), not one that ended well."""
+    with _public_serve(host) as (server, port):
+        wait_for(f"http://127.0.0.1:{port}/api/v1/health/ready", 180)
+        _granian(server).kill()
+        assert server.wait(timeout=60) != 0
