@@ -357,6 +357,12 @@ class Command(BaseCommand):
                     _("nginx stopped (exit %(code)s); Majlis stops with it.")
                     % {"code": proxy.returncode}
                 )
+            if server.returncode is not None and not stopping:
+                # A failure, so that a service manager restarts it.
+                raise CommandError(
+                    _("Granian stopped (exit %(code)s); Majlis stops with it.")
+                    % {"code": server.returncode}
+                )
         finally:
             if proxy is not None:
                 _stop(proxy, signal.SIGQUIT)
