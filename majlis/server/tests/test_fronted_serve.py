@@ -51,9 +51,14 @@ def _public_serve(
         try:
             yield server, port
         finally:
+            # Stopped as an operator would, so that serve removes its folder.
             if server.poll() is None:
+                server.terminate()
+            try:
+                server.wait(timeout=60)
+            except subprocess.TimeoutExpired:
                 server.kill()
-            server.wait(timeout=30)
+                server.wait(timeout=30)
 
 
 def _granian(server: subprocess.Popen) -> psutil.Process:
