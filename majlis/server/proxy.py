@@ -8,6 +8,7 @@ servers, the static folder, and every path nginx writes to, moved into a
 folder of the run's own. Everything else is the file as deployed.
 """
 
+import ipaddress
 import os
 import pwd
 import re
@@ -40,11 +41,18 @@ def nginx_binary() -> str | None:
     return shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
 
 
-def listen_address(host: str, port: int) -> str:
-    """What nginx's ``listen`` takes for ``host`` and ``port``."""
-    if ":" in host:  # IPv6, written in brackets
-        return f"[{host}]:{port}"
-    return f"{host}:{port}"
+def listen_addresses(host: str, port: int) -> list[str]:
+    """What nginx's ``listen`` lines take for ``host`` and ``port``.
+
+    ``::`` is every address, IPv4 ones included, as Granian listens there;
+    nginx listens on IPv6 alone there, so the IPv4 addresses get a line of
+    their own (their clients then have IPv4 addresses, not IPv4-mapped IPv6
+    ones, for the rate limits)."""
+    if ":" not in host:
+        return [f"{host}:{port}"]
+    if ipaddress.ip_address(host) == ipaddress.IPv6Address("::"):
+        return [f"[::]:{port}", f"0.0.0.0:{port}"]
+    return [f"[{host}]:{port}"]  # IPv6, written in brackets
 
 
 def render_nginx_config(
@@ -145,7 +153,7 @@ class FrontProxy:
         return nginx_in_foreground(self.binary, self.folder / "nginx.conf", self.folder)
 
     @classmethod
-    def prepare(cls, binary: str, listen: str, static_root: Path) -> "FrontProxy":
+    def prepare(cls, binary: str, listen: list[str], static_root: Path) -> "FrontProxy":
         """Render and check the configuration in a new private folder (which
         the caller removes once nginx has stopped)."""
         front = cls(binary, Path(tempfile.mkdtemp(prefix="majlis-front-")))
@@ -153,7 +161,7 @@ class FrontProxy:
         config.write_text(
             render_nginx_config(
                 DEPLOY_CONFIG.read_text(),
-                listen=[listen],
+                listen=listen,
                 upstreams=[f"unix:{front.socket}"],
                 static_root=static_root,
                 prefix=front.folder,

@@ -3,11 +3,13 @@ import ipaddress
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.management import call_command
@@ -15,10 +17,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from majlis.core.log_redaction import redact
 from majlis.core.terminal import activate_terminal_language
 from majlis.outbox.crowding import OUTBOX_NICENESS
 from majlis.server.lifetime import dying_with_this_process
-from majlis.server.proxy import FrontProxy, NginxRefused, listen_address, nginx_binary
+from majlis.server.proxy import FrontProxy, NginxRefused, listen_addresses, nginx_binary
 from majlis.server.warmup import LONG_LIVED_PROCESS
 
 WORKERS_KILL_TIMEOUT_SECONDS = 10
@@ -132,7 +135,7 @@ def front_proxy(host: str, port: int) -> FrontProxy | None:
         )
     try:
         return FrontProxy.prepare(
-            binary, listen_address(host, port), Path(settings.STATIC_ROOT)
+            binary, listen_addresses(host, port), Path(settings.STATIC_ROOT)
         )
     except NginxRefused as refused:
         raise CommandError(
@@ -282,17 +285,20 @@ class Command(BaseCommand):
             self.stderr.write(warning)
         server: subprocess.Popen | None = None
         proxy: subprocess.Popen | None = None
+        forwarding: threading.Thread | None = None
         stopping = False
 
         def stop(signum: int, _frame: object) -> None:
             # Stopping `majlis serve` stops nginx, then Granian (gracefully)
             # and the workers; a closed terminal (SIGHUP) too, as the workers,
-            # in sessions of their own, no longer hear it themselves.
+            # in sessions of their own, no longer hear it themselves. nginx
+            # finishes the requests it has begun, passing them to Granian:
+            # Granian is stopped once nginx has gone (below, finally).
             nonlocal stopping
             stopping = True
             if proxy is not None and proxy.poll() is None:
                 proxy.send_signal(signal.SIGQUIT)
-            if server is not None and server.poll() is None:
+            elif server is not None and server.poll() is None:
                 server.send_signal(
                     signal.SIGTERM if signum == signal.SIGHUP else signum
                 )
@@ -310,6 +316,10 @@ class Command(BaseCommand):
             if front is not None:
                 # nginx names the client in X-Forwarded-For.
                 environment["MAJLIS_BEHIND_PROXY"] = "1"
+                # It speaks HTTP only, and says so in X-Forwarded-Proto: the
+                # production settings' redirect to HTTPS, on behind a proxy,
+                # would send every page where no request through it arrives.
+                environment.setdefault("MAJLIS_SSL_REDIRECT", "0")
             server = subprocess.Popen(  # noqa: S603
                 command,
                 env=environment,
@@ -317,16 +327,26 @@ class Command(BaseCommand):
                 # does (Granian then stops its workers, and they die with it
                 # if it is killed too): nothing left serving the port.
                 preexec_fn=dying_with_this_process(signal.SIGTERM),
+                # Behind nginx, out of reach of a terminal's Ctrl-C, which
+                # would stop it before nginx has passed on what it is reading.
+                process_group=0 if front is not None else None,
             )
             if front is not None and _socket_made(front, server) and not stopping:
                 proxy = subprocess.Popen(  # noqa: S603
                     front.command,
+                    # Its error log names the request line of a request that
+                    # failed: written on serve's error output once redacted.
+                    stderr=subprocess.PIPE,
                     # nginx stops its workers when it stops, even on SIGTERM;
                     # killed outright, it leaves them serving: a group of its
                     # own lets serve stop them then.
                     start_new_session=True,
                     preexec_fn=dying_with_this_process(signal.SIGTERM),
                 )
+                forwarding = threading.Thread(
+                    target=_write_redacted, args=(proxy.stderr,), daemon=True
+                )
+                forwarding.start()
             if stopping:
                 stop(signal.SIGTERM, None)
             running = [child for child in (proxy, server) if child is not None]
@@ -337,11 +357,19 @@ class Command(BaseCommand):
                     _("nginx stopped (exit %(code)s); Majlis stops with it.")
                     % {"code": proxy.returncode}
                 )
+            if server.returncode is not None and not stopping:
+                # A failure, so that a service manager restarts it.
+                raise CommandError(
+                    _("Granian stopped (exit %(code)s); Majlis stops with it.")
+                    % {"code": server.returncode}
+                )
         finally:
             if proxy is not None:
                 _stop(proxy, signal.SIGQUIT)
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(proxy.pid, signal.SIGKILL)
+            if forwarding is not None:
+                forwarding.join(timeout=5)  # nginx's last lines
             if server is not None:
                 _stop(server, signal.SIGTERM)
             _stop_outboxes(outboxes)
@@ -376,14 +404,32 @@ def _start_outboxes(count: int | None, *, into: list[subprocess.Popen]) -> None:
         _lower_autogroup(outbox.pid)
 
 
+def _write_redacted(lines: IO[bytes]) -> None:
+    """Each line of ``lines`` on this process's error output, without the
+    email addresses and secrets (docs/SECURITY.md, "Logs")."""
+    for line in lines:
+        sys.stderr.write(redact(line.decode(errors="replace")))
+        sys.stderr.flush()
+
+
 def _socket_made(front: FrontProxy, granian: subprocess.Popen) -> bool:
-    """Wait for Granian's socket, so that nginx answers no one before there is
-    somewhere to pass requests (connections to it wait for a worker);
-    False if Granian stopped first."""
-    while not front.socket.exists():
+    """Wait until Granian's socket takes connections, so that nginx answers
+    no one before there is somewhere to pass requests; False if Granian
+    stopped first. Granian makes the socket at once but refuses connections
+    until a worker listens (nginx answered 502 meanwhile)."""
+    while not _takes_connections(front.socket):
         if granian.poll() is not None:
             return False
         time.sleep(0.05)
+    return True
+
+
+def _takes_connections(path: Path) -> bool:
+    with socket.socket(socket.AF_UNIX) as probe:
+        try:
+            probe.connect(str(path))
+        except OSError:  # not there yet, or not listening
+            return False
     return True
 
 
