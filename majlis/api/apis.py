@@ -9,6 +9,7 @@ from typing import Annotated
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
@@ -79,6 +80,7 @@ from majlis.core.exceptions import (
     InvalidInput,
     MajlisError,
     NotFound,
+    RequestTooLarge,
     Unauthenticated,
 )
 from majlis.core.ratelimit import client_address, limiter
@@ -158,6 +160,11 @@ def on_validation_error(request: HttpRequest, error: ValidationError) -> HttpRes
 def on_database_unavailable(request: HttpRequest, error: Exception) -> HttpResponse:
     """A lost or refused database connection (majlis/core/database_outage.py)."""
     return error_response(request, DatabaseUnavailable())
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_request_too_large(request: HttpRequest, error: Exception) -> HttpResponse:
+    return error_response(request, RequestTooLarge())
 
 
 @api.exception_handler(Http404)
@@ -266,7 +273,11 @@ def session_detail(request: HttpRequest, event: str, code: str) -> SessionOut:
 
 @api.put(
     "/events/{event}/participants/{email}",
-    response={200: ParticipantOut, 201: ParticipantOut, **errors(400, 401, 403, 404)},
+    response={
+        200: ParticipantOut,
+        201: ParticipantOut,
+        **errors(400, 401, 403, 404, 413),
+    },
     auth=api_key_auth,
 )
 def participant_put(
@@ -289,7 +300,7 @@ def participant_put(
 
 @api.patch(
     "/events/{event}/participants/{email}",
-    response={200: ParticipantOut, **errors(400, 401, 403, 404)},
+    response={200: ParticipantOut, **errors(400, 401, 403, 404, 413)},
     auth=api_key_auth,
 )
 def participant_patch(
@@ -323,7 +334,9 @@ def participant_token(
 
 
 @api.post(
-    "/auth/magic-link", response={202: AcceptedOut, **errors(400, 429)}, auth=None
+    "/auth/magic-link",
+    response={202: AcceptedOut, **errors(400, 413, 429)},
+    auth=None,
 )
 def magic_link(request: HttpRequest, payload: MagicLinkIn) -> Status[AcceptedOut]:
     """Email a sign-in link; the answer is the same whether or not the address is known.
@@ -385,7 +398,10 @@ def my_token_revoke(request: HttpRequest) -> Status[None]:
 
 @api.post(
     "/events/{event}/sessions/{code}/bookings",
-    response={201: BookingMadeOut, **errors(400, 401, 403, 404, 409, 422, 429, 503)},
+    response={
+        201: BookingMadeOut,
+        **errors(400, 401, 403, 404, 409, 413, 422, 429, 503),
+    },
     auth=participant_auth,
 )
 def booking_post(
@@ -503,7 +519,7 @@ def roster(request: HttpRequest, event: str, code: str) -> RosterOut:
 
 @api.patch(
     "/bookings/{booking_id}",
-    response={200: AccessNeedsOut, **errors(400, 401, 403, 404, 409, 429)},
+    response={200: AccessNeedsOut, **errors(400, 401, 403, 404, 409, 413, 429)},
     auth=participant_auth,
 )
 def booking_access_needs(

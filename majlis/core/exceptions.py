@@ -168,6 +168,16 @@ class DatabaseUnavailable(MajlisError):
     default_message = _("Majlis cannot answer just now. Please try again in a moment.")
 
 
+class RequestTooLarge(MajlisError):
+    """A request whose body is over the size limit: Django's
+    (DATA_UPLOAD_MAX_MEMORY_SIZE), or the reverse proxy's in front
+    (deploy/nginx.conf), which hands its refusal to Majlis to word."""
+
+    code = "too_large"
+    http_status = 413
+    default_message = _("This request is too large to be accepted.")
+
+
 class TooManyRequests(MajlisError):
     """A rate limit refused the request (majlis/core/ratelimit.py); it fits
     again after ``retry_after`` seconds."""

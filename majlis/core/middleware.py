@@ -209,14 +209,14 @@ class MethodNotAllowedPageMiddleware:
         ):
             return response
         page = render(
-            request, "405.html", {"back_url": _page_above(request.path)}, status=405
+            request, "405.html", {"back_url": page_above(request.path)}, status=405
         )
         if allowed := response.get("Allow"):
             page["Allow"] = allowed
         return page
 
 
-def _page_above(path: str) -> str:
+def page_above(path: str) -> str:
     """The nearest address above ``path`` that is a page (``…/s/lab/`` for
     ``…/s/lab/book/``), or the home page."""
     parts = path.strip("/").split("/")

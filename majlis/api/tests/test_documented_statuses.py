@@ -2,7 +2,8 @@
 
 The statuses are derived, as far as the code shows them, without a request:
 - 400 when the operation takes a body, a query or header parameter, or a path
-  parameter that is not a plain string (each can fail validation);
+  parameter that is not a plain string (each can fail validation); 413 when
+  it takes a body (over the size limit);
 - 401 when it needs a token or key, 403 when its auth refuses the other kind;
 - for each ``raise`` of a Majlis error in the endpoint or in any function of
   Majlis it calls (followed through modules, classes and methods), that
@@ -186,6 +187,8 @@ def derived_statuses(operation: dict, view: Callable, auths: list[Any]) -> set[i
     statuses = raised_statuses(view)
     if view is not apis.health_live:
         statuses.add(503)
+    if operation.get("requestBody"):
+        statuses.add(413)  # a body over the size limit
     if operation.get("requestBody") or any(
         p["in"] != "path" or p.get("schema", {}).get("type") != "string"
         for p in operation.get("parameters", [])

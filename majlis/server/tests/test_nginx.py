@@ -12,7 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
 
+from majlis.core.exceptions import RequestTooLarge
 from majlis.server.proxy import (
     DEPLOY_CONFIG,
     nginx_binary,
@@ -22,6 +25,8 @@ from majlis.server.proxy import (
 from majlis.testing.demo_server import embedded_environment, free_port, wait_for
 from majlis.testing.nginx import nginx_serving
 from majlis.testing.slow_clients import seconds_to_answer, trickling_bodies
+
+TOO_LARGE = str(RequestTooLarge.default_message)
 
 
 def test_the_deploy_config_passes_nginx_t_once_rendered(tmp_path):
@@ -132,18 +137,27 @@ def test_nginx_serves_static_files_itself_with_long_cache_for_hashed_names(serve
     assert added.getheader("Cache-Control") == "max-age=3600"
 
 
-def _status_of_a_head_announcing(port: int, path: str, length: int) -> bytes:
-    """The status line nginx answers to a request head announcing a body of
-    ``length`` bytes, none of it sent: nginx refuses an oversized body from
-    its Content-Length alone, and a client still sending 2 MB when it does so
-    may be reset before it reads the answer."""
+def _refusal_of_a_head_announcing(
+    port: int, path: str, length: int, **headers: str
+) -> tuple[int, str, str]:
+    """The status, type and text nginx answers to a request head announcing a
+    body of ``length`` bytes, none of it sent: nginx refuses an oversized
+    body from its Content-Length alone, and a client still sending 2 MB when
+    it does so may be reset before it reads the answer."""
+    lines = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
     with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
         client.sendall(
             f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-            "Content-Type: application/octet-stream\r\n"
+            f"Content-Type: application/octet-stream\r\n{lines}"
             f"Content-Length: {length}\r\n\r\n".encode()
         )
-        return client.makefile("rb").readline().strip()
+        answer = http.client.HTTPResponse(client)
+        answer.begin()
+        return (
+            answer.status,
+            answer.getheader("Content-Type", ""),
+            answer.read().decode(),
+        )
 
 
 def test_only_the_back_office_takes_a_large_upload(served):
@@ -151,14 +165,46 @@ def test_only_the_back_office_takes_a_large_upload(served):
     upload = b"x" * (2 * 2**20)
     form = {"Content-Type": "application/octet-stream"}
 
-    page_status = _status_of_a_head_announcing(port, "/en/", len(upload))
+    page_status, _type, _text = _refusal_of_a_head_announcing(port, "/en/", len(upload))
     import_page, _import_body = _get(
         port, "/en/backoffice/some-event/delegates/import/", "POST", upload, **form
     )
 
-    assert page_status == b"HTTP/1.1 413 Request Entity Too Large"
+    assert page_status == 413
     # Passed on to Django, which refuses a form without its CSRF token.
     assert import_page.status == 403
+
+
+def test_a_request_over_nginxs_limit_is_refused_in_majliss_words(served):
+    """nginx refuses it; Majlis words the refusal: the API's error shape in
+    the request's language, a page in the language of its address that leads
+    back to the page the form was on."""
+    port, _static = served
+    over = 2 * 2**20
+
+    api = _refusal_of_a_head_announcing(
+        port, "/api/v1/auth/magic-link?lang=fr", over, **{"Accept-Language": "en"}
+    )
+    page = _refusal_of_a_head_announcing(
+        port,
+        "/ar/e/some-event/sign-in/",
+        over,
+        Referer=f"http://127.0.0.1:{port}/ar/e/some-event/",
+    )
+
+    status, kind, text = api
+    with translation.override("fr"):
+        assert (status, kind, json.loads(text)) == (
+            413,
+            "application/json; charset=utf-8",
+            {"error": {"code": "too_large", "message": gettext(TOO_LARGE)}},
+        )
+    status, kind, text = page
+    assert (status, kind) == (413, "text/html; charset=utf-8")
+    assert '<html lang="ar" dir="rtl">' in text
+    with translation.override("ar"):
+        assert gettext("What you sent is too large.") in text
+    assert f'href="http://127.0.0.1:{port}/ar/e/some-event/"' in text
 
 
 def test_four_clients_trickling_a_body_hold_no_thread_of_the_server(served):
