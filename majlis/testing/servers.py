@@ -54,11 +54,12 @@ def start_serve(
     return server
 
 
-def stop(server: subprocess.Popen[bytes]) -> None:
+def stop(server: subprocess.Popen[bytes], *, seconds: float = 30) -> None:
+    """SIGTERM, as an operator stops a server; SIGKILL after ``seconds``."""
     if server.poll() is None:
         server.terminate()
     try:
-        server.wait(timeout=30)
+        server.wait(timeout=seconds)
     except subprocess.TimeoutExpired:
         server.kill()
         server.wait(timeout=30)

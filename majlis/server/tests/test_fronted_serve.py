@@ -21,6 +21,7 @@ import pytest
 from majlis.server.management.commands.serve import WORKERS_KILL_TIMEOUT_SECONDS
 from majlis.server.proxy import nginx_binary
 from majlis.testing.demo_server import embedded_environment, free_port, wait_for
+from majlis.testing.servers import stop
 
 pytestmark = pytest.mark.skipif(nginx_binary() is None, reason="needs nginx")
 
@@ -52,13 +53,7 @@ def _public_serve(
             yield server, port
         finally:
             # Stopped as an operator would, so that serve removes its folder.
-            if server.poll() is None:
-                server.terminate()
-            try:
-                server.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=30)
+            stop(server, seconds=60)
 
 
 def _granian(server: subprocess.Popen) -> psutil.Process:

@@ -95,6 +95,17 @@ def _until(condition, seconds: float) -> bool:
     return True
 
 
+def _kill_serve_and_find_nothing_left(
+    server: subprocess.Popen, started: list[psutil.Process], port: int, data: str
+) -> None:
+    os.kill(server.pid, signal.SIGKILL)
+    server.wait(timeout=10)
+    _gone, alive = _wait_gone(started)
+    assert alive == [], f"still running after serve was killed: {alive}"
+    assert _until(lambda: _port_closed(port), 5), "the port still answers"
+    assert _started_in(data) == []
+
+
 def test_serve_killed_outright_leaves_no_server_and_no_email_worker():
     with _serve("--workers", "2") as (server, port, data):
         started = psutil.Process(server.pid).children(recursive=True)
@@ -103,12 +114,7 @@ def test_serve_killed_outright_leaves_no_server_and_no_email_worker():
         # session of its own, out of reach of a kill of serve's group.
         assert sum("granian" in command for command in commands) == 3, commands
         assert sum(command.endswith("majlis.cli outbox") for command in commands) == 1
-        os.kill(server.pid, signal.SIGKILL)
-        server.wait(timeout=10)
-        _gone, alive = _wait_gone(started)
-        assert alive == [], f"still running after serve was killed: {alive}"
-        assert _until(lambda: _port_closed(port), 5), "the port still answers"
-        assert _started_in(data) == []
+        _kill_serve_and_find_nothing_left(server, started, port, data)
 
 
 def test_granian_killed_outright_takes_its_workers_with_it_and_serve_stops():
@@ -146,12 +152,7 @@ def test_serve_on_a_public_address_killed_outright_leaves_no_nginx():
         names = sorted(process.name() for process in started)
         # Granian and its worker, nginx and its workers (one per core).
         assert names.count("nginx") >= 2 and "granian" in names, names
-        os.kill(server.pid, signal.SIGKILL)
-        server.wait(timeout=10)
-        _gone, alive = _wait_gone(started)
-        assert alive == [], f"still running after serve was killed: {alive}"
-        assert _until(lambda: _port_closed(port), 5), "the port still answers"
-        assert _started_in(data) == []
+        _kill_serve_and_find_nothing_left(server, started, port, data)
 
 
 def test_nginx_killed_outright_takes_its_workers_and_serve_stops():
