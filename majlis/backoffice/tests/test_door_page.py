@@ -367,3 +367,25 @@ def test_a_namesake_not_booked_here_is_found_by_name_alone(door, talk):
     found = read_door(door.get(DOOR, {"q": "Omar Idrissi"}).content).matches
 
     assert [item.split(" Not booked")[0] for item in found] == ["Omar Idrissi"] * 2
+
+
+def test_a_namesake_still_to_arrive_shows_a_code_once_the_other_is_in(door, talk):
+    """Amina Benali of Acme is checked in; her namesake, still to arrive, is
+    listed with her code, and found with it by her email: whoever says that
+    name at the door may be either, and only the code tells which seat is
+    theirs."""
+    twins = [
+        ParticipantFactory(event=talk.event, name="Amina Benali", organisation="Acme")
+        for _twin in range(2)
+    ]
+    for person in twins:
+        booking_create(participant=person, session=talk, actor=Actor.delegate())
+    made_earlier(Booking.objects.all(), by=timedelta(hours=1))
+    door.post(DOOR, {"q": twins[0].checkin_code})
+    code = twins[1].checkin_code
+
+    arrivals = read_door(door.get(DOOR, {"arrivals": "1"}).content).to_arrive
+    found = read_door(door.get(DOOR, {"q": twins[1].email}).content).matches
+
+    assert arrivals == [f"Amina Benali · Acme · {code} Check in Amina Benali ({code})"]
+    assert len(found) == 1 and f"· {code}" in found[0]
