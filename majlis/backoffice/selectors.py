@@ -292,16 +292,28 @@ def door_still_to_arrive(*, session: Session) -> list[Participant]:
     return sorted(absent, key=lambda person: (_name_key(person.name), person.pk))
 
 
-def door_namesakes(people: Iterable[Participant]) -> set[int]:
-    """Of ``people`` listed at the door, those another of them cannot be told
-    apart from by name and organisation (case, accents and Arabic letter
+def door_namesakes(*, session: Session, people: Iterable[Participant]) -> set[int]:
+    """Of ``people`` listed at the door of ``session``, those another delegate
+    booked there (confirmed, checked in or waiting, listed or not) cannot be
+    told apart from by name and organisation (case, accents and Arabic letter
     variants aside): the door shows their check-in codes, which each can
     give."""
-    by_name: dict[tuple[str, str], list[int]] = {}
-    for person in people:
-        key = (_name_key(person.name), _name_key(person.organisation))
-        by_name.setdefault(key, []).append(person.pk)
-    return {pk for same in by_name.values() if len(same) > 1 for pk in same}
+    listed = list(people)
+    if not listed:
+        return set()
+    booked = Participant.objects.filter(
+        bookings__session=session,
+        bookings__status__in=[BookingStatus.CONFIRMED, BookingStatus.WAITLISTED],
+    ).values_list("pk", "name", "organisation")
+    by_name: dict[tuple[str, str], set[int]] = {}
+    for pk, name, organisation in booked:
+        by_name.setdefault((_name_key(name), _name_key(organisation)), set()).add(pk)
+    shared = {key for key, same in by_name.items() if len(same) > 1}
+    return {
+        person.pk
+        for person in listed
+        if (_name_key(person.name), _name_key(person.organisation)) in shared
+    }
 
 
 def door_seat_elsewhere(
