@@ -389,3 +389,22 @@ def test_a_namesake_still_to_arrive_shows_a_code_once_the_other_is_in(door, talk
 
     assert arrivals == [f"Amina Benali · Acme · {code} Check in Amina Benali ({code})"]
     assert len(found) == 1 and f"· {code}" in found[0]
+
+
+def test_a_kept_seat_is_said_to_go_from_a_minute_it_goes_by(door, people, talk):
+    """Lina's seat, given at 30 seconds past a minute, may go ten minutes
+    later, 30 seconds past: the door, which writes minutes, names the minute
+    after, never one at which a release still keeps it."""
+    door.post(DOOR, {"q": people["zoé"].checkin_code})
+    door.post(DOOR, {"action": "release", "confirm": "1"})
+    lina = Booking.objects.get(participant=people["lina"])
+    given = (timezone.now() - timedelta(minutes=1)).replace(second=30, microsecond=0)
+    Booking.objects.filter(pk=lina.pk).update(confirmed_at=given)
+
+    page = read_door(door.get(DOOR).content)
+
+    def said(when):
+        return time_format(timezone.localtime(when, talk.event.zone), "TIME_FORMAT")
+
+    on_the_minute = given.replace(second=0) + timedelta(minutes=11)
+    assert f"it can be released from {said(on_the_minute)}." in page.release
