@@ -249,7 +249,7 @@ class DoorCounts:
     to_arrive: int  # confirmed, not checked in
     releasable: int  # of those, the seats a release would free now
     # When the first seat of the others (given less than the release delay
-    # ago) may be released; None if there is none.
+    # ago) may be released, to the minute after; None if there is none.
     kept_until: datetime | None
 
     @property
@@ -276,6 +276,12 @@ def door_counts(*, session: Session, now: datetime) -> DoorCounts:
     if counts["first_kept"] is not None:
         grace = timedelta(minutes=session.no_show_release_minutes)
         kept_until = max(counts["first_kept"] + grace, session.no_show_release_at)
+        if kept_until.second or kept_until.microsecond:
+            # The door writes minutes: the next one, when the seat has gone
+            # (a minute cut short would be one when a release keeps it).
+            kept_until = kept_until.replace(second=0, microsecond=0) + timedelta(
+                minutes=1
+            )
     return DoorCounts(
         counts["checked_in"], counts["to_arrive"], counts["releasable"], kept_until
     )

@@ -143,8 +143,12 @@ def test_right_after_a_release_the_door_offers_nothing_to_release(door, people, 
         door.post(DOOR, {"action": "release", "confirm": "1"}, follow=True).content
     )
     lina = Booking.objects.get(participant=people["lina"])
-    when = time_format(
-        timezone.localtime(lina.confirmed_at + timedelta(minutes=10), talk.event.zone),
+    goes = lina.confirmed_at + timedelta(minutes=10)
+    when = time_format(  # the minute after, when the seat has gone
+        timezone.localtime(
+            goes.replace(second=0, microsecond=0) + timedelta(minutes=1),
+            talk.event.zone,
+        ),
         "TIME_FORMAT",
     )
     grace = (
