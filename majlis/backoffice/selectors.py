@@ -30,8 +30,8 @@ AUDIENCE_STATUSES = {
 }
 
 
-# Names the tokens of previews (uuid5): the same message, previewed at the
-# same moment of a session's messages, gets the same one.
+# Names the tokens of previews (uuid5): the same message gets the same one
+# until it is sent, then the next of its chain.
 SEND_TOKEN_NAMESPACE = uuid.UUID("6f1d2c4e-3b0a-5e7f-9c8d-2a1b4e6f8d0c")
 
 
@@ -46,17 +46,20 @@ def session_message_send_token(
 ) -> uuid.UUID:
     """The token a preview's send carries (``session_message_send`` sends once
     per token). The same message previewed twice before either is sent (two
-    tabs, two organisers) gets the same token, so only one of them goes; once
-    a message of the session is sent, a new preview gets a new token, and the
-    same text may be sent again on purpose."""
-    latest = (
-        SessionMessage.objects.filter(session=session)
-        .order_by("-pk")
-        .values_list("pk", flat=True)
-        .first()
+    tabs, two organisers) gets the same token, so only one of them goes,
+    whatever else is sent meanwhile; once it is sent, a new preview gets the
+    next token of the message's chain, and the same text may be sent again
+    on purpose."""
+    message = [session.pk, audience, subject, body, versions, reply_to]
+    token = uuid.uuid5(SEND_TOKEN_NAMESPACE, json.dumps(message, sort_keys=True))
+    sent = set(
+        SessionMessage.objects.filter(
+            session=session, send_token__isnull=False
+        ).values_list("send_token", flat=True)
     )
-    message = [session.pk, latest, audience, subject, body, versions, reply_to]
-    return uuid.uuid5(SEND_TOKEN_NAMESPACE, json.dumps(message, sort_keys=True))
+    while token in sent:
+        token = uuid.uuid5(SEND_TOKEN_NAMESPACE, str(token))
+    return token
 
 
 def session_message_recipients(*, session: Session, audience: str) -> list[Participant]:
