@@ -30,8 +30,8 @@ AUDIENCE_STATUSES = {
 }
 
 
-# Names the tokens of previews (uuid5): the same message, previewed at the
-# same moment of a session's messages, gets the same one.
+# Names the tokens of previews (uuid5): the same message gets the same one
+# until it is sent, then the next of its chain.
 SEND_TOKEN_NAMESPACE = uuid.UUID("6f1d2c4e-3b0a-5e7f-9c8d-2a1b4e6f8d0c")
 
 
@@ -46,17 +46,20 @@ def session_message_send_token(
 ) -> uuid.UUID:
     """The token a preview's send carries (``session_message_send`` sends once
     per token). The same message previewed twice before either is sent (two
-    tabs, two organisers) gets the same token, so only one of them goes; once
-    a message of the session is sent, a new preview gets a new token, and the
-    same text may be sent again on purpose."""
-    latest = (
-        SessionMessage.objects.filter(session=session)
-        .order_by("-pk")
-        .values_list("pk", flat=True)
-        .first()
+    tabs, two organisers) gets the same token, so only one of them goes,
+    whatever else is sent meanwhile; once it is sent, a new preview gets the
+    next token of the message's chain, and the same text may be sent again
+    on purpose."""
+    message = [session.pk, audience, subject, body, versions, reply_to]
+    token = uuid.uuid5(SEND_TOKEN_NAMESPACE, json.dumps(message, sort_keys=True))
+    sent = set(
+        SessionMessage.objects.filter(
+            session=session, send_token__isnull=False
+        ).values_list("send_token", flat=True)
     )
-    message = [session.pk, latest, audience, subject, body, versions, reply_to]
-    return uuid.uuid5(SEND_TOKEN_NAMESPACE, json.dumps(message, sort_keys=True))
+    while token in sent:
+        token = uuid.uuid5(SEND_TOKEN_NAMESPACE, str(token))
+    return token
 
 
 def session_message_recipients(*, session: Session, audience: str) -> list[Participant]:
@@ -249,7 +252,7 @@ class DoorCounts:
     to_arrive: int  # confirmed, not checked in
     releasable: int  # of those, the seats a release would free now
     # When the first seat of the others (given less than the release delay
-    # ago) may be released; None if there is none.
+    # ago) may be released, to the minute after; None if there is none.
     kept_until: datetime | None
 
     @property
@@ -276,6 +279,12 @@ def door_counts(*, session: Session, now: datetime) -> DoorCounts:
     if counts["first_kept"] is not None:
         grace = timedelta(minutes=session.no_show_release_minutes)
         kept_until = max(counts["first_kept"] + grace, session.no_show_release_at)
+        if kept_until.second or kept_until.microsecond:
+            # The door writes minutes: the next one, when the seat has gone
+            # (a minute cut short would be one when a release keeps it).
+            kept_until = kept_until.replace(second=0, microsecond=0) + timedelta(
+                minutes=1
+            )
     return DoorCounts(
         counts["checked_in"], counts["to_arrive"], counts["releasable"], kept_until
     )
@@ -292,16 +301,28 @@ def door_still_to_arrive(*, session: Session) -> list[Participant]:
     return sorted(absent, key=lambda person: (_name_key(person.name), person.pk))
 
 
-def door_namesakes(people: Iterable[Participant]) -> set[int]:
-    """Of ``people`` listed at the door, those another of them cannot be told
-    apart from by name and organisation (case, accents and Arabic letter
+def door_namesakes(*, session: Session, people: Iterable[Participant]) -> set[int]:
+    """Of ``people`` listed at the door of ``session``, those another delegate
+    booked there (confirmed, checked in or waiting, listed or not) cannot be
+    told apart from by name and organisation (case, accents and Arabic letter
     variants aside): the door shows their check-in codes, which each can
     give."""
-    by_name: dict[tuple[str, str], list[int]] = {}
-    for person in people:
-        key = (_name_key(person.name), _name_key(person.organisation))
-        by_name.setdefault(key, []).append(person.pk)
-    return {pk for same in by_name.values() if len(same) > 1 for pk in same}
+    listed = list(people)
+    if not listed:
+        return set()
+    booked = Participant.objects.filter(
+        bookings__session=session,
+        bookings__status__in=[BookingStatus.CONFIRMED, BookingStatus.WAITLISTED],
+    ).values_list("pk", "name", "organisation")
+    by_name: dict[tuple[str, str], set[int]] = {}
+    for pk, name, organisation in booked:
+        by_name.setdefault((_name_key(name), _name_key(organisation)), set()).add(pk)
+    shared = {key for key, same in by_name.items() if len(same) > 1}
+    return {
+        person.pk
+        for person in listed
+        if (_name_key(person.name), _name_key(person.organisation)) in shared
+    }
 
 
 def door_seat_elsewhere(

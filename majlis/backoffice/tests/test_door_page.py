@@ -143,8 +143,12 @@ def test_right_after_a_release_the_door_offers_nothing_to_release(door, people, 
         door.post(DOOR, {"action": "release", "confirm": "1"}, follow=True).content
     )
     lina = Booking.objects.get(participant=people["lina"])
-    when = time_format(
-        timezone.localtime(lina.confirmed_at + timedelta(minutes=10), talk.event.zone),
+    goes = lina.confirmed_at + timedelta(minutes=10)
+    when = time_format(  # the minute after, when the seat has gone
+        timezone.localtime(
+            goes.replace(second=0, microsecond=0) + timedelta(minutes=1),
+            talk.event.zone,
+        ),
         "TIME_FORMAT",
     )
     grace = (
@@ -367,3 +371,44 @@ def test_a_namesake_not_booked_here_is_found_by_name_alone(door, talk):
     found = read_door(door.get(DOOR, {"q": "Omar Idrissi"}).content).matches
 
     assert [item.split(" Not booked")[0] for item in found] == ["Omar Idrissi"] * 2
+
+
+def test_a_namesake_still_to_arrive_shows_a_code_once_the_other_is_in(door, talk):
+    """Amina Benali of Acme is checked in; her namesake, still to arrive, is
+    listed with her code, and found with it by her email: whoever says that
+    name at the door may be either, and only the code tells which seat is
+    theirs."""
+    twins = [
+        ParticipantFactory(event=talk.event, name="Amina Benali", organisation="Acme")
+        for _twin in range(2)
+    ]
+    for person in twins:
+        booking_create(participant=person, session=talk, actor=Actor.delegate())
+    made_earlier(Booking.objects.all(), by=timedelta(hours=1))
+    door.post(DOOR, {"q": twins[0].checkin_code})
+    code = twins[1].checkin_code
+
+    arrivals = read_door(door.get(DOOR, {"arrivals": "1"}).content).to_arrive
+    found = read_door(door.get(DOOR, {"q": twins[1].email}).content).matches
+
+    assert arrivals == [f"Amina Benali · Acme · {code} Check in Amina Benali ({code})"]
+    assert len(found) == 1 and f"· {code}" in found[0]
+
+
+def test_a_kept_seat_is_said_to_go_from_a_minute_it_goes_by(door, people, talk):
+    """Lina's seat, given at 30 seconds past a minute, may go ten minutes
+    later, 30 seconds past: the door, which writes minutes, names the minute
+    after, never one at which a release still keeps it."""
+    door.post(DOOR, {"q": people["zoé"].checkin_code})
+    door.post(DOOR, {"action": "release", "confirm": "1"})
+    lina = Booking.objects.get(participant=people["lina"])
+    given = (timezone.now() - timedelta(minutes=1)).replace(second=30, microsecond=0)
+    Booking.objects.filter(pk=lina.pk).update(confirmed_at=given)
+
+    page = read_door(door.get(DOOR).content)
+
+    def said(when):
+        return time_format(timezone.localtime(when, talk.event.zone), "TIME_FORMAT")
+
+    on_the_minute = given.replace(second=0) + timedelta(minutes=11)
+    assert f"it can be released from {said(on_the_minute)}." in page.release

@@ -424,3 +424,26 @@ def test_the_same_message_previewed_in_two_tabs_is_sent_once(client, session):
         "Menara, floor 2.",
     ]
     assert OutboxMessage.objects.filter(kind="session_message").count() == 4
+
+
+def test_the_same_message_previewed_around_another_send_is_sent_once(client, session):
+    """One tab previews the room change, another message goes out, a second
+    tab previews the same room change; both tabs are then sent: the room
+    change goes once, whatever was sent between the two previews."""
+    staff(client, session, "organiser")
+    message = {"audience": "both", "subject": "Room change", "body": "Menara."}
+    other = {"audience": "both", "subject": "Lunch", "body": "At noon."}
+    first_tab = hidden_fields(client.post(URL, message).content.decode())
+    client.post(
+        URL, {**hidden_fields(client.post(URL, other).content.decode()), "confirm": "1"}
+    )
+    second_tab = hidden_fields(client.post(URL, message).content.decode())
+
+    client.post(URL, {**first_tab, "confirm": "1"})
+    again = client.post(URL, {**second_tab, "confirm": "1"}, follow=True)
+
+    assert "was already sent, from this preview or another" in again.content.decode()
+    assert [sent.body for sent in SessionMessage.objects.order_by("pk")] == [
+        "At noon.",
+        "Menara.",
+    ]

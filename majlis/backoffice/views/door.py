@@ -241,6 +241,8 @@ def check_in(request: HttpRequest, event: str, code: str) -> HttpResponse:
             "walk_ins_open": release_open and fresh.seats_left > 0,
             "counts": counts,
             "to_arrive": to_arrive,
-            "namesakes": door_namesakes(listed) | door_namesakes(to_arrive or []),
+            "namesakes": door_namesakes(
+                session=session, people=[*listed, *(to_arrive or [])]
+            ),
         },
     )
