@@ -21,6 +21,22 @@ def _postgres_required_in_ci(django_db_setup, django_db_blocker):
                 cursor.execute("SELECT 1")
 
 
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """In `make test`'s PostgreSQL run, the tests of a `majlis serve` on a
+    database of its own are skipped: they ran in the SQLite run, and would
+    only run again the same (minutes of the suite)."""
+    if not os.environ.get("MAJLIS_REQUIRE_POSTGRES"):
+        return
+    ran_before = pytest.mark.skip(
+        reason="`majlis serve` on a SQLite database of its own: run in the SQLite run"
+    )
+    for item in items:
+        if item.get_closest_marker("serves_its_own_database"):
+            item.add_marker(ran_before)
+
+
 @pytest.fixture
 def on_postgres() -> None:
     if connection.vendor != "postgresql":

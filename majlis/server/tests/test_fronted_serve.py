@@ -23,7 +23,10 @@ from majlis.server.proxy import nginx_binary
 from majlis.testing.demo_server import embedded_environment, free_port, wait_for
 from majlis.testing.servers import stop
 
-pytestmark = pytest.mark.skipif(nginx_binary() is None, reason="needs nginx")
+pytestmark = [
+    pytest.mark.serves_its_own_database,
+    pytest.mark.skipif(nginx_binary() is None, reason="needs nginx"),
+]
 
 PUBLIC = "0.0.0.0"  # noqa: S104 (what is tested)
 

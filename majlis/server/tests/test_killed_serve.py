@@ -19,9 +19,12 @@ import pytest
 from majlis.server.lifetime import dying_with_this_process
 from majlis.testing.demo_server import embedded_environment, free_port, wait_for
 
-pytestmark = pytest.mark.skipif(
-    not sys.platform.startswith("linux"), reason="a parent-death signal is Linux's"
-)
+pytestmark = [
+    pytest.mark.serves_its_own_database,
+    pytest.mark.skipif(
+        not sys.platform.startswith("linux"), reason="a parent-death signal is Linux's"
+    ),
+]
 
 # Granian stops its workers gracefully on the SIGTERM it is sent, which can
 # take up to serve's WORKERS_KILL_TIMEOUT_SECONDS; the rest is slack for a

@@ -26,6 +26,7 @@ from majlis.testing.demo_server import embedded_environment, free_port, wait_for
 from majlis.testing.nginx import nginx_serving
 from majlis.testing.slow_clients import seconds_to_answer, trickling_bodies
 
+pytestmark = pytest.mark.serves_its_own_database
 TOO_LARGE = str(RequestTooLarge.default_message)
 
 

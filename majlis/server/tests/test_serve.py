@@ -26,6 +26,7 @@ import majlis.server.wsgi
 from majlis.testing.demo_server import embedded_environment, free_port, wait_for
 
 
+@pytest.mark.serves_its_own_database
 def test_serve_answers_pages_and_the_api_on_kept_alive_connections_and_stops():
     port = free_port()
     majlis = str(Path(sys.executable).parent / "majlis")
@@ -114,6 +115,7 @@ def test_one_email_sender_per_core_on_postgresql_and_one_on_sqlite():
     assert default_outbox_workers() == expected
 
 
+@pytest.mark.serves_its_own_database
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGHUP])
 def test_stopping_serve_stops_its_email_workers_at_the_lowest_priority(how):
     """The workers run in sessions of their own (for their scheduling group), so
@@ -229,6 +231,7 @@ def _serving(*options: str) -> Iterator[int]:
             server.wait(timeout=30)
 
 
+@pytest.mark.serves_its_own_database
 def test_a_crowd_of_idle_connections_does_not_lock_the_next_delegate_out():
     """Granian counts connections against its limit, idle kept-alive ones
     included, and its own limit is its listen backlog shared by the workers
@@ -246,6 +249,7 @@ def test_a_crowd_of_idle_connections_does_not_lock_the_next_delegate_out():
     assert answered
 
 
+@pytest.mark.serves_its_own_database
 def test_connections_sets_how_many_a_server_holds():
     with _serving("--connections", "8") as port:
         held = _hold_kept_alive(port, 8)
@@ -325,6 +329,7 @@ def test_default_workers_by_where_the_database_is_and_the_cores(
     assert serve.default_workers() == workers
 
 
+@pytest.mark.serves_its_own_database
 def test_serve_starts_granian_with_the_default_workers_and_threads():
     # The embedded demo runs on SQLite: one worker per core, at least 2.
     workers = max(2, os.cpu_count() or 1)
@@ -384,6 +389,7 @@ def test_serving_other_machines_is_told_what_defends_it(
     ] == told
 
 
+@pytest.mark.serves_its_own_database
 def test_serve_on_every_address_puts_nginx_in_front_of_granian():
     port = free_port()
     majlis = str(Path(sys.executable).parent / "majlis")

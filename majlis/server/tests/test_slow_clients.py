@@ -20,6 +20,8 @@ from majlis.demo.loader import DEMO_SLUG
 from majlis.testing.demo_server import demo_server
 from majlis.testing.slow_clients import seconds_to_answer, trickling_bodies
 
+pytestmark = pytest.mark.serves_its_own_database
+
 # A body the sign-in view reads (its JSON), unlike a page's form that Django
 # refuses for its missing CSRF cookie before reading anything.
 READ_BODY_PATH = "/api/v1/auth/magic-link"
